@@ -1,0 +1,111 @@
+"""Access policies: every blueprint is registered with one, explicitly.
+
+`public`: anyone (health check, static, the staff sign-in page).
+`token required`: the private-link form; the view resolves the token and refuses unknown ones.
+`signature required`: Twilio webhooks; X-Twilio-Signature checked against PUBLIC_BASE_URL.
+`role required`: staff pages; a signed-in user with one of the roles.
+`api key required`: the JSON API; `Authorization: Bearer <key>`.
+`dev only`: the SMS simulator and outbox; never registered in production.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, abort, current_app, g, request
+
+ACCESS_POLICY_KEY = "ACCESS_POLICIES"
+
+
+class Policy:
+    name = "policy"
+
+    def check(self) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return self.name
+
+
+class Public(Policy):
+    name = "public"
+
+    def check(self) -> None:
+        return None
+
+
+class TokenRequired(Policy):
+    """The views take the token from the URL and answer 404/410 for a bad one."""
+
+    name = "token required"
+
+    def check(self) -> None:
+        return None
+
+
+class DevOnly(Policy):
+    name = "dev only"
+
+    def check(self) -> None:
+        if not current_app.config.get("DEV_PAGES"):
+            abort(404)
+
+
+class TwilioSignatureRequired(Policy):
+    name = "signature required"
+
+    def check(self) -> None:
+        from voice_service.messaging.signature import request_is_from_twilio
+
+        if not request_is_from_twilio(request):
+            abort(403)
+
+
+@dataclass
+class RoleRequired(Policy):
+    roles: tuple[str, ...] = field(default_factory=tuple)
+    name = "role required"
+
+    def __init__(self, *roles: str) -> None:
+        self.roles = roles
+
+    def check(self) -> None:
+        from voice_service.auth import enforce_staff_session
+
+        enforce_staff_session(self.roles)
+
+    def describe(self) -> str:
+        return f"role required: {', '.join(self.roles)}"
+
+
+class ApiKeyRequired(Policy):
+    name = "api key required"
+
+    def check(self) -> None:
+        from voice_service.auth import api_key_from_request
+
+        key = api_key_from_request(request)
+        if key is None:
+            abort(401)
+        g.api_key = key
+
+
+def register_blueprint(app: Flask, bp: Blueprint, policy: Policy) -> None:
+    exempt = set(getattr(bp, "public_endpoints", ()))
+
+    def enforce() -> None:
+        if request.endpoint in exempt:
+            return None
+        policy.check()
+        return None
+
+    app.register_blueprint(bp)
+    # Registered on the app (not the module-level blueprint) so several apps can share blueprints.
+    app.before_request_funcs.setdefault(bp.name, []).insert(0, enforce)
+    app.config.setdefault(ACCESS_POLICY_KEY, {})[bp.name] = policy
+
+
+def policy_for_endpoint(app: Flask, endpoint: str) -> Policy | None:
+    if endpoint == "static":
+        return Public()
+    blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else None
+    return app.config.get(ACCESS_POLICY_KEY, {}).get(blueprint)

@@ -1,0 +1,13 @@
+"""SQLAlchemy models, one module per aggregate. Import from here."""
+from voice_service.models.analysis import LabelledExample, SafeguardingAlert, ThemeTag
+from voice_service.models.cases import Child, Meeting, Participant
+from voice_service.models.invitations import AdvocacyRequest, Answer, Invitation
+from voice_service.models.messaging import Message, OptOut, ScheduledMessage
+from voice_service.models.staff import Action, ApiKey, AuditEvent, User
+from voice_service.models.types import utcnow
+
+__all__ = [
+    "Action", "AdvocacyRequest", "Answer", "ApiKey", "AuditEvent", "Child", "Invitation",
+    "LabelledExample", "Meeting", "Message", "OptOut", "Participant", "SafeguardingAlert",
+    "ScheduledMessage", "ThemeTag", "User", "utcnow",
+]

@@ -1,0 +1,59 @@
+"""What the analysis suggested about answers, and what people confirmed."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from voice_service.extensions import db
+from voice_service.models.types import EncryptedText, UTCDateTime, utcnow
+
+
+class ThemeTag(db.Model):
+    __tablename__ = "theme_tag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id"), index=True)
+    theme_id: Mapped[str] = mapped_column(String(40), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # codebook | model | person
+    evidence: Mapped[dict | list | None] = mapped_column(JSON)
+    model_version: Mapped[str | None] = mapped_column(String(32))
+    rejected: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    answer = relationship("Answer", back_populates="tags")
+
+
+class SafeguardingAlert(db.Model):
+    __tablename__ = "safeguarding_alert"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id"), unique=True)
+    evidence: Mapped[dict | list | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    actioned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action_notes: Mapped[str | None] = mapped_column(EncryptedText)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    answer = relationship("Answer")
+
+
+class LabelledExample(db.Model):
+    """A person-confirmed label: training data for the theme and sentiment model."""
+
+    __tablename__ = "labelled_example"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), index=True)
+    text: Mapped[str] = mapped_column(EncryptedText)  # redacted text
+    question: Mapped[str | None] = mapped_column(String(300))
+    themes: Mapped[list] = mapped_column(JSON, default=list)
+    sentiment: Mapped[str | None] = mapped_column(String(16))
+    safeguarding: Mapped[bool | None] = mapped_column(Boolean)
+    labelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

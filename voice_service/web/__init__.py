@@ -1,0 +1,1 @@
+"""Blueprints: public (forms, chat), sms (webhooks), staff, insights, api, dev, health."""
