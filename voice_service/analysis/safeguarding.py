@@ -1,0 +1,288 @@
+"""Possible safeguarding disclosures: a flag for a person to read the whole answer today.
+
+It never decides anything. It is tuned for recall (direct, indirect, misspelt and text-speak
+disclosures) with a list of everyday false alarms ("scary film", "horror game", "killing it at
+football") that are blanked out before the triggers are searched, so they do not bury the real
+ones. Every flag keeps its evidence: the original words that triggered it, and the reason.
+
+Matching runs on the normalised text from ``codebook.normalise`` ("kms" -> "kill myself",
+"dont" -> "don't", "scard" -> "scared"), so patterns are written in normal spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .codebook import Normalised, normalise
+from .questions import non_answer, question_kind
+
+_PEOPLE = (
+    r"(he|she|they|him|her|them|mum|dad|mum's|dad's|step-dad|step-mum|step dad|step mum|stepdad|stepmum|"
+    r"boyfriend|girlfriend|partner|husband|wife|ex|carer|carers|foster carer|uncle|aunty|auntie|brother|"
+    r"sister|cousin|nan|grandad|someone|somebody|people|man|men|boys|lads|teacher|the staff|staff)"
+)
+_HARM_VERBS = (
+    r"(hit|hits|hitting|beat|beats|beating|beaten|punch|punches|punched|punching|kick|kicks|kicked|kicking|"
+    r"slap|slaps|slapped|slapping|smack|smacks|smacked|smacking|batter|batters|battered|bash|bashes|bashed|"
+    r"choke|chokes|choked|choking|strangle|strangles|strangled|burn|burns|burnt|burned|whip|whips|whipped|"
+    r"push|pushes|pushed|shove|shoves|shoved|throw things at|throws things at|threw things at|hurt|hurts|"
+    r"hurting|harm|harms|harmed|attack|attacks|attacked|grab|grabs|grabbed|pin|pins|pinned|drag|drags|dragged)"
+)
+_OBJ = r"(me|us|my (mum|dad|brother|sister|baby|son|daughter|kids|children|child|little brother|little sister))"
+
+# reason -> patterns (normalised, lower-case). Word boundaries are added around each.
+TRIGGERS: dict[str, list[str]] = {
+    "abuse_physical": [
+        rf"{_HARM_VERBS} {_OBJ}",
+        rf"{_HARM_VERBS} (me|us) (with|when|if|because|all|every|again|really|so|hard)",
+        r"(get|gets|got|getting) (hit|beaten|beat|smacked|battered|slapped|punched|kicked|hurt|the belt|whipped)",
+        r"(bruises?|black eye|marks on (me|my)|cuts on (me|my))",
+        r"the belt",
+        r"(with|using) (a|the|his|her) (belt|stick|shoe|slipper|wire|cable|wooden spoon)",
+        r"(bang|bangs|banged) my head",
+        r"(locks|locked|lock) (me|us) (in|out|up)",
+        r"abus(e|ed|es|ing|ive)",
+        r"(mistreat|mistreats|mistreated|maltreat\w*)",
+    ],
+    "abuse_sexual": [
+        r"(touch|touches|touched|touching|feel|feels|felt) (me|my (private|privates|private parts|body|bum|chest|boobs|willy|fanny|legs))",
+        r"(private|privates|private parts|down there)",
+        r"(make|makes|made|making) me (touch|watch|do things|do stuff|take (my|off))",
+        r"(rape|raped|raping|rapes|molest\w*|fiddl\w* with)",
+        r"sexual\w*|sex with|have sex|had sex",
+        r"(nudes|naked|sexy pics|sexy pictures)",
+        r"(pictures|pics|photos|videos) of me (naked|with no clothes)",
+        r"(comes|came|come|gets|got) (into|in) my (bed|room) (at night|when)",
+        r"(sleeps|slept|sleep) in my bed",
+        r"inappropriate\w*",
+    ],
+    "abuse_emotional": [
+        r"(wish|wishes|wished) (i|i'd) (was|were|had) (never been born|never born|dead)",
+        r"(said|says|tells me|told me) (i'm|i am|i was) (worthless|useless|a mistake|nothing|rubbish|evil|ugly|fat|stupid|disgusting)",
+        r"(call|calls|called) me (worthless|useless|a mistake|evil|disgusting|a slag|a whore|a bitch|names all the time)",
+        r"(threatens|threatened|threaten) to (kick me out|send me away|put me in care|leave me)",
+        r"(not|never) (allowed|let) (to )?(eat|see my friends|go out|leave my room|have food)",
+        r"(makes|made) me (stand|sit|kneel) (outside|in the corner|for hours|all night)",
+    ],
+    "neglect": [
+        r"(no|not enough|never any|never enough|nothing|isn't any|isn't enough|there's no|ain't no) (food|dinner|tea|breakfast|to eat)( in the house| at home)?",
+        r"(hungry|starving|starved|starve) (all the time|a lot|every day|at home|most days|again|because)",
+        r"(always|so|really) (hungry|starving)",
+        r"(don't|doesn't|didn't|never|not) (get|gets|got|been|being) (fed|feed|food)",
+        r"(feed|feeds|fed) (me|us) (nothing|only)",
+        r"(left|leave|leaves|leaving) (me|us) (alone|on my own|on our own|home alone|by myself|by ourselves|in the house)",
+        r"home alone",
+        r"(no one|nobody) (looks after|feeds|cooks for|picks up|takes care of|cares for|washes) (me|us)",
+        r"(no|not any|don't have|haven't got) (heating|electric|electricity|gas|hot water|clean clothes|bed|shoes that fit)",
+        r"(dirty|smelly) (clothes|house|flat|bed)",
+        r"(drunk|drinking|high|off (her|his|their) face|passed out|wasted|on drugs|taking drugs|smoking weed|using) (all the time|every day|every night|again|most days|and)",
+        r"(mum|dad|she|he|they) (is|are|was|were|gets|get|got) (always )?(drunk|high|wasted|passed out|off (her|his|their) face)",
+        r"look after my (little |baby )?(brother|brothers|sister|sisters|siblings) (all the time|every|on my own|because|when)",
+        r"(don't|doesn't|never|didn't) (take|took|get|got) (me|us) to (the )?(doctor|dentist|hospital|school)",
+        r"neglect\w*",
+    ],
+    "domestic_abuse": [
+        rf"{_PEOPLE} {_HARM_VERBS} (my )?(mum|dad|her|him|step-mum|step-dad|nan)",
+        r"(shouting|screaming|fighting|arguing|smashing (things|stuff|plates)) (at night|all the time|every night|and (hitting|throwing|smashing))",
+        r"police (came|come|comes|were called|got called|was called|had to come)",
+        r"domestic (abuse|violence)|\bdv\b",
+        r"(partner|ex|ex-partner|husband|boyfriend|wife|girlfriend) (hits|hurts|hurt|hit|threatens|threatened|controls|controlling|strangled|choked|beats|beat|attacked|follows|stalks|won't leave me alone)",
+        r"(scared|frightened|afraid|terrified) of (my |our |the )?(dad|mum|step-dad|step-mum|partner|ex|boyfriend|husband|him|her|carer|carers|foster carer|uncle|brother)",
+        r"(controlling|coercive|coercion)",
+        r"(take|took|takes) (my|all my) (money|phone|bank card) (off|away)",
+    ],
+    "self_harm_suicide": [
+        r"(kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|cuts|burn|burning|starve|starving|hang|hanging|strangle|punch|punching|hit|hitting) myself",
+        r"self-harm\w*|self harm\w*",
+        r"suicid\w*",
+        r"(want|wanted|wanting|want to|going to|gonna) (to )?(die|be dead|end it|end it all|end my life|not exist|disappear)",
+        r"(wish|wished|wishing) (i|i'd) (was|were|could be|had) (dead|die|gone|never been born|not here|disappear)",
+        r"(end|ending|ended) (it all|my life|everything)",
+        r"(don't|do not|doesn't|no longer|not) (want to|wanna|wish to) (be here|be alive|live|wake up|exist)( anymore| any more)?",
+        r"better off (dead|without me|if i (was|were) (dead|gone))",
+        r"no (point|reason) (in )?(living|being alive|being here|anything|to live|going on)",
+        r"(overdose|overdosed|od'd|took (a load of|loads of|all the|some|a lot of) (pills|tablets|paracetamol))",
+        r"(cut|cutting|cuts|scratch|scratching) (my )?(arms?|legs?|wrists?|thighs?|skin)",
+        r"(can't|cannot) (go on|take it|take it anymore|do this anymore|cope anymore|cope any more)",
+        r"(not|won't|don't want to) be (here|around) (much longer|for long|anymore)",
+        r"(kill|end) me now",
+    ],
+    "missing": [
+        r"(run|runs|running|ran) away",
+        r"(go|goes|going|gone|went|been) missing",
+        r"reported (me )?missing",
+        r"(stay|stayed|staying|sleep|slept|sleeping) (out|over) (all night|for days|without telling)",
+        r"(stay|stayed|staying|sleep|slept|sleeping) (at|round|in) (a|an|some|this) (older )?(man|men|guy|guys|stranger|lad)'?s?",
+        r"(don't|didn't|never) (come|came|go|went) home( for| at| all)",
+        r"out all night",
+        r"(sleep|sleeping|slept) (rough|on the streets|in a park|in the park|on a bus|on buses)",
+        r"on the streets",
+        r"nowhere to (go|sleep|stay)",
+    ],
+    "exploitation": [
+        r"(older|old|grown) (boys|men|man|guys|guy|lads|boyfriend|friends|people)",
+        r"county lines|cuckoo\w*|trap house|plugg\w*",
+        r"(carry|carrying|carried|hold|holding|held|deliver|delivering|delivered|sell|selling|sold|drop|dropping|move|moving|run|running) (drugs|packages|parcels|stuff|a bag|bags|things|food|weed|sim cards|phones) (for|to)",
+        r"(sell|selling|sold|deal|dealing|dealt) (drugs|weed|coke|crack|stuff)",
+        r"(owe|owes|owed) (them|him|her|people|someone|a guy|a man)",
+        r"(in debt|a debt) (to|with)",
+        r"(give|gives|gave|buy|buys|bought|get|gets|got) me (money|cash|weed|drugs|alcohol|vodka|drink|a phone|phones|presents|gifts|trainers|clothes|nails|vapes)",
+        r"(groom|grooms|groomed|grooming)",
+        r"(meet|met|meeting|meet up|met up) (up )?(with )?(a man|a guy|someone|people|an older|a boy|a stranger) (from|i met|he met|she met|off) (online|the internet|snapchat|instagram|tiktok|discord|an app|a game)",
+        r"(send|sent|sending|asked for|asks for|wants) (him|them|her|me)? ?(pics|pictures|photos|nudes|videos)",
+        r"(made|make|makes|making|forced|force|forces) (me|us) (do|sell|carry|hold|deliver|steal|keep)",
+        r"(gang|gangs|gang members?|olders)",
+        r"(exploit|exploited|exploiting|exploitation)",
+        r"(my|a|the|his|her) (boyfriend|girlfriend) (is|was) (\d\d|much older|older|an adult|grown up)",
+    ],
+    "threats": [
+        r"(threaten|threatens|threatened|threatening|threat|threats) (me|us|to|my)",
+        r"(said|says|say|told me|tells me) (he|she|they|he'll|she'll|they'll|he'd|she'd|they'd) ?(will|would|going to|gonna|is going to|are going to)? ?(kill|stab|hurt|get|beat|batter|shoot|burn|shank|merk|jump|find) (me|us|my)",
+        r"(going to|gonna|will|gon|gunna|is going to|are going to) (kill|stab|hurt|batter|beat up|shoot|shank|merk|jump) (me|us|my)",
+        r"(kill|stab|hurt|shank|merk|batter|beat|jump|shoot) (me|us) if",
+        r"(i'll|i will|i could|i might) (get|be) (hurt|stabbed|killed|jumped|beaten up|shot)",
+        r"(they|he|she) (know|knows) where i live",
+        r"(knife|knives|blade|machete|gun|zombie knife)",
+        r"(stab|stabbed|stabbing|shank|shanked|shot at)",
+        r"watch my back",
+        r"(blackmail|blackmailing|blackmailed)",
+    ],
+    "fear_of_home": [
+        r"(don't|do not|never|doesn't|didn't) (want|wanna|want to) (to )?(go|going|be|live|stay) (back )?(home|there|at home|with (him|her|them|my (mum|dad)))",
+        r"(scared|afraid|frightened|terrified|worried|dread|dreading|hate) (to go|of going|going|to be|of being|about going) (back )?(home|there)",
+        r"(please )?(don't|do not|never) (make|send|let|take) me (go |going )?back",
+        r"(please )?don't send me (home|back|there)",
+        r"(not|don't|never|isn't|ain't|doesn't|didn't|no longer|won't) (feel |feel very |feel really |really |very )?(safe|secure)",
+        r"unsafe",
+        r"(scared|frightened|afraid|terrified|scary) (at|in) (home|my house|our house|my room|there)",
+        r"(scared|frightened|afraid|terrified) (all the time|every night|when (he|she|they) (comes|come|gets|get|drinks))",
+        r"(hide|hiding|hid) (in|under) (my room|the bed|my bed|the wardrobe|the bathroom)",
+        r"(can't|cannot|don't want to) (go back|go home|live there)",
+    ],
+    "parent_risk": [
+        r"(might|could|will|going to|gonna|would|afraid i'll|scared i'll|worried i'll|worried i might|scared i might|afraid i might|feel like i could|feel like i might|i'll) (hurt|harm|hit|kill|shake|strangle|smother|lose it with|snap at|batter|lash out at) (him|her|them|the baby|my baby|the kids|my kids|my son|my daughter|my child|the children|my children|myself)",
+        r"(i'm|i am) going to (lose it|snap|do something stupid)",
+        r"(can't|cannot) (cope|cope anymore|cope any more|take any more|take anymore|carry on)( with (him|her|them|the kids|the baby|it all|this))?$",
+        r"(can't|cannot) cope (anymore|any more|with (him|her|them|the kids|the baby|it all))",
+        r"(at the end of my tether|breaking point|reached my limit|falling apart)",
+        r"(shook|shake|shaking) the baby",
+        r"(lose|lost) my (temper|rag) with (him|her|them|the kids|the baby)",
+    ],
+    "secrecy": [
+        r"(keep|keeping|kept|keeps) (it|this|that|things|stuff|what happened)? ?(a |as a |our )?secrets?",
+        r"(our|a|big|little) secret",
+        r"(told|tells|tell|said|says|warned) (me|us) (not to|never to|to never|to not|i can't|i cannot|not) (tell|say|talk|speak)",
+        r"(not|don't|never|isn't) (allowed|supposed|meant) to (tell|say|talk about|speak about)",
+        r"(get|be|will be|would be|i'll be|i'd be) in (trouble|big trouble) if i (tell|told|say|said|talk)",
+        r"if i (tell|told|say|said) (anyone|someone|you|anybody|them|the social worker)",
+        r"(can't|cannot|mustn't) tell (anyone|anybody|you|no one|the social worker|my teacher)",
+        r"(scared|afraid|frightened) to (tell|say|talk)",
+    ],
+}
+
+# Everyday phrases that contain trigger words but are not disclosures: blanked out first.
+FALSE_ALARMS: list[str] = [
+    r"(scary|horror|creepy|zombie|war|shooting|fighting|killing|violent|crime|murder|gangster|spooky|halloween) (film|films|movie|movies|game|games|story|stories|book|books|show|shows|programme|series|video|videos|mask|costume|bits)",
+    r"horror( film| films| movie| movies| game| games| story| stories| book| books)?",
+    r"(killing|killed|kill|kills|smashing|smashed|smash) (it|them) (at|in|on|today|this)",
+    r"(killing|killed|kill|kills|smashing|smashed) it",
+    r"kill (time|the time|some time)",
+    r"kill (the|a|all the|loads of) (zombies|zombie|boss|monsters?|enemies|dragon|bad guys|creeper|creepers)",
+    r"(dying|die|died|dead) (to|for|of (laughter|boredom|embarrassment)|laughing)",
+    r"(died|dying|dead) laughing",
+    r"to die for",
+    r"bored to death",
+    r"(dead|deadly) (good|funny|easy|boring|nice|lush)",
+    r"(laughed|laughing|crying|cried) (my head|myself) (off|silly)",
+    r"(my|mum|dad|she|he|they|teacher|my mum|my dad|my carer|nan) (will|would|'ll|is going to|gonna|are going to) (kill|murder) me (if|when)[^.!?]*(lol|haha|lmao|😂)",
+    r"(nobody|no one|no-one|never been|never|not been|no body|doesn't|don't|didn't|nothing) {0,1}{_HARM_VERBS} (me|us)",
+    r"cut (my|the|his|her|your|our) (hair|nails|grass|food|cake|fringe|toenails|finger)",
+    r"(paper|hair) ?cuts?",
+    r"hit (the )?(ball|gym|target|jackpot|road|books|shops|sack|hay|button|high notes?)",
+    r"(big|a) hit (with|at)",
+    r"(secret|secrets) (santa|garden|base|den|recipe|surprise|present|party|agent|level|code|club|diary|handshake)",
+    r"(surprise|birthday|christmas) (party|present)[^.!?]*secret|secret[^.!?]*(surprise|birthday|christmas) (party|present)",
+    r"knife and fork|butter knife|knives and forks",
+    r"play (fight|fighting)|play-fight\w*",
+    r"(football|rugby|boxing|karate|judo|martial arts|taekwondo|kickboxing|mma) [^.!?]{0,30}(hit|hits|punch|punches|kick|kicks|kicked|punched)",
+    r"(hit|hits|kick|kicks|kicked|punch|punches|punched) (the|a) (ball|bag|pads|punchbag)",
+    r"(run|ran|running) away (from|with) (the|a) (ball|dog|cat|bees?|wasps?)",
+    r"(go|went|going) missing (from|in) (the|my) (washing|wash|bag|drawer)",
+    r"(missing|lost) (sock|socks|shoe|shoes|homework|phone charger|keys)",
+    r"(safe|secure) (space|place|word)",
+    r"{_HARM_VERBS} (me|us) (by accident|accidentally|with (a|the) (ball|football|pillow|door))",
+    r"(older|old|grown) (brother|sister|cousin|kids|children|people at (school|the club))",
+]
+
+_PEOPLE_IN_ANSWER = re.compile(
+    r"\b(mum|dad|step-dad|step-mum|step dad|step mum|boyfriend|girlfriend|partner|uncle|aunty|auntie|brother|"
+    r"sister|cousin|nan|grandad|carer|carers|teacher|man|men|boys|girls|lads|he|she|they|him|her|them|people|"
+    r"someone|somebody|home|house|flat|school|estate|park|street|online|night|when|at|because)\b"
+)
+_REASSURING = re.compile(
+    r"^\W*(no|nothing|none|nobody|no one|no-one|not really|never|nah|all good|i'm fine|i am fine|i feel safe|"
+    r"everyone|i'm safe|i am safe|fine)\b"
+)
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+_FALSE_ALARM_RE: re.Pattern[str] | None = None
+
+
+def _bounded(patterns: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w'])")
+
+
+def _compiled() -> tuple[dict[str, re.Pattern[str]], re.Pattern[str]]:
+    global _FALSE_ALARM_RE
+    if not _COMPILED:
+        for reason, patterns in TRIGGERS.items():
+            _COMPILED[reason] = _bounded(patterns)
+        _FALSE_ALARM_RE = _bounded([p.replace("{_HARM_VERBS}", _HARM_VERBS) for p in FALSE_ALARMS])
+    assert _FALSE_ALARM_RE is not None
+    return _COMPILED, _FALSE_ALARM_RE
+
+
+@dataclass
+class SafeguardingResult:
+    flag: bool
+    evidence: list[str] = field(default_factory=list)  # original words that triggered the flag
+    reasons: list[str] = field(default_factory=list)  # which kinds of risk, e.g. "self_harm_suicide"
+
+    def __bool__(self) -> bool:
+        return self.flag
+
+
+def check(text: str | Normalised, question: str | None = None) -> SafeguardingResult:
+    """Flag a possible disclosure, with the words that triggered it and the kind of risk.
+
+    ``question`` matters: an answer naming a person or a place to "Who or what makes you feel
+    unsafe or scared?" is flagged although it has no alarming word of its own.
+    """
+    norm = text if isinstance(text, Normalised) else normalise(text)
+    triggers, false_alarms = _compiled()
+    # Blank out false alarms, keeping character positions (so evidence maps to the original).
+    scan = false_alarms.sub(lambda m: " " * len(m.group(0)), norm.text)
+    evidence: list[str] = []
+    reasons: list[str] = []
+    for reason, regex in triggers.items():
+        for m in regex.finditer(scan):
+            words = norm.original_span(m.start(), m.end()).strip()
+            if not words:
+                continue
+            if words not in evidence:
+                evidence.append(words)
+            if reason not in reasons:
+                reasons.append(reason)
+    if not reasons and question_kind(question) == "risk":
+        answer = norm.text.strip()
+        if (
+            answer
+            and non_answer(norm.original) is None
+            and not _REASSURING.search(answer)
+            and _PEOPLE_IN_ANSWER.search(answer)
+        ):
+            evidence.append(norm.original.strip()[:120])
+            reasons.append("named_in_answer_to_safety_question")
+    return SafeguardingResult(bool(reasons), evidence, reasons)
