@@ -1,0 +1,126 @@
+"""Saving answers: the one place every channel (web form, web chat, SMS) stores what people say.
+
+Nothing lost: the answer, and any safeguarding alert its words raise, are committed together
+before anything else runs. Notifying the duty team happens after the commit; if that fails, the
+alert is still open in the inbox and the escalation job chases it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import select, update
+
+from voice_service.extensions import db
+from voice_service.invitations import mark_in_progress
+from voice_service.models import Answer, Invitation, SafeguardingAlert, ThemeTag, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def encode_value(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def decode_value(raw: str | None) -> Any:
+    return None if raw is None else json.loads(raw)
+
+
+def current_answers(invitation: Invitation) -> dict[str, Answer]:
+    rows = db.session.scalars(
+        select(Answer).where(Answer.invitation_id == invitation.id, Answer.is_current.is_(True))
+    )
+    return {a.question_id: a for a in rows}
+
+
+def save_answer(
+    invitation: Invitation,
+    question_id: str,
+    *,
+    value: Any = None,
+    free_text: str | None = None,
+    skipped: bool = False,
+    channel: str,
+    question_text: str | None = None,
+    provider_message_id: str | None = None,
+    commit: bool = True,
+) -> Answer:
+    """Store one answer as the current one for its question (earlier answers are kept).
+
+    Free text is analysed before the commit so that a safeguarding flag and its alert land in
+    the same transaction as the answer; an analysis failure never stops the answer being saved.
+    """
+    encoded = encode_value(value)
+    existing = current_answers(invitation).get(question_id)
+    if existing is not None and not existing.skipped and existing.value == encoded and existing.free_text == free_text and not skipped:
+        return existing  # a double submission: same answer, nothing new to store
+    db.session.execute(
+        update(Answer)
+        .where(Answer.invitation_id == invitation.id, Answer.question_id == question_id, Answer.is_current.is_(True))
+        .values(is_current=False)
+    )
+    answer = Answer(
+        invitation=invitation,
+        question_id=question_id,
+        value=encoded,
+        free_text=free_text,
+        skipped=skipped,
+        channel=channel,
+        provider_message_id=provider_message_id,
+        is_current=True,
+        received_at=utcnow(),
+    )
+    db.session.add(answer)
+    mark_in_progress(invitation)
+    alert = None
+    if free_text and free_text.strip():
+        alert = _analyse(answer, free_text, question_text)
+    if commit:
+        db.session.commit()
+        if alert is not None:
+            _notify(alert)
+    return answer
+
+
+def _analyse(answer: Answer, text: str, question_text: str | None) -> SafeguardingAlert | None:
+    try:
+        from voice_service.analysis.pipeline import classify
+
+        known_names = [answer.invitation.participant.display_name]
+        result = classify(text, question=question_text, known_names=known_names)
+    except Exception:  # the answer matters more than its analysis: keep it, analyse later
+        log.exception("analysis failed; answer kept for re-analysis", extra={"invitation_id": answer.invitation.id})
+        return None
+    return apply_analysis(answer, result)
+
+
+def apply_analysis(answer: Answer, result: dict) -> SafeguardingAlert | None:
+    """Store the analysis suggestions on an answer; raise an alert when it is flagged."""
+    evidence = result.get("evidence") or {}
+    answer.sentiment = result.get("sentiment")
+    answer.sentiment_source = "model"
+    answer.safeguarding_flag = bool(result.get("safeguarding"))
+    answer.analysis_evidence = evidence
+    answer.analysis_version = str(result.get("version") or "v1")
+    answer.analysed_at = utcnow()
+    answer.redacted_text = result.get("redacted")
+    theme_evidence = evidence.get("themes", {}) if isinstance(evidence, dict) else {}
+    for theme_id in result.get("themes", []):
+        found = theme_evidence.get(theme_id)
+        source = "model" if isinstance(found, list) and any(str(e).startswith("model:") for e in found) else "codebook"
+        db.session.add(ThemeTag(answer=answer, theme_id=theme_id, source=source, evidence=found))
+    if answer.safeguarding_flag:
+        alert = SafeguardingAlert(answer=answer, evidence=evidence.get("safeguarding"), status="open")
+        db.session.add(alert)
+        return alert
+    return None
+
+
+def _notify(alert: SafeguardingAlert) -> None:
+    try:
+        from voice_service.alerts import notify_duty_team
+
+        notify_duty_team(alert)
+    except Exception:  # the alert stays open in the inbox; escalation chases it
+        log.exception("duty team notification failed", extra={"alert_id": alert.id})

@@ -1,0 +1,109 @@
+"""Invitations: creating them, finding one by its private link, moving its status.
+
+The token is shown once (in the link we send) and only its SHA-256 is stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from voice_service.crypto import new_token, token_hash
+from voice_service.extensions import db
+from voice_service.models import Invitation, Participant, utcnow
+from voice_service.models.vocab import OPEN_INVITATION_STATUSES
+
+
+@dataclass(frozen=True)
+class TokenLookup:
+    invitation: Invitation | None
+    problem: str | None  # None | "unknown" | "expired" | "closed"
+
+
+def create_invitation(
+    participant: Participant,
+    survey_id: str,
+    survey_version: int,
+    expires_at: datetime,
+    channel: str | None = None,
+    language: str | None = None,
+) -> tuple[Invitation, str]:
+    """Add an invitation to the session; returns it and the raw token for the private link."""
+    token = new_token()
+    invitation = Invitation(
+        participant=participant,
+        survey_id=survey_id,
+        survey_version=survey_version,
+        token_hash=token_hash(token),
+        channel=channel or participant.preferred_channel,
+        language=language or participant.language,
+        expires_at=expires_at,
+        status="scheduled",
+    )
+    db.session.add(invitation)
+    return invitation, token
+
+
+def reissue_token(invitation: Invitation) -> str:
+    """A new private link (the old one stops working)."""
+    token = new_token()
+    invitation.token_hash = token_hash(token)
+    return token
+
+
+def lookup_token(token: str, now: datetime | None = None) -> TokenLookup:
+    now = now or utcnow()
+    if not token or len(token) > 64:
+        return TokenLookup(None, "unknown")
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    if invitation is None:
+        return TokenLookup(None, "unknown")
+    if invitation.status in ("expired", "opted_out") or invitation.participant.meeting.status == "cancelled":
+        return TokenLookup(invitation, "closed")
+    if invitation.expires_at <= now:
+        return TokenLookup(invitation, "expired")
+    return TokenLookup(invitation, None)
+
+
+def is_open(invitation: Invitation, now: datetime | None = None) -> bool:
+    return invitation.status in OPEN_INVITATION_STATUSES and invitation.expires_at > (now or utcnow())
+
+
+def mark_opened(invitation: Invitation) -> None:
+    if invitation.status in ("scheduled", "sent"):
+        invitation.status = "opened"
+        invitation.opened_at = invitation.opened_at or utcnow()
+
+
+def mark_in_progress(invitation: Invitation) -> None:
+    if invitation.status in ("scheduled", "sent", "opened"):
+        invitation.status = "in_progress"
+        invitation.opened_at = invitation.opened_at or utcnow()
+
+
+def mark_completed(invitation: Invitation) -> None:
+    """Submitted: pending reminders are cancelled by the scheduler's re-plan."""
+    if invitation.status != "completed":
+        invitation.status = "completed"
+        invitation.completed_at = utcnow()
+    _cancel_pending_messages(invitation, "answered")
+
+
+def mark_declined(invitation: Invitation) -> None:
+    invitation.status = "declined"
+    _cancel_pending_messages(invitation, "declined")
+
+
+def _cancel_pending_messages(invitation: Invitation, reason: str) -> None:
+    from voice_service.models import ScheduledMessage
+
+    for row in db.session.scalars(
+        select(ScheduledMessage).where(
+            ScheduledMessage.invitation_id == invitation.id,
+            ScheduledMessage.state == "pending",
+            ScheduledMessage.kind.in_(("invite", "reminder", "eos_invite", "eos_reminder")),
+        )
+    ):
+        row.state = "cancelled"
+        row.reason = reason
