@@ -97,6 +97,8 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "DEV_PAGES": dev,
         "MODEL_PATH": get("MODEL_PATH", str(instance_dir / "theme_model.joblib")),
         "REPORTS_DIR": get("REPORTS_DIR", str(instance_dir / "reports")),
+        # Ofcom's drama range (07700 900xxx) is fictional: accepted for the demo and tests only.
+        "ALLOW_DRAMA_NUMBERS": dev,
         "PROXY_FIX": get_int("PROXY_FIX", 0),  # how many proxies set X-Forwarded-* in front of us
     }
     if name == "test":

@@ -1,0 +1,237 @@
+"""Data protection: key rotation, retention, subject access and erasure.
+
+- `flask keys rotate`: re-encrypt every encrypted column with the newest DATA_ENCRYPTION_KEYS key.
+- `apply_retention(now)`: after RETENTION_DAYS from the meeting, remove what identifies people
+  (names, numbers, free text, message bodies, quotes) and keep what the anonymised trends need
+  (question ids, scale values, themes, sentiment, months).
+- `flask person export` / `flask person erase`: one person's data, found by participant id or
+  phone number; both are audited.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import Column, Integer, MetaData, Table, Text, select, update
+
+from voice_service.answers import decode_value
+from voice_service.crypto import keyring, phone_hash
+from voice_service.extensions import db
+from voice_service.models import (
+    Action, AdvocacyRequest, Answer, AuditEvent, Invitation, LabelledExample, Meeting, Message,
+    Participant, SafeguardingAlert, utcnow,
+)
+from voice_service.models.types import EncryptedText
+
+ERASED = "[erased]"
+BATCH = 500
+
+
+def encrypted_columns() -> list[tuple[str, str]]:
+    """(table, column) for every column stored encrypted."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, EncryptedText):
+                found.append((table.name, column.name))
+    return found
+
+
+def rotate_keys(progress=None) -> int:
+    """Re-encrypt every stored value with the newest key. Returns how many values changed."""
+    changed = 0
+    for table_name, column_name in encrypted_columns():
+        raw = Table(table_name, MetaData(), Column("id", Integer, primary_key=True), Column(column_name, Text))
+        column = raw.c[column_name]
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                select(raw.c.id, column).where(raw.c.id > last_id, column.is_not(None)).order_by(raw.c.id).limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            for row_id, token in rows:
+                db.session.execute(update(raw).where(raw.c.id == row_id).values({column_name: keyring.rotate(token)}))
+            changed += len(rows)
+            last_id = rows[-1][0]
+            db.session.commit()
+        if progress:
+            progress(f"{table_name}.{column_name}: done")
+    return changed
+
+
+def audit(action: str, object_type: str | None = None, object_id: str | None = None, detail: dict | None = None,
+          user_id: int | None = None) -> None:
+    db.session.add(AuditEvent(action=action, object_type=object_type, object_id=object_id, detail=detail, user_id=user_id))
+
+
+# Retention --------------------------------------------------------------------------------
+
+def apply_retention(now: datetime | None = None, days: int | None = None) -> dict[str, int]:
+    """Remove identifiable data for meetings older than `days`; keep anonymised aggregates."""
+    now = now or utcnow()
+    days = current_app.config["RETENTION_DAYS"] if days is None else days
+    cutoff = now - timedelta(days=days)
+    participant_ids = list(db.session.scalars(
+        select(Participant.id).join(Meeting).where(Meeting.starts_at < cutoff, Participant.display_name != ERASED)
+    ))
+    counts = _anonymise_participants(participant_ids)
+    audit("retention_applied", detail={"cutoff": cutoff.isoformat(), **counts})
+    db.session.commit()
+    return counts
+
+
+def _anonymise_participants(participant_ids: Iterable[int]) -> dict[str, int]:
+    counts = {"participants": 0, "answers": 0, "messages": 0}
+    for pid in participant_ids:
+        participant = db.session.get(Participant, pid)
+        if participant is None:
+            continue
+        participant.display_name = ERASED
+        participant.phone = None
+        participant.phone_hash = None
+        participant.email = None
+        invitation_ids = [i.id for i in participant.invitations]
+        if invitation_ids:
+            counts["answers"] += db.session.execute(
+                update(Answer).where(Answer.invitation_id.in_(invitation_ids))
+                .values(free_text=None, redacted_text=None, analysis_evidence=None)
+            ).rowcount
+            counts["messages"] += db.session.execute(
+                update(Message).where(Message.invitation_id.in_(invitation_ids))
+                .values(body=None, reply_body=None, to_address=None, from_address=None, phone_hash=None)
+            ).rowcount
+            db.session.execute(
+                update(Action).where(Action.invitation_id.in_(invitation_ids)).values(point=ERASED, decision=ERASED)
+            )
+            db.session.execute(
+                update(AdvocacyRequest).where(AdvocacyRequest.invitation_id.in_(invitation_ids)).values(notes=None)
+            )
+            answer_ids = select(Answer.id).where(Answer.invitation_id.in_(invitation_ids))
+            db.session.execute(
+                update(SafeguardingAlert).where(SafeguardingAlert.answer_id.in_(answer_ids))
+                .values(evidence=None, action_notes=None)
+            )
+            db.session.execute(
+                update(LabelledExample).where(LabelledExample.answer_id.in_(answer_ids)).values(answer_id=None)
+            )
+            db.session.execute(
+                update(Invitation).where(Invitation.id.in_(invitation_ids)).values(conversation_state=None)
+            )
+        counts["participants"] += 1
+    return counts
+
+
+# Subject access and erasure ------------------------------------------------------------------
+
+def find_participants(participant_id: int | None = None, phone: str | None = None) -> list[Participant]:
+    if participant_id is not None:
+        found = db.session.get(Participant, participant_id)
+        return [found] if found else []
+    if phone:
+        from voice_service.scheduling.contact import normalise_phone
+
+        e164, reason = normalise_phone(phone, allow_drama_numbers=True)  # finding, not texting
+        if e164 is None:
+            raise click.BadParameter(f"{phone!r} is not a phone number we can use: {reason}", param_hint="--phone")
+        return list(db.session.scalars(select(Participant).where(Participant.phone_hash == phone_hash(e164))))
+    raise click.UsageError("say who: --participant-id N or --phone NUMBER")
+
+
+def export_person(participants: list[Participant]) -> dict:
+    """Everything held about these participant records, readable by the person."""
+    people = []
+    for p in participants:
+        invitations = []
+        for inv in p.invitations:
+            answers = db.session.scalars(select(Answer).where(Answer.invitation_id == inv.id).order_by(Answer.id))
+            messages = db.session.scalars(select(Message).where(Message.invitation_id == inv.id).order_by(Message.id))
+            invitations.append({
+                "survey": inv.survey_id, "version": inv.survey_version, "status": inv.status,
+                "channel": inv.channel, "who_may_see": inv.visibility, "advocate_requested": inv.advocate_requested,
+                "answers": [{
+                    "question": a.question_id, "value": decode_value(a.value), "text": a.free_text,
+                    "skipped": a.skipped, "current": a.is_current, "received_at": a.received_at.isoformat(),
+                    "channel": a.channel, "themes": [t.theme_id for t in a.tags if not t.rejected],
+                } for a in answers],
+                "messages": [{
+                    "direction": m.direction, "body": m.body, "status": m.status, "at": m.created_at.isoformat(),
+                } for m in messages],
+            })
+        people.append({
+            "participant_id": p.id, "name": p.display_name, "role": p.role, "phone": p.phone,
+            "language": p.language, "meeting_type": p.meeting.meeting_type,
+            "meeting_date": p.meeting.starts_at.date().isoformat(), "invitations": invitations,
+        })
+    return {"exported_at": utcnow().isoformat(), "records": people}
+
+
+@click.group("keys")
+def keys_cli() -> None:
+    """Encryption keys for data at rest."""
+
+
+@keys_cli.command("rotate")
+@with_appcontext
+def rotate_command() -> None:
+    """Re-encrypt everything with the first key in DATA_ENCRYPTION_KEYS.
+
+    Rotation: put a new key first in DATA_ENCRYPTION_KEYS (keep the old one after it), deploy,
+    run this, then remove the old key.
+    """
+    changed = rotate_keys(progress=lambda line: click.echo(line, err=True))
+    audit("keys_rotated", detail={"values": changed})
+    db.session.commit()
+    click.echo(f"Re-encrypted {changed} values with the newest key. You can now remove the old key.")
+
+
+@click.group("person")
+def person_cli() -> None:
+    """One person's data: subject access export and erasure (both audited)."""
+
+
+@person_cli.command("export")
+@click.option("--participant-id", type=int)
+@click.option("--phone", help="Find every record with this phone number.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write JSON here (default: stdout).")
+@click.option("--requested-by", required=True, help="Who asked, for the audit log (staff email).")
+@with_appcontext
+def export_command(participant_id, phone, out, requested_by) -> None:
+    """Export everything held about one person (subject access request)."""
+    participants = find_participants(participant_id, phone)
+    if not participants:
+        raise click.ClickException("no records found for that person; nothing exported")
+    data = json.dumps(export_person(participants), ensure_ascii=False, indent=2)
+    for p in participants:
+        audit("subject_access_export", "participant", str(p.id), {"requested_by": requested_by})
+    db.session.commit()
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        click.echo(f"Exported {len(participants)} record(s) to {out}", err=True)
+    else:
+        click.echo(data)
+
+
+@person_cli.command("erase")
+@click.option("--participant-id", type=int)
+@click.option("--phone")
+@click.option("--requested-by", required=True, help="Who asked, for the audit log (staff email).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def erase_command(participant_id, phone, requested_by, yes) -> None:
+    """Erase one person's identifiable data (anonymised counts remain)."""
+    participants = find_participants(participant_id, phone)
+    if not participants:
+        raise click.ClickException("no records found for that person; nothing erased")
+    if not yes:
+        click.confirm(f"Erase {len(participants)} record(s)? This cannot be undone", abort=True)
+    counts = _anonymise_participants([p.id for p in participants])
+    for p in participants:
+        audit("erasure", "participant", str(p.id), {"requested_by": requested_by, **counts})
+    db.session.commit()
+    click.echo(f"Erased {counts['participants']} record(s): {counts['answers']} answers and {counts['messages']} messages cleared.")

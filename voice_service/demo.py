@@ -1,0 +1,243 @@
+"""`flask demo`: a week of upcoming meetings with invented families, idempotent.
+
+Every person here is invented; phone numbers come from Ofcom's drama range (+44 7700 900xxx).
+Running it again adds nothing new: it finds the demo rows by their references and prints fresh
+private links (only a hash of each link is stored, so old links stop working).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from voice_service.answers import save_answer
+from voice_service.auth import hash_password
+from voice_service.crypto import phone_hash
+from voice_service.extensions import db
+from voice_service.invitations import create_invitation, reissue_token
+from voice_service.models import Child, Invitation, Meeting, Participant, User, utcnow
+from voice_service.models.vocab import MEETING_TYPES
+
+LONDON = ZoneInfo("Europe/London")
+DEMO_PASSWORD = "demo-password-1"
+
+DEMO_STAFF = (
+    ("chair", "chair@demo.invalid", "Priya Chair (IRO)", "north"),
+    ("worker", "worker@demo.invalid", "Sam Worker", "north"),
+    ("qa", "qa@demo.invalid", "Morgan QA", None),
+    ("admin", "admin@demo.invalid", "Ari Admin", None),
+    ("family_advisory", "fag@demo.invalid", "Jo Family Advisory", None),
+)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    ref: str
+    role: str
+    name: str
+    channel: str
+    phone: str | None
+    language: str = "en"
+    age_band: str | None = None
+    easy_read: bool = False
+
+
+@dataclass(frozen=True)
+class DemoMeeting:
+    ref: str
+    case_ref: str
+    meeting_type: str
+    days_ahead: int
+    hour: int
+    age_band: str
+    service: str
+    people: tuple[DemoPerson, ...]
+    ethnicity: str | None = None
+    gender: str | None = None
+
+
+DEMO_MEETINGS = (
+    DemoMeeting("DEMO-M1", "DEMO-C1", "cp_conference", 4, 10, "8_12", "cp", (
+        DemoPerson("P1", "child", "Maya", "web", None, age_band="8_12"),
+        DemoPerson("P2", "parent", "Dana Lewis", "sms", "+447700900101"),
+        DemoPerson("P3", "parent", "Chris Lewis", "web", "+447700900102", language="ar"),
+    ), ethnicity="Mixed", gender="Girl"),
+    DemoMeeting("DEMO-M2", "DEMO-C2", "cla_review", 5, 14, "under_8", "cla", (
+        DemoPerson("P1", "child", "Leo", "web", None, age_band="under_8", easy_read=True),
+        DemoPerson("P2", "carer", "Pat Okafor", "sms", "+447700900103"),
+        DemoPerson("P3", "parent", "Jordan Reece", "web", "+447700900104"),
+    ), ethnicity="White British", gender="Boy"),
+    DemoMeeting("DEMO-M3", "DEMO-C3", "cin_review", 6, 11, "13_17", "cin", (
+        DemoPerson("P1", "child", "Amira", "sms", "+447700900105", age_band="13_17"),
+        DemoPerson("P2", "parent", "Hodan Ali", "web", "+447700900106", language="so"),
+    ), ethnicity="Black African", gender="Girl"),
+    DemoMeeting("DEMO-M4", "DEMO-C4", "ehcp_review", 7, 15, "18_25", "send", (
+        DemoPerson("P1", "young_adult", "Tom", "web", "+447700900107", age_band="18_25", easy_read=True),
+        DemoPerson("P2", "parent", "Sue Barnes", "sms", "+447700900108"),
+    ), ethnicity="White British", gender="Young man"),
+    DemoMeeting("DEMO-M5", "DEMO-C5", "fgc", 3, 16, "8_12", "early_help", (
+        DemoPerson("P1", "child", "Rafi", "web", None, age_band="8_12"),
+        DemoPerson("P2", "parent", "Nasima Begum", "web", "+447700900109", language="bn"),
+        DemoPerson("P3", "other", "Grandad Ahmed", "sms", "+447700900110"),
+    ), ethnicity="Bangladeshi", gender="Boy"),
+    DemoMeeting("DEMO-M6", "DEMO-C6", "yj_panel", 8, 10, "13_17", "yjs", (
+        DemoPerson("P1", "child", "Kai", "sms", "+447700900111", age_band="13_17"),
+        DemoPerson("P2", "parent", "Mel Grant", "web", "+447700900112"),
+    ), ethnicity="Black Caribbean", gender="Boy"),
+)
+
+# Some views are already in, so the chair's page has something to read; one discloses risk.
+DEMO_ANSWERS = {
+    ("DEMO-M1", "P1"): "I like my teacher and my nan. I don't like it when mum and dad shout at night, it scares me and I hide in my room",
+    ("DEMO-M1", "P2"): "Nobody explained why the conference is happening and I got the report the night before. I want to work with the social worker.",
+    ("DEMO-M3", "P1"): "I've had 4 social workers this year and none of them listen. I want to see my brother more",
+    ("DEMO-M2", "P2"): "Leo is settled with us and loves nursery. Contact with his mum keeps getting cancelled which upsets him.",
+}
+
+
+class DemoError(click.ClickException):
+    pass
+
+
+def _meeting_start(days_ahead: int, hour: int, today: datetime) -> datetime:
+    day = (today.astimezone(LONDON) + timedelta(days=days_ahead)).date()
+    while day.weekday() >= 5:  # meetings are on working days
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour, 0), LONDON).astimezone(timezone.utc)
+
+
+def _upsert_staff() -> list[User]:
+    users = []
+    for role, email, name, team in DEMO_STAFF:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=name, role=role, team=team, password_hash=hash_password(DEMO_PASSWORD))
+            db.session.add(user)
+        users.append(user)
+    db.session.flush()
+    return users
+
+
+def _choose_survey(meeting_type: str, role: str, age_band: str | None, language: str):
+    from voice_service.surveys import registry
+
+    survey = registry(current_app).choose(meeting_type, role, age_band, language)
+    if survey is None:
+        raise DemoError(f"no survey for {meeting_type} / {role} / {age_band}: run `flask surveys check`")
+    return survey
+
+
+def load_demo(meeting_types: tuple[str, ...] | None = None, now: datetime | None = None) -> list[dict]:
+    """Create (or find) the demo data; returns one row per invitation with a fresh private link."""
+    now = now or utcnow()
+    unknown = [t for t in (meeting_types or ()) if t not in MEETING_TYPES]
+    if unknown:
+        raise DemoError(
+            f"unknown meeting type {', '.join(map(repr, unknown))}; choose from: {', '.join(MEETING_TYPES)}"
+        )
+    staff = {u.role: u for u in _upsert_staff()}
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    rows = []
+    for spec in DEMO_MEETINGS:
+        if meeting_types and spec.meeting_type not in meeting_types:
+            continue
+        meeting = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == spec.ref))
+        if meeting is None:
+            child = db.session.scalar(select(Child).where(Child.case_ref == spec.case_ref)) or Child(
+                case_ref=spec.case_ref, age_band=spec.age_band, service=spec.service, team="north",
+                ethnicity=spec.ethnicity, gender=spec.gender,
+            )
+            meeting = Meeting(
+                meeting_ref=spec.ref, child=child, meeting_type=spec.meeting_type,
+                starts_at=_meeting_start(spec.days_ahead, spec.hour, now),
+                chair=staff["chair"], worker=staff["worker"], location="Family Centre, Room 2",
+            )
+            db.session.add(meeting)
+        for person in spec.people:
+            participant = db.session.scalar(
+                select(Participant).where(Participant.meeting_id == meeting.id, Participant.external_ref == person.ref)
+            ) if meeting.id else None
+            if participant is None:
+                participant = Participant(
+                    meeting=meeting, external_ref=person.ref, role=person.role, display_name=person.name,
+                    age_band=person.age_band or "adult", phone=person.phone,
+                    phone_hash=phone_hash(person.phone) if person.phone else None,
+                    language=person.language, preferred_channel=person.channel, easy_read=person.easy_read,
+                    safe_to_text=person.phone is not None, consent=True,
+                )
+                db.session.add(participant)
+                db.session.flush()
+            invitation = participant.invitations[0] if participant.invitations else None
+            if invitation is None:
+                survey = _choose_survey(spec.meeting_type, person.role, participant.age_band, person.language)
+                invitation, token = create_invitation(
+                    participant, survey.id, survey.version, meeting.starts_at, language=person.language
+                )
+                invitation.status = "sent"
+                db.session.flush()
+                _plan_messages(invitation)
+            else:
+                token = reissue_token(invitation)
+            rows.append({
+                "meeting": spec.ref, "meeting_type": MEETING_TYPES[spec.meeting_type], "role": person.role,
+                "name": person.name, "channel": person.channel, "phone": person.phone if person.channel == "sms" else None,
+                "language": person.language, "link": f"{base_url}/r/{token}", "invitation": invitation,
+            })
+    db.session.commit()
+    _add_demo_answers(rows)
+    return rows
+
+
+def _plan_messages(invitation: Invitation) -> None:
+    """Plan invitation, reminders and close for the demo through the scheduler's planner."""
+    from voice_service.scheduling.service import plan_invitation_messages
+
+    plan_invitation_messages(invitation)
+
+
+def _add_demo_answers(rows: list[dict]) -> None:
+    from voice_service.surveys import registry
+
+    for row in rows:
+        invitation: Invitation = row["invitation"]
+        key = (invitation.participant.meeting.meeting_ref, invitation.participant.external_ref)
+        text = DEMO_ANSWERS.get(key)
+        if text is None or invitation.answers:
+            continue
+        survey = registry(current_app).get(invitation.survey_id, invitation.survey_version)
+        question = next((q for q in survey.questions if q.kind == "free_text"), None)
+        if question is None:
+            continue
+        save_answer(invitation, question.id, free_text=text, channel="web", question_text=question.wording.web)
+
+
+@click.command("demo")
+@click.option("--meeting-types", default="", help="Comma-separated meeting types to load (default: all).")
+@with_appcontext
+def demo_command(meeting_types: str) -> None:
+    """Load the demo: meetings, families (invented), staff users, and print the links to open."""
+    wanted = tuple(t.strip() for t in meeting_types.split(",") if t.strip()) or None
+    try:
+        rows = load_demo(wanted)
+    except DemoError:
+        db.session.rollback()
+        raise
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo("\nDemo loaded. Every person is invented; numbers are from Ofcom's drama range.\n")
+    click.echo("Private form links (one per person asked for their views):")
+    for row in rows:
+        who = f"{row['role']:<11} {row['name']:<16} {row['meeting_type']:<34} {row['channel']:<4}"
+        extra = f"  phone {row['phone']}" if row["phone"] else ""
+        lang = f"  [{row['language']}]" if row["language"] != "en" else ""
+        click.echo(f"  {who} {row['link']}{extra}{lang}")
+    click.echo("\nSMS simulator (reply as a demo phone):  " + f"{base}/dev/sms")
+    click.echo("Outbox (every text the service sent):   " + f"{base}/dev/outbox")
+    click.echo(f"Staff sign-in:                          {base}/staff/sign-in")
+    for role, email, _name, _team in DEMO_STAFF:
+        click.echo(f"  {role:<16} {email:<22} password: {DEMO_PASSWORD}")
+    click.echo("")
