@@ -34,6 +34,9 @@ _OBJ = r"(me|us|my (mum|dad|brother|sister|baby|son|daughter|kids|children|child
 # reason -> patterns (normalised, lower-case). Word boundaries are added around each.
 TRIGGERS: dict[str, list[str]] = {
     "abuse_physical": [
+        r"disclos(ed|es|ure|ing)",
+        r"(cuts|bruises|burns|marks|scratches) on (her|his|my|their|your) (neck|arms?|legs?|face|body|back|wrists?|chest|bum)",
+        r"(got|get|been|was|were) (jumped|mugged|robbed|attacked|beaten up|stabbed|assaulted)",
         rf"{_HARM_VERBS} {_OBJ}",
         rf"{_HARM_VERBS} (me|us) (with|when|if|because|all|every|again|really|so|hard)",
         r"(get|gets|got|getting) (hit|beaten|beat|smacked|battered|slapped|punched|kicked|hurt|the belt|whipped)",
@@ -46,6 +49,11 @@ TRIGGERS: dict[str, list[str]] = {
         r"(mistreat|mistreats|mistreated|maltreat\w*)",
     ],
     "abuse_sexual": [
+        r"(does|did|do|doing|done) (rude|bad|horrible|weird|nasty|naughty|private|sexual) (things|stuff) (to|with|on) (me|her|him|us)",
+        r"(come|comes|came|coming|walks|walked) (in|into) the (bathroom|shower|toilet) when",
+        r"(sends|sent|send) (her|him|me|them) (pics|pictures|photos|videos|money|messages|gifts)",
+        r"(don't|do not|didn't) like (it )?when .{0,40}(baths|bathes|bathed|washes|washed|undresses|undressed|touches|touched|kisses|kissed|cuddles|tickles|comes in|lies down|gets in)( me| my| with)?",
+        r"(man|men|he|uncle|boyfriend|step-dad|lodger|someone|cousin|friend|dad's friend|mum's friend)( who [a-z ]{0,30})? (comes|came|goes|went|gets|got) (into|in) my (bed|room)",
         r"(touch|touches|touched|touching|feel|feels|felt) (me|my (private|privates|private parts|body|bum|chest|boobs|willy|fanny|legs))",
         r"(private|privates|private parts|down there)",
         r"(make|makes|made|making) me (touch|watch|do things|do stuff|take (my|off))",
@@ -66,6 +74,9 @@ TRIGGERS: dict[str, list[str]] = {
         r"(makes|made) me (stand|sit|kneel) (outside|in the corner|for hours|all night)",
     ],
     "neglect": [
+        r"(doesn't|don't|didn't|never|not) (come|coming|came) (back|home) (til|until|till) (the next day|morning|late|the morning)",
+        r"(goes|go|went|going) out and (leaves|left|doesn't come back|don't come back|never comes back)",
+        r"(no one|nobody) (picks|picked|collects|collected) (me|us) up",
         r"(no|not enough|never any|never enough|nothing|isn't any|isn't enough|there's no|ain't no) (food|dinner|tea|breakfast|to eat)( in the house| at home)?",
         r"(hungry|starving|starved|starve) (all the time|a lot|every day|at home|most days|again|because)",
         r"(always|so|really) (hungry|starving)",
@@ -83,6 +94,7 @@ TRIGGERS: dict[str, list[str]] = {
         r"neglect\w*",
     ],
     "domestic_abuse": [
+        r"(fight|fights|fighting|argue|argues|arguing|row|rows|rowing) (every night|all the time|every day|loads|non stop|constantly)",
         rf"{_PEOPLE} {_HARM_VERBS} (my )?(mum|dad|her|him|step-mum|step-dad|nan)",
         r"(shouting|screaming|fighting|arguing|smashing (things|stuff|plates)) (at night|all the time|every night|and (hitting|throwing|smashing))",
         r"police (came|come|comes|were called|got called|was called|had to come)",
@@ -93,6 +105,14 @@ TRIGGERS: dict[str, list[str]] = {
         r"(take|took|takes) (my|all my) (money|phone|bank card) (off|away)",
     ],
     "self_harm_suicide": [
+        r"(notice|care|miss me|matter) if i (wasn't|was not|weren't|was gone|died|disappeared|wasn't here|wasn't around)",
+        r"if i (wasn't|weren't) (here|around|alive)",
+        r"(feel like|thinking about|think about|thought about|want to|going to|gonna) (ending|end) (it|things|everything|my life)",
+        r"(don't|can't|do not|cannot) see (the|any) point( in (anything|living|life|going on|being here))?",
+        r"(go to sleep|sleep|fall asleep) and (not|never) wake up",
+        r"(started|start|been|keep|am|i'm|was) (cutting|burning|scratching|hurting)( myself| again)",
+        r"cutting again",
+        r"i (sh|s / h)( again| sometimes| a lot| every)?",
         r"(kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|cuts|burn|burning|starve|starving|hang|hanging|strangle|punch|punching|hit|hitting) myself",
         r"self-harm\w*|self harm\w*",
         r"suicid\w*",
@@ -109,6 +129,9 @@ TRIGGERS: dict[str, list[str]] = {
         r"(kill|end) me now",
     ],
     "missing": [
+        r"(sleeping|staying|slept|stayed|sleep|stay) (at|in|on) (different|random|other|strangers|stranger's) (people's |peoples |men's )?(houses|flats|places|sofas|people's|peoples)",
+        r"sofa surf\w*",
+        r"(stay|stayed|staying|sleep|slept|sleeping) out (\d+|a few|two|three|four|all|for|some) (nights?|days?|weekends?)",
         r"(run|runs|running|ran) away",
         r"(go|goes|going|gone|went|been) missing",
         r"reported (me )?missing",
@@ -121,6 +144,15 @@ TRIGGERS: dict[str, list[str]] = {
         r"nowhere to (go|sleep|stay)",
     ],
     "exploitation": [
+        r"(video|videos|pics|pictures|photos) of me",
+        r"(send|share|post|show|put) (it|them) (to|on|online) (everyone|my|all|the)",
+        r"if i (don't|do not|won't) do what (they|he|she) (want|wants|say|says|tell|tells)",
+        r"(man|men|guy|someone|person|boy|lad|people|stranger) (from|on|off) (snapchat|instagram|tiktok|online|the internet|discord|a game|an app|whatsapp)",
+        r"(wants|want|asked|asks|told) me to (go|come) (to|round|back to|in) (his|their|her) (house|flat|place|car|room)",
+        r"(take|took|takes|taking) (my|all my) (money|phone|bank card|benefits|card)",
+        r"(lots of|loads of|wads of|a lot of|rolls of) (cash|money)",
+        r"(second|2nd|another|extra|burner|new) phones?",
+        r"(give|gives|gave|buy|buys|bought|get|gets|got) me free (money|cash|weed|drugs|alcohol|vodka|drink|phones?|presents|gifts|trainers|clothes|nails|vapes|food|stuff)",
         r"(older|old|grown) (boys|men|man|guys|guy|lads|boyfriend|friends|people)",
         r"county lines|cuckoo\w*|trap house|plugg\w*",
         r"(carry|carrying|carried|hold|holding|held|deliver|delivering|delivered|sell|selling|sold|drop|dropping|move|moving|run|running) (drugs|packages|parcels|stuff|a bag|bags|things|food|weed|sim cards|phones) (for|to)",
@@ -137,6 +169,10 @@ TRIGGERS: dict[str, list[str]] = {
         r"(my|a|the|his|her) (boyfriend|girlfriend) (is|was) (\d\d|much older|older|an adult|grown up)",
     ],
     "threats": [
+        r"threatening (messages|texts|calls|me|letters|voicemails)",
+        r"burn (the|my|our|your) (house|flat|place|car) down",
+        r"(he'll|she'll|they'll|he will|she will|they will|he would|she would|he'd|she'd|they'd) [a-z' ]{0,30}(kill|stab|hurt|batter|beat|shoot|burn) (me|us|my)",
+        r"(they'll|they will|he'll|he will) (come|be) back",
         r"(threaten|threatens|threatened|threatening|threat|threats) (me|us|to|my)",
         r"(said|says|say|told me|tells me) (he|she|they|he'll|she'll|they'll|he'd|she'd|they'd) ?(will|would|going to|gonna|is going to|are going to)? ?(kill|stab|hurt|get|beat|batter|shoot|burn|shank|merk|jump|find) (me|us|my)",
         r"(going to|gonna|will|gon|gunna|is going to|are going to) (kill|stab|hurt|batter|beat up|shoot|shank|merk|jump) (me|us|my)",
@@ -149,7 +185,7 @@ TRIGGERS: dict[str, list[str]] = {
         r"(blackmail|blackmailing|blackmailed)",
     ],
     "fear_of_home": [
-        r"(don't|do not|never|doesn't|didn't) (want|wanna|want to) (to )?(go|going|be|live|stay) (back )?(home|there|at home|with (him|her|them|my (mum|dad)))",
+        r"(don't|do not|never|doesn't|didn't) (want|wanna|want to) (to )?(go|going|be|live|stay) (back )?(home|there|at home|with (him|her|them|my (mum|dad))|to (my )?(mum|dad|mum's|dad's|mums|dads|his|her|their|that|nan's|uncle's)\b)",
         r"(scared|afraid|frightened|terrified|worried|dread|dreading|hate) (to go|of going|going|to be|of being|about going) (back )?(home|there)",
         r"(please )?(don't|do not|never) (make|send|let|take) me (go |going )?back",
         r"(please )?don't send me (home|back|there)",
@@ -161,6 +197,7 @@ TRIGGERS: dict[str, list[str]] = {
         r"(can't|cannot|don't want to) (go back|go home|live there)",
     ],
     "parent_risk": [
+        r"(don't|can't|cannot|do not) trust myself (around|with|near)",
         r"(might|could|will|going to|gonna|would|afraid i'll|scared i'll|worried i'll|worried i might|scared i might|afraid i might|feel like i could|feel like i might|i'll) (hurt|harm|hit|kill|shake|strangle|smother|lose it with|snap at|batter|lash out at) (him|her|them|the baby|my baby|the kids|my kids|my son|my daughter|my child|the children|my children|myself)",
         r"(i'm|i am) going to (lose it|snap|do something stupid)",
         r"(can't|cannot) (cope|cope anymore|cope any more|take any more|take anymore|carry on)( with (him|her|them|the kids|the baby|it all|this))?$",
@@ -170,6 +207,8 @@ TRIGGERS: dict[str, list[str]] = {
         r"(lose|lost) my (temper|rag) with (him|her|them|the kids|the baby)",
     ],
     "secrecy": [
+        r"(says|said|told (me|her|him|us)|tells (me|her|him|us)) (i|we|she|he) (can't|cannot|mustn't|shouldn't|isn't allowed to|am not allowed to) tell",
+        r"(says|said|told (me|her|him|us)|tells (me|her|him|us)) (not to|never to|to not) (tell|say)",
         r"(keep|keeping|kept|keeps) (it|this|that|things|stuff|what happened)? ?(a |as a |our )?secrets?",
         r"(our|a|big|little) secret",
         r"(told|tells|tell|said|says|warned) (me|us) (not to|never to|to never|to not|i can't|i cannot|not) (tell|say|talk|speak)",
@@ -184,6 +223,7 @@ TRIGGERS: dict[str, list[str]] = {
 # Everyday phrases that contain trigger words but are not disclosures: blanked out first.
 FALSE_ALARMS: list[str] = [
     r"(scary|horror|creepy|zombie|war|shooting|fighting|killing|violent|crime|murder|gangster|spooky|halloween) (film|films|movie|movies|game|games|story|stories|book|books|show|shows|programme|series|video|videos|mask|costume|bits)",
+    r"(game|games|film|films|movie|movies|show|series)[^.!?]{0,40}(stabbing|guns|killing|shooting|knives|blood)|(stabbing|guns|killing|shooting|knives|blood)[^.!?]{0,40}(game|games|film|films|movie|movies)",
     r"horror( film| films| movie| movies| game| games| story| stories| book| books)?",
     r"(killing|killed|kill|kills|smashing|smashed|smash) (it|them) (at|in|on|today|this)",
     r"(killing|killed|kill|kills|smashing|smashed) it",
@@ -216,9 +256,9 @@ FALSE_ALARMS: list[str] = [
 ]
 
 _PEOPLE_IN_ANSWER = re.compile(
-    r"\b(mum|dad|step-dad|step-mum|step dad|step mum|boyfriend|girlfriend|partner|uncle|aunty|auntie|brother|"
-    r"sister|cousin|nan|grandad|carer|carers|teacher|man|men|boys|girls|lads|he|she|they|him|her|them|people|"
-    r"someone|somebody|home|house|flat|school|estate|park|street|online|night|when|at|because)\b"
+    r"\b(mum|dad|mum's|dad's|mums|dads|step-dad|step-mum|step dad|step mum|boyfriend|girlfriend|partner|uncle|"
+    r"aunty|auntie|brother|sister|cousin|nan|grandad|carer|carers|teacher|man|men|boys|lads|he|she|him|her|"
+    r"someone|somebody|at home|my house|our house|when \w+ (drinks|is drunk|gets angry|comes))\b"
 )
 _REASSURING = re.compile(
     r"^\W*(no|nothing|none|nobody|no one|no-one|not really|never|nah|all good|i'm fine|i am fine|i feel safe|"

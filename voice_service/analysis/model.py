@@ -1,0 +1,227 @@
+"""Trainable theme (multi-label) and sentiment model, combined with the codebook.
+
+Features (``Featuriser``): TF-IDF of word 1-2-grams and of character 2-5-grams (within word
+boundaries, which copes with misspelling), both over the *normalised* text ("sw" -> "social
+worker"), plus a token for the kind of question answered ("improve", "good", "risk", "open"),
+plus, for our own taxonomy, one token per codebook theme that matched (so the model learns how
+far to trust each codebook entry), plus, for sentiment, VADER's scores and the domain cue score.
+
+Classifiers: one linear classifier per theme (one-vs-rest: ``LinearSVC`` by default, or
+``LogisticRegression``), class weights balanced; one multinomial ``LogisticRegression`` for
+sentiment.
+
+How the model and the codebook are combined (``combine_themes``), measured by cross-validation
+on ``tests/data/labelled_answers.jsonl`` (see ``evaluate.py``):
+  * a theme with at least ``min_examples`` (default 8) positive training examples is decided
+    by the model, whose features include the codebook's own matches;
+  * a theme with fewer examples is decided by the codebook alone;
+  * evidence: the codebook's matched words when the codebook also matched, and always
+    ``"model:<version>"`` when the model said yes.
+So the codebook works from day one (no model at all) and the model takes over theme by theme
+as QA corrections give it evidence.
+
+Saved with joblib as a dict ``{"format", "version", "model"}``. Load only files this service
+wrote itself (joblib is pickle: never load a model file from an untrusted source).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from .codebook import load_codebook, normalise
+from .questions import non_answer, question_kind
+from .sentiment import LABELS as SENTIMENT_LABELS
+from .sentiment import cue_score, vader_compound
+
+FORMAT = "voice-service-analysis-model/1"
+MIN_EXAMPLES = 8
+
+
+@dataclass
+class Example:
+    text: str
+    question: str | None = None
+    themes: Sequence[str] = ()
+    sentiment: str | None = None
+
+
+class Featuriser:
+    """Sparse features for a list of (text, question). Module-level so joblib can pickle it."""
+
+    def __init__(self, use_codebook: bool = True, sentiment_features: bool = False):
+        self.use_codebook = use_codebook
+        self.sentiment_features = sentiment_features
+        self.word = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b[\w']+\b", max_features=60000
+        )
+        self.char = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=120000
+        )
+
+    def _prepare(self, texts: Sequence[str], questions: Sequence[str | None]) -> tuple[list[str], list[str], np.ndarray | None]:
+        book = load_codebook() if self.use_codebook else None
+        words: list[str] = []
+        chars: list[str] = []
+        dense: list[list[float]] = []
+        for text, question in zip(texts, questions):
+            norm = normalise(text or "")
+            kind = question_kind(question)
+            extra = [f"qkind_{kind}"]
+            na = non_answer(text or "")
+            if na is not None:
+                extra.append(f"nonanswer_{na}_{kind}")
+            if book is not None:
+                extra.extend(f"codebook_{t}" for t in book.match(norm))
+            words.append(norm.text + " " + " ".join(extra))
+            chars.append(norm.text)
+            if self.sentiment_features:
+                c = vader_compound(norm.text)
+                cues, _ = cue_score(norm)
+                dense.append([max(c, 0.0), max(-c, 0.0), max(cues, 0.0), max(-cues, 0.0), float(na is not None)])
+        return words, chars, (np.asarray(dense) if self.sentiment_features else None)
+
+    def fit_transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
+        words, chars, dense = self._prepare(texts, questions)
+        parts = [self.word.fit_transform(words), self.char.fit_transform(chars)]
+        if dense is not None:
+            parts.append(sp.csr_matrix(dense))
+        return sp.hstack(parts).tocsr()
+
+    def transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
+        words, chars, dense = self._prepare(texts, questions)
+        parts = [self.word.transform(words), self.char.transform(chars)]
+        if dense is not None:
+            parts.append(sp.csr_matrix(dense))
+        return sp.hstack(parts).tocsr()
+
+
+def _linear(kind: str, C: float):
+    if kind == "lr":
+        return LogisticRegression(C=C * 10, class_weight="balanced", max_iter=2000, solver="liblinear")
+    return LinearSVC(C=C, class_weight="balanced", max_iter=5000)
+
+
+@dataclass
+class TextModel:
+    """Multi-label themes + three-class sentiment, learnt from labelled examples."""
+
+    labels: list[str] = field(default_factory=list)
+    use_codebook: bool = True
+    classifier: str = "svc"
+    C: float = 0.5
+    min_examples: int = MIN_EXAMPLES
+    version: str = "untrained"
+    theme_features: Featuriser | None = None
+    theme_models: dict = field(default_factory=dict)  # label -> fitted classifier
+    label_counts: dict = field(default_factory=dict)
+    sentiment_features: Featuriser | None = None
+    sentiment_model: object | None = None
+    n_examples: int = 0
+
+    # ---- training -------------------------------------------------------------------------
+    def fit(self, examples: Sequence[Example], labels: Sequence[str] | None = None) -> TextModel:
+        texts = [e.text for e in examples]
+        questions = [e.question for e in examples]
+        if labels is None:
+            labels = sorted({t for e in examples for t in e.themes})
+        self.labels = list(labels)
+        self.n_examples = len(examples)
+        digest = hashlib.sha256(
+            json.dumps([[e.text, e.question, sorted(e.themes), e.sentiment] for e in examples]).encode()
+        ).hexdigest()[:10]
+        self.version = f"tfidf-{self.classifier}-n{len(examples)}-{digest}"
+
+        self.theme_features = Featuriser(use_codebook=self.use_codebook)
+        X = self.theme_features.fit_transform(texts, questions)
+        self.theme_models = {}
+        self.label_counts = {}
+        for label in self.labels:
+            y = np.array([label in e.themes for e in examples], dtype=int)
+            self.label_counts[label] = int(y.sum())
+            if y.sum() < 2 or y.sum() == len(y):
+                continue
+            self.theme_models[label] = _linear(self.classifier, self.C).fit(X, y)
+
+        sentiments = [e.sentiment for e in examples]
+        if all(s in SENTIMENT_LABELS for s in sentiments) and len(set(sentiments)) > 1:
+            self.sentiment_features = Featuriser(use_codebook=False, sentiment_features=True)
+            Xs = self.sentiment_features.fit_transform(texts, questions)
+            self.sentiment_model = LogisticRegression(C=5.0, class_weight="balanced", max_iter=3000).fit(Xs, sentiments)
+        return self
+
+    # ---- prediction -----------------------------------------------------------------------
+    def model_themes(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[set[str]]:
+        """Themes the model says yes to (only themes it was trained on)."""
+        questions = questions if questions is not None else [None] * len(texts)
+        if not texts or self.theme_features is None:
+            return [set() for _ in texts]
+        X = self.theme_features.transform(texts, questions)
+        out: list[set[str]] = [set() for _ in texts]
+        for label, clf in self.theme_models.items():
+            for i in np.flatnonzero(clf.decision_function(X) > 0):
+                out[i].add(label)
+        return out
+
+    def trusted(self, label: str) -> bool:
+        """Whether the model decides this theme (enough training examples), else the codebook."""
+        return label in self.theme_models and self.label_counts.get(label, 0) >= self.min_examples
+
+    def predict_sentiment(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[str] | None:
+        if self.sentiment_model is None or self.sentiment_features is None:
+            return None
+        questions = questions if questions is not None else [None] * len(texts)
+        if not texts:
+            return []
+        return list(self.sentiment_model.predict(self.sentiment_features.transform(texts, questions)))
+
+    # ---- persistence ----------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        import joblib
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"format": FORMAT, "version": self.version, "model": self}, path, compress=3)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> TextModel:
+        import joblib
+
+        data = joblib.load(Path(path))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"{path} is not a {FORMAT} file")
+        model = data["model"]
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} does not hold a TextModel")
+        return model
+
+
+def combine_themes(
+    codebook_hits: dict[str, list[str]], model_yes: set[str], model: TextModel | None
+) -> dict[str, list[str]]:
+    """Theme id -> evidence, by the rule in the module docstring."""
+    if model is None:
+        return {k: list(v) for k, v in codebook_hits.items()}
+    out: dict[str, list[str]] = {}
+    for label, evidence in codebook_hits.items():
+        if not model.trusted(label):
+            out[label] = list(evidence)
+    for label in model_yes:
+        if model.trusted(label):
+            out[label] = list(codebook_hits.get(label, [])) + [f"model:{model.version}"]
+    return out
+
+
+def train(examples: Sequence[Example], **kwargs) -> TextModel:
+    labels = kwargs.pop("labels", None)
+    return TextModel(**kwargs).fit(examples, labels=labels)

@@ -1,0 +1,151 @@
+"""One entry point for the analysis of a free-text answer, and the JSON-lines contract.
+
+``classify(text, question=None, known_names=(), model=None)`` returns::
+
+    {
+      "themes": ["worker_relationship", ...],          # ids from THEMES.md v1, in that order
+      "sentiment": "positive" | "neutral" | "negative",
+      "safeguarding": true | false,                     # a flag for a person, never a finding
+      "evidence": {
+        "themes": {"worker_relationship": ["my sw"], "safety": ["model:tfidf-svc-..."]},
+        "sentiment": {"label": ..., "source": ..., "score": ..., "cues": [...]},
+        "safeguarding": ["dont feel safe"],             # the original words that triggered it
+        "safeguarding_reasons": ["fear_of_home"],
+      },
+      "redacted": "my sw [name] never comes",           # names, phones, emails, addresses, postcodes removed
+    }
+
+``classify_lines(in_stream, out_stream)`` reads JSON lines ``{"id", "text", "question"?,
+"respondent"?, "meeting"?}`` and writes one JSON line per input line ``{"id", "themes",
+"sentiment", "safeguarding", "evidence"}``. A malformed line (bad JSON, missing id or text,
+wrong types) gets ``{"line": N, "error": "..."}`` (N counts from 1, blank lines included) and
+the rest are still classified. Blank lines are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import IO
+
+from .codebook import THEME_IDS, load_codebook, normalise
+from .model import TextModel, combine_themes
+from .redaction import redact
+from .safeguarding import check as safeguarding_check
+from .sentiment import SentimentResult, lexicon_sentiment, rule_sentiment
+
+_ORDER = {t: i for i, t in enumerate(THEME_IDS)}
+
+
+def _assemble(text, question, known_names, codebook_hits, model_yes, model, model_sentiment, with_redaction=True):
+    norm = normalise(text)
+    sg = safeguarding_check(norm, question)
+    theme_evidence = combine_themes(codebook_hits, model_yes, model)
+    themes = sorted(theme_evidence, key=lambda t: _ORDER.get(t, len(_ORDER)))
+    result = rule_sentiment(norm, question, sg.flag)
+    if result is None:
+        if model_sentiment is not None and model is not None:
+            result = SentimentResult(model_sentiment, f"model:{model.version}")
+        else:
+            result = lexicon_sentiment(norm, question)
+    out = {
+        "themes": themes,
+        "sentiment": result.label,
+        "safeguarding": sg.flag,
+        "evidence": {
+            "themes": {t: theme_evidence[t] for t in themes},
+            "sentiment": result.evidence(),
+            "safeguarding": sg.evidence,
+            "safeguarding_reasons": sg.reasons,
+        },
+    }
+    if with_redaction:
+        out["redacted"] = redact(text, known_names)
+    return out
+
+
+def classify(text: str, question: str | None = None, known_names: Iterable[str] = (), model: TextModel | None = None) -> dict:
+    """Themes, sentiment, safeguarding flag, evidence and a redacted quote for one answer."""
+    if not isinstance(text, str):
+        raise TypeError("text must be a string")
+    book = load_codebook()
+    hits = book.match(normalise(text, book.spelling))
+    model_yes: set[str] = set()
+    model_sentiment = None
+    if model is not None:
+        model_yes = model.model_themes([text], [question])[0]
+        predicted = model.predict_sentiment([text], [question])
+        model_sentiment = predicted[0] if predicted else None
+    return _assemble(text, question, tuple(known_names), hits, model_yes, model, model_sentiment)
+
+
+def classify_many(items: list[tuple[str, str | None]], model: TextModel | None = None, with_redaction: bool = False) -> list[dict]:
+    """``classify`` for many answers at once (the model is applied in one batch)."""
+    book = load_codebook()
+    texts = [t for t, _ in items]
+    questions = [q for _, q in items]
+    if model is not None and texts:
+        model_yes = model.model_themes(texts, questions)
+        sentiments = model.predict_sentiment(texts, questions) or [None] * len(texts)
+    else:
+        model_yes = [set() for _ in texts]
+        sentiments = [None] * len(texts)
+    return [
+        _assemble(t, q, (), book.match(normalise(t, book.spelling)), my, model, s, with_redaction)
+        for (t, q), my, s in zip(items, model_yes, sentiments)
+    ]
+
+
+def _validate(record: object) -> str | None:
+    if not isinstance(record, dict):
+        return "each line must be a JSON object"
+    if "id" not in record:
+        return "missing 'id'"
+    if not isinstance(record["id"], (str, int)) or isinstance(record["id"], bool):
+        return "'id' must be a string or an integer"
+    if "text" not in record:
+        return "missing 'text'"
+    if not isinstance(record["text"], str):
+        return "'text' must be a string"
+    for key in ("question", "respondent", "meeting"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str if key != "meeting" else (str, int)):
+            return f"'{key}' must be a string" + (" or an integer" if key == "meeting" else "")
+    return None
+
+
+def classify_lines(in_stream: IO[str], out_stream: IO[str], model: TextModel | None = None, batch_size: int = 256) -> dict:
+    """The JSON-lines contract (module docstring). Returns counts: {"classified", "errors"}."""
+    counts = {"classified": 0, "errors": 0}
+    pending: list[tuple[int, dict]] = []  # (line number, record) in input order, errors included
+
+    def flush() -> None:
+        good = [(n, r) for n, r in pending if "error" not in r]
+        results = iter(classify_many([(r["text"], r.get("question")) for _, r in good], model=model))
+        for n, r in pending:
+            if "error" in r:
+                out_stream.write(json.dumps({"line": n, "error": r["error"]}, ensure_ascii=False) + "\n")
+                counts["errors"] += 1
+                continue
+            res = next(results)
+            line = {"id": r["id"], "themes": res["themes"], "sentiment": res["sentiment"],
+                    "safeguarding": res["safeguarding"], "evidence": res["evidence"]}
+            out_stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+            counts["classified"] += 1
+        pending.clear()
+        out_stream.flush()
+
+    for number, raw in enumerate(in_stream, start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            pending.append((number, {"error": f"invalid JSON: {exc.msg} at column {exc.colno}"}))
+        else:
+            problem = _validate(record)
+            pending.append((number, {"error": problem} if problem else record))
+        if len(pending) >= batch_size:
+            flush()
+    flush()
+    return counts
