@@ -60,10 +60,16 @@ def requests(draw) -> PlanRequest:
 
 
 def rows_for(result) -> list[ExistingScheduled]:
-    return [
-        ExistingScheduled(i, m.kind.value, m.sequence, m.due_at, "pending")
-        for i, m in enumerate(result.messages, start=1)
+    """The rows a first replan would store: planned steps pending, recorded ones closed."""
+    changes = replan([], result)
+    assert [m.key for m in changes.add] == [m.key for m in result.messages]
+    assert not (changes.move or changes.cancel or changes.missed)
+    rows = [ExistingScheduled(i, m.kind.value, m.sequence, m.due_at, "pending") for i, m in enumerate(changes.add)]
+    rows += [
+        ExistingScheduled(100 + i, d.kind.value, d.sequence, result.planned_at, "missed" if d.missed else "cancelled")
+        for i, d in enumerate(changes.record)
     ]
+    return rows
 
 
 @settings(max_examples=300, deadline=None)

@@ -49,6 +49,10 @@ def store(changes: Changes, rows: list[ExistingScheduled] | None = None) -> list
     for message in changes.add:
         by_id[next_id] = ExistingScheduled(next_id, message.kind.value, message.sequence, message.due_at, "pending")
         next_id += 1
+    for dropped in changes.record:
+        state = "missed" if dropped.missed else "cancelled"
+        by_id[next_id] = ExistingScheduled(next_id, dropped.kind.value, dropped.sequence, CREATED, state)
+        next_id += 1
     return sorted(by_id.values(), key=lambda r: r.id)
 
 
@@ -183,3 +187,22 @@ def test_naive_stored_times_are_read_as_utc():
     rows = store(replan([], plan(request())))
     naive = [replace(r, due_at=r.due_at.replace(tzinfo=None)) for r in rows]
     assert replan(naive, plan(request())).is_empty
+
+
+def test_an_invitation_that_cannot_be_sent_is_recorded_once_with_its_reason():
+    changes = replan([], plan(request(phone="020 7946 0000")))
+    assert not changes.add
+    assert [(d.kind, d.reason, d.missed) for d in changes.record] == [
+        (Kind.INVITE, "no usable contact: not a mobile number, so it cannot receive texts", False)
+    ]
+    rows = store(changes)
+    assert replan(rows, plan(request(phone="020 7946 0000"))).is_empty
+    # the number is corrected: the recorded row is reopened and the rest is added
+    fixed = replan(rows, plan(request()))
+    assert [m.reopen for m in fixed.move] == [True]
+    assert [(m.kind, m.sequence) for m in fixed.add] == [(Kind.REMINDER, 1), (Kind.REMINDER, 2), (Kind.CLOSE, 0)]
+
+
+def test_an_invitation_for_a_meeting_already_held_is_recorded_as_missed():
+    changes = replan([], plan(request(now=london(2026, 3, 21, 9, 0))))
+    assert [(d.kind, d.missed) for d in changes.record] == [(Kind.INVITE, True)]

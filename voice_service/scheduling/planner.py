@@ -545,10 +545,13 @@ class Changes:
     move: tuple[Move, ...] = ()
     cancel: tuple[Cancel, ...] = ()
     missed: tuple[MarkMissed, ...] = ()
+    # A first step (invite / eos_invite) that was never planned and has no row: store it as a
+    # cancelled or missed row with its reason, so staff see why nobody was asked.
+    record: tuple[Dropped, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.add or self.move or self.cancel or self.missed)
+        return not (self.add or self.move or self.cancel or self.missed or self.record)
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -564,6 +567,8 @@ def replan(existing: Sequence[ExistingScheduled], new_plan: Plan) -> Changes:
     * a cancelled or missed row the plan wants again (meeting un-cancelled, number opted back
       in, meeting moved later): reopen it at the planned time;
     * a pending row the plan no longer has: mark it missed or cancel it, with the plan's reason;
+    * an invitation step that was never planned (no usable contact, meeting too close...) and
+      has no row: record it, so the reason can be stored and shown;
     * rows being sent, sent or failed are never touched.
     """
     now = new_plan.planned_at
@@ -601,7 +606,11 @@ def replan(existing: Sequence[ExistingScheduled], new_plan: Plan) -> Changes:
         else:
             cancel.append(Cancel(row.id, "no longer in the plan"))
 
-    return Changes(tuple(add), tuple(move), tuple(cancel), tuple(missed))
+    record = tuple(
+        d for d in new_plan.dropped
+        if d.kind in (Kind.INVITE, Kind.EOS_INVITE) and d.key not in rows and d.key not in planned
+    )
+    return Changes(tuple(add), tuple(move), tuple(cancel), tuple(missed), record)
 
 
 __all__ = [
