@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gettext
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,6 +55,9 @@ class Question:
     required: bool = False
     max_length: int | None = None
     follow_up_of: str | None = None  # e.g. "why did you give that score?" follows "overall"
+    symbol: str | None = None  # shown beside easy-read wording (decorative: the words carry the meaning)
+    themes: tuple[str, ...] = ()  # THEMES.md ids this question asks about (for reports)
+    source: str = ""  # the file the question is written in (a shared file when included)
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -78,6 +81,9 @@ class Survey:
     questions: tuple[Question, ...]
     sms: dict[str, str]
     source: str = ""
+    sms_max_segments: dict[str, int] = field(default_factory=dict)  # per SMS message kind
+    language: str = "en"  # the language the strings are in (see localise)
+    includes: tuple[str, ...] = ()  # shared files this survey uses, relative to surveys/
 
     @property
     def key(self) -> tuple[str, int]:
@@ -117,24 +123,17 @@ def localise(survey: Survey, language: str) -> Survey:
     """A copy of `survey` with every respondent-facing string in `language`."""
     t = lambda s: translate(s, language)  # noqa: E731
     questions = tuple(
-        Question(
-            id=q.id,
-            kind=q.kind,
+        replace(
+            q,
             wording=Wording(
                 web=t(q.wording.web), sms=t(q.wording.sms), easy_read=t(q.wording.easy_read), hint=t(q.wording.hint)
             ),
-            options=tuple(Option(o.id, t(o.label), o.emoji, o.sms_keys) for o in q.options),
-            required=q.required,
-            max_length=q.max_length,
-            follow_up_of=q.follow_up_of,
+            options=tuple(replace(o, label=t(o.label)) for o in q.options),
         )
         for q in survey.questions
     )
-    return Survey(
-        id=survey.id, version=survey.version, title=t(survey.title), roles=survey.roles,
-        age_bands=survey.age_bands, meeting_types=survey.meeting_types, languages=survey.languages,
-        draft_languages=survey.draft_languages, easy_read=survey.easy_read,
-        one_question_per_page=survey.one_question_per_page, intro=t(survey.intro), closing=t(survey.closing),
+    return replace(
+        survey, title=t(survey.title), intro=t(survey.intro), closing=t(survey.closing),
         signposting=tuple(t(s) for s in survey.signposting), questions=questions,
-        sms={k: t(v) for k, v in survey.sms.items()}, source=survey.source,
+        sms={k: t(v) for k, v in survey.sms.items()}, language=language,
     )
