@@ -38,7 +38,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
-from .codebook import load_codebook, normalise
+from .codebook import THEME_IDS, load_codebook, normalise
 from .questions import non_answer, question_kind
 from .sentiment import LABELS as SENTIMENT_LABELS
 from .sentiment import cue_score, vader_compound
@@ -58,8 +58,9 @@ class Example:
 class Featuriser:
     """Sparse features for a list of (text, question). Module-level so joblib can pickle it."""
 
-    def __init__(self, use_codebook: bool = True, sentiment_features: bool = False):
+    def __init__(self, use_codebook: bool = True, sentiment_features: bool = False, codebook_weight: float = 1.0):
         self.use_codebook = use_codebook
+        self.codebook_weight = codebook_weight
         self.sentiment_features = sentiment_features
         self.word = TfidfVectorizer(
             ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b[\w']+\b", max_features=60000
@@ -73,6 +74,7 @@ class Featuriser:
         words: list[str] = []
         chars: list[str] = []
         dense: list[list[float]] = []
+        hits_rows: list[list[float]] = []
         for text, question in zip(texts, questions):
             norm = normalise(text or "")
             kind = question_kind(question)
@@ -81,14 +83,20 @@ class Featuriser:
             if na is not None:
                 extra.append(f"nonanswer_{na}_{kind}")
             if book is not None:
-                extra.extend(f"codebook_{t}" for t in book.match(norm))
+                hits = book.match(norm)
+                hits_rows.append([self.codebook_weight if t in hits else 0.0 for t in THEME_IDS])
             words.append(norm.text + " " + " ".join(extra))
             chars.append(norm.text)
             if self.sentiment_features:
                 c = vader_compound(norm.text)
                 cues, _ = cue_score(norm)
                 dense.append([max(c, 0.0), max(-c, 0.0), max(cues, 0.0), max(-cues, 0.0), float(na is not None)])
-        return words, chars, (np.asarray(dense) if self.sentiment_features else None)
+        blocks = []
+        if self.sentiment_features:
+            blocks.append(np.asarray(dense))
+        if book is not None:
+            blocks.append(np.asarray(hits_rows))
+        return words, chars, (np.hstack(blocks) if blocks else None)
 
     def fit_transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
         words, chars, dense = self._prepare(texts, questions)
@@ -105,6 +113,11 @@ class Featuriser:
         return sp.hstack(parts).tocsr()
 
 
+def _f1(pred: np.ndarray, y: np.ndarray) -> float:
+    tp = int((pred & y).sum())
+    return 2 * tp / (2 * tp + int((pred & ~y).sum()) + int((~pred & y).sum())) if tp else 0.0
+
+
 def _linear(kind: str, C: float):
     if kind == "lr":
         return LogisticRegression(C=C * 10, class_weight="balanced", max_iter=2000, solver="liblinear")
@@ -119,7 +132,10 @@ class TextModel:
     use_codebook: bool = True
     classifier: str = "svc"
     C: float = 0.5
+    codebook_weight: float = 1.0
     min_examples: int = MIN_EXAMPLES
+    tune_thresholds: bool = True
+    thresholds: dict = field(default_factory=dict)  # label -> decision threshold (0.0 if not tuned)
     version: str = "untrained"
     theme_features: Featuriser | None = None
     theme_models: dict = field(default_factory=dict)  # label -> fitted classifier
@@ -141,16 +157,12 @@ class TextModel:
         ).hexdigest()[:10]
         self.version = f"tfidf-{self.classifier}-n{len(examples)}-{digest}"
 
-        self.theme_features = Featuriser(use_codebook=self.use_codebook)
-        X = self.theme_features.fit_transform(texts, questions)
-        self.theme_models = {}
-        self.label_counts = {}
-        for label in self.labels:
-            y = np.array([label in e.themes for e in examples], dtype=int)
-            self.label_counts[label] = int(y.sum())
-            if y.sum() < 2 or y.sum() == len(y):
-                continue
-            self.theme_models[label] = _linear(self.classifier, self.C).fit(X, y)
+        Y = np.array([[label in e.themes for label in self.labels] for e in examples], dtype=bool).reshape(len(examples), len(self.labels))
+        self.label_counts = {label: int(Y[:, j].sum()) for j, label in enumerate(self.labels)}
+        self.thresholds = {label: 0.0 for label in self.labels}
+        if self.tune_thresholds and len(examples) >= 60:
+            self.thresholds = self._tuned_thresholds(texts, questions, Y)
+        self.theme_features, self.theme_models = self._fit_themes(texts, questions, Y)
 
         sentiments = [e.sentiment for e in examples]
         if all(s in SENTIMENT_LABELS for s in sentiments) and len(set(sentiments)) > 1:
@@ -158,6 +170,43 @@ class TextModel:
             Xs = self.sentiment_features.fit_transform(texts, questions)
             self.sentiment_model = LogisticRegression(C=5.0, class_weight="balanced", max_iter=3000).fit(Xs, sentiments)
         return self
+
+    def _fit_themes(self, texts, questions, Y):
+        features = Featuriser(use_codebook=self.use_codebook, codebook_weight=self.codebook_weight)
+        X = features.fit_transform(texts, questions)
+        models = {}
+        for j, label in enumerate(self.labels):
+            y = Y[:, j].astype(int)
+            if 2 <= y.sum() < len(y):
+                models[label] = _linear(self.classifier, self.C).fit(X, y)
+        return features, models
+
+    def _tuned_thresholds(self, texts, questions, Y, folds: int = 3) -> dict:
+        """Per-label decision thresholds that maximise F1 on inner out-of-fold scores.
+
+        Class weights alone leave rare labels with low recall; the threshold is chosen on data
+        the inner model did not see, from a grid around 0 (ties go to the value nearest 0).
+        """
+        n = len(texts)
+        scores = np.zeros(Y.shape)
+        order = np.random.RandomState(1).permutation(n)
+        for k in range(folds):
+            test = order[k::folds]
+            train = np.setdiff1d(order, test)
+            features, models = self._fit_themes([texts[i] for i in train], [questions[i] for i in train], Y[train])
+            X = features.transform([texts[i] for i in test], [questions[i] for i in test])
+            for j, label in enumerate(self.labels):
+                scores[test, j] = models[label].decision_function(X) if label in models else -1.0
+        grid = np.round(np.arange(-1.0, 0.51, 0.05), 2)
+        out = {}
+        for j, label in enumerate(self.labels):
+            y = Y[:, j]
+            if y.sum() < 3:
+                out[label] = 0.0
+                continue
+            best = max(grid, key=lambda t: (_f1(scores[:, j] > t, y), -abs(t)))
+            out[label] = float(best)
+        return out
 
     # ---- prediction -----------------------------------------------------------------------
     def model_themes(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[set[str]]:
@@ -168,7 +217,7 @@ class TextModel:
         X = self.theme_features.transform(texts, questions)
         out: list[set[str]] = [set() for _ in texts]
         for label, clf in self.theme_models.items():
-            for i in np.flatnonzero(clf.decision_function(X) > 0):
+            for i in np.flatnonzero(clf.decision_function(X) > self.thresholds.get(label, 0.0)):
                 out[i].add(label)
         return out
 
