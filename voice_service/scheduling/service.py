@@ -1,0 +1,155 @@
+"""Planning against the database: read an invitation, ask the pure planner, store the changes.
+
+Call :func:`plan_invitation_messages` whenever something the schedule depends on changes: an
+invitation is created, a meeting is moved or cancelled, an outcome is recorded, a number opts
+out or back in, an answer is submitted. It is safe to call at any time and any number of times.
+The caller owns the transaction (this module flushes, never commits).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from voice_service.extensions import db
+from voice_service.models import Invitation, Meeting, OptOut, ScheduledMessage, utcnow
+from voice_service.scheduling.planner import (
+    EXPERIENCE_OF_SERVICE,
+    MEETING_SURVEY,
+    Audience,
+    Changes,
+    ExistingScheduled,
+    PlanRequest,
+    ScheduleSettings,
+    plan,
+    replan,
+)
+
+log = logging.getLogger(__name__)
+
+_REASON_LENGTH = 200  # ScheduledMessage.reason
+
+
+def schedule_settings() -> ScheduleSettings:
+    """The app's schedule settings: ``SCHEDULE_SETTINGS`` (a ScheduleSettings) or the defaults."""
+    settings = current_app.config.get("SCHEDULE_SETTINGS")
+    return settings if isinstance(settings, ScheduleSettings) else ScheduleSettings()
+
+
+def allow_drama_numbers() -> bool:
+    """Ofcom's fictional 07700 900xxx numbers are accepted outside production (demo, tests)."""
+    return bool(current_app.config.get("ALLOW_DRAMA_NUMBERS", current_app.config.get("ENV_NAME") != "production"))
+
+
+def is_opted_out(phone_hash: str | None) -> bool:
+    if not phone_hash:
+        return False
+    return db.session.scalar(select(OptOut.id).where(OptOut.phone_hash == phone_hash)) is not None
+
+
+def plan_request_for(invitation: Invitation, now: datetime | None = None) -> PlanRequest:
+    """The planner's view of one invitation."""
+    participant = invitation.participant
+    meeting = participant.meeting
+    eos = meeting.meeting_type == EXPERIENCE_OF_SERVICE
+    return PlanRequest(
+        now=now or utcnow(),
+        meeting_type=meeting.meeting_type,
+        audience=Audience(participant.role, participant.age_band),
+        meeting_start=None if eos else meeting.starts_at,
+        known_at=invitation.created_at,
+        phone=participant.phone,
+        safe_to_text=bool(participant.safe_to_text and participant.consent),
+        answered=invitation.status == "completed",
+        declined=invitation.status == "declined",
+        opted_out=invitation.status == "opted_out" or is_opted_out(participant.phone_hash),
+        meeting_cancelled=meeting.status == "cancelled",
+        outcome_recorded_at=meeting.outcome_recorded_at,
+        case_closed_on=meeting.child.case_closed_on if eos else None,
+        survey=EXPERIENCE_OF_SERVICE if eos else MEETING_SURVEY,
+        settings=schedule_settings(),
+        allow_drama_numbers=allow_drama_numbers(),
+    )
+
+
+def plan_invitation_messages(invitation: Invitation, now: datetime | None = None) -> Changes:
+    """Bring the invitation's ``ScheduledMessage`` rows in line with a fresh plan.
+
+    Adds missing steps, moves or reopens pending ones, cancels or marks missed the ones no
+    longer wanted (with the reason), and never touches rows being sent or sent. Flushes.
+    """
+    if invitation.id is None or invitation.created_at is None:
+        db.session.flush()
+    request = plan_request_for(invitation, now)
+    new_plan = plan(request)
+    rows = list(
+        db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.invitation_id == invitation.id))
+    )
+    existing = [ExistingScheduled(r.id, r.kind, r.sequence, r.due_at, r.state) for r in rows]
+    changes = replan(existing, new_plan)
+    by_id = {r.id: r for r in rows}
+    for move in changes.move:
+        row = by_id[move.row_id]
+        row.due_at = move.due_at
+        if move.reopen:
+            row.state, row.reason = "pending", None
+    for cancel in changes.cancel:
+        by_id[cancel.row_id].state = "cancelled"
+        by_id[cancel.row_id].reason = cancel.reason[:_REASON_LENGTH]
+    for miss in changes.missed:
+        by_id[miss.row_id].state = "missed"
+        by_id[miss.row_id].reason = miss.reason[:_REASON_LENGTH]
+    for message in changes.add:
+        db.session.add(ScheduledMessage(
+            invitation_id=invitation.id, kind=message.kind.value, sequence=message.sequence,
+            due_at=message.due_at, state="pending",
+        ))
+    for dropped in changes.record:
+        db.session.add(ScheduledMessage(
+            invitation_id=invitation.id, kind=dropped.kind.value, sequence=dropped.sequence,
+            due_at=new_plan.planned_at, state="missed" if dropped.missed else "cancelled",
+            reason=dropped.reason[:_REASON_LENGTH],
+        ))
+    db.session.flush()
+    if not changes.is_empty:
+        log.info(
+            "schedule re-planned",
+            extra={
+                "invitation_id": invitation.id, "added": len(changes.add), "moved": len(changes.move),
+                "cancelled": len(changes.cancel), "missed": len(changes.missed), "recorded": len(changes.record),
+            },
+        )
+    return changes
+
+
+def plan_meeting_messages(meeting: Meeting, now: datetime | None = None) -> list[Changes]:
+    """Re-plan every invitation of a meeting (it moved, was cancelled, or has an outcome)."""
+    return [
+        plan_invitation_messages(invitation, now)
+        for participant in meeting.participants
+        for invitation in participant.invitations
+    ]
+
+
+def plan_phone_messages(phone_hash: str, now: datetime | None = None) -> list[Changes]:
+    """Re-plan every invitation sent to one number (it opted out, or back in)."""
+    from voice_service.models import Participant
+
+    invitations = db.session.scalars(
+        select(Invitation).join(Participant).where(Participant.phone_hash == phone_hash)
+    )
+    return [plan_invitation_messages(invitation, now) for invitation in invitations]
+
+
+__all__ = [
+    "allow_drama_numbers",
+    "is_opted_out",
+    "plan_invitation_messages",
+    "plan_meeting_messages",
+    "plan_phone_messages",
+    "plan_request_for",
+    "schedule_settings",
+]
