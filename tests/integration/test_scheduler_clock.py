@@ -1,0 +1,155 @@
+"""The clock: fixed-id jobs, `scheduler tick` and `scheduler run`, the in-process demo clock."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import select
+
+from tests.integration.scheduler_helpers import FakeSender, invitation_for, london
+from voice_service.extensions import db
+from voice_service.models import Invitation, ScheduledMessage
+from voice_service.scheduling import clock, in_process
+from voice_service.scheduling.calendar import LONDON
+from voice_service.scheduling.clock import JOB_IDS, JOBS, add_jobs, due_jobs, run_job
+from voice_service.scheduling.service import plan_invitation_messages
+
+SENDER = FakeSender()
+
+
+def fake_sender_factory(app):
+    return SENDER
+
+
+def compose_for_tests(row, invitation):
+    return f"{row.kind} {row.sequence}"
+
+
+@pytest.fixture
+def app_config():
+    return {
+        "SCHEDULER_SENDER_FACTORY": "tests.integration.test_scheduler_clock:fake_sender_factory",
+        "SCHEDULER_COMPOSER": "tests.integration.test_scheduler_clock:compose_for_tests",
+    }
+
+
+def ids(jobs):
+    return [job.id for job in jobs]
+
+
+def test_the_job_ids_are_fixed():
+    assert JOB_IDS == ("dispatch-due-messages", "close-expired-invitations", "nightly-retention", "monthly-report")
+
+
+def test_a_tick_every_minute_runs_dispatch_always_and_the_rest_on_their_hour():
+    assert ids(due_jobs(london(2027, 3, 2, 11, 7, 30))) == ["dispatch-due-messages"]
+    assert ids(due_jobs(london(2027, 3, 2, 11, 15, 10))) == ["dispatch-due-messages", "close-expired-invitations"]
+    assert "nightly-retention" in ids(due_jobs(london(2027, 3, 2, 2, 30, 20)))
+    assert "nightly-retention" not in ids(due_jobs(london(2027, 3, 2, 2, 31, 20)))
+    assert "monthly-report" in ids(due_jobs(london(2027, 4, 1, 6, 0, 5)))
+    assert "monthly-report" not in ids(due_jobs(london(2027, 4, 2, 6, 0, 5)))
+
+
+def test_retention_runs_at_half_past_two_london_time_in_summer_and_winter():
+    assert "nightly-retention" in ids(due_jobs(london(2027, 7, 1, 2, 30, 1)))   # 01:30 UTC
+    assert "nightly-retention" in ids(due_jobs(london(2027, 1, 5, 2, 30, 1)))   # 02:30 UTC
+    # the night the clocks go forward (28 March 2027) 02:30 BST still comes
+    assert "nightly-retention" in ids(due_jobs(london(2027, 3, 28, 2, 30, 1)))
+
+
+def test_adding_the_jobs_twice_replaces_them(app):
+    scheduler = BackgroundScheduler(timezone=LONDON)
+    scheduler.start(paused=True)
+    try:
+        add_jobs(scheduler, app)
+        add_jobs(scheduler, app)
+        assert sorted(job.id for job in scheduler.get_jobs()) == sorted(JOB_IDS)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_job_that_is_not_installed_is_skipped_not_fatal(app):
+    app.config["SCHEDULER_JOB_TARGETS"] = {"monthly-report": "voice_service.no_such_module:run"}
+    ok, error = run_job(app, next(job for job in JOBS if job.id == "monthly-report"))
+    assert not ok and "not available" in error
+
+
+def test_a_job_that_raises_is_reported_not_fatal(app):
+    app.config["SCHEDULER_JOB_TARGETS"] = {"nightly-retention": "tests.integration.test_scheduler_clock:boom"}
+    ok, error = run_job(app, next(job for job in JOBS if job.id == "nightly-retention"))
+    assert not ok and error == "RuntimeError: boom"
+
+
+def boom():
+    raise RuntimeError("boom")
+
+
+def test_scheduler_tick_runs_the_named_job_once(app, runner):
+    invitation = invitation_for(london(2027, 3, 19, 10), london(2027, 3, 1, 9, 30), status="sent")
+    invitation.expires_at = london(2020, 1, 1)
+    db.session.commit()
+    result = runner.invoke(args=["scheduler", "tick", "--job", "close-expired-invitations"])
+    assert result.exit_code == 0, result.output
+    assert 'close-expired-invitations: ok {"expired": 1}' in result.output
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).status == "expired"
+
+
+def test_scheduler_tick_dispatches_through_the_configured_sender(app, runner):
+    SENDER.calls.clear()
+    created = london(2026, 11, 1, 9, 30)  # past: the invitation is due now (real clock)
+    invitation = invitation_for(created + timedelta(days=400), created)
+    plan_invitation_messages(invitation, now=created)
+    db.session.commit()
+    result = runner.invoke(args=["scheduler", "tick", "--job", "dispatch-due-messages"])
+    assert result.exit_code == 0, result.output
+    assert "dispatch-due-messages: ok" in result.output
+    db.session.expire_all()
+    row = db.session.scalar(select(ScheduledMessage).where(ScheduledMessage.invitation_id == invitation.id,
+                                                          ScheduledMessage.kind == "invite"))
+    # sent, or waiting for a decent hour if the suite runs at night
+    assert (row.state == "sent" and len(SENDER.calls) == 1) or (row.state == "pending" and not SENDER.calls)
+
+
+def test_scheduler_tick_without_a_sender_keeps_rows_pending_and_fails_loudly(app, runner):
+    app.config["SCHEDULER_SENDER_FACTORY"] = "voice_service.messaging:no_such_sender"
+    result = runner.invoke(args=["scheduler", "tick", "--job", "dispatch-due-messages"])
+    assert result.exit_code == 1
+    assert "dispatch-due-messages: FAILED" in result.output
+
+
+def test_scheduler_run_starts_a_blocking_scheduler_with_the_fixed_jobs(app, runner, monkeypatch):
+    seen = {}
+
+    def fake_start(self, *args, **kwargs):
+        seen["jobs"] = sorted(job.id for job in self.get_jobs())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(BlockingScheduler, "start", fake_start)
+    result = runner.invoke(args=["scheduler", "run"])
+    assert result.exit_code == 0, result.output
+    assert seen["jobs"] == sorted(JOB_IDS)
+    assert "clock stopped" in result.output
+
+
+def noop():
+    return None
+
+
+def test_the_in_process_clock_starts_once_and_never_in_production(app):
+    app.config["SCHEDULER_JOB_TARGETS"] = {job_id: "tests.integration.test_scheduler_clock:noop" for job_id in JOB_IDS}
+    try:
+        first = in_process.start(app)
+        assert first is not None and in_process.start(app) is first
+        assert sorted(job.id for job in first.get_jobs()) == sorted(JOB_IDS)
+    finally:
+        in_process.stop()
+    app.config["ENV_NAME"] = "production"
+    assert in_process.start(app) is None
+
+
+def test_dispatch_job_uses_the_configured_sender(app):
+    assert clock.DEFAULT_SENDER_FACTORY == "voice_service.messaging:get_sender"
+    assert clock.DEFAULT_COMPOSER == "voice_service.messaging:compose_scheduled"
