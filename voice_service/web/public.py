@@ -1,4 +1,441 @@
-"""Public forms and web chat behind a private link (/r/<token>)."""
-from flask import Blueprint
+"""Public forms and web chat behind a private link (/r/<token>).
+
+No account, no sign-in: the token in the link is the only key, and only its hash is stored.
+Every page submit saves that answer at once (voice_service.answers.save_answer), so closing the
+browser loses nothing and opening the link again carries on where the person left off.
+
+An unknown link answers 404, an expired or closed one 410, each with a plain page that says who
+to contact and nothing about any child or meeting. Unknown links count against a per-address
+limit, so guessing is slow; over the limit the answer is 429 with a plain page.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from babel.dates import format_date
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import wtforms_errors
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from voice_service import journey
+from voice_service.answers import current_answers, decode_value, save_answer
+from voice_service.extensions import db, limiter
+from voice_service.forms import ActionForm, LanguageForm, build_question_form, given_from_form, with_default_options
+from voice_service.i18n import LANGUAGE_NAMES
+from voice_service.invitations import lookup_token, mark_completed, mark_opened
+from voice_service.journey import CHECK, START, Given
+from voice_service.models import AdvocacyRequest, Answer, Invitation
+from voice_service.models.vocab import VISIBILITY
+from voice_service.surveys import Survey, localise
 
 bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
+NOTICES = ("other-window", "help", "already-sent", "language")
+ADVOCATE_OPTIONS = ("advocate", "want_advocate")
+CHAIR_ALONE_OPTIONS = ("speak_to_chair", "chair_alone", "speak_to_chair_alone")
+
+
+def _link_limit() -> str:
+    return current_app.config.get("PRIVATE_LINK_RATE_LIMIT", "20 per minute")
+
+
+# Every /r/ route shares one budget per address; only answers for unknown links use it up.
+link_guard = limiter.shared_limit(
+    _link_limit, scope="private-link", key_func=get_remote_address,
+    deduct_when=lambda response: response.status_code == 404,
+)
+
+
+@dataclass
+class Visit:
+    """Everything a page needs about the person behind this link."""
+
+    token: str
+    invitation: Invitation
+    source: Survey  # as written (English): its wording goes to the analysis
+    survey: Survey  # in the person's language
+    language: str
+    languages: list[str]
+    easy_read: bool
+    rows: dict[str, Answer] = field(default_factory=dict)
+    answers: dict[str, Given] = field(default_factory=dict)
+
+    @property
+    def completed(self) -> bool:
+        return self.invitation.status == "completed"
+
+    def question(self, question_id: str):
+        question = self.survey.question(question_id)
+        return with_default_options(question) if question is not None else None
+
+
+def survey_for(invitation: Invitation) -> Survey:
+    """The survey version this invitation was sent with, as written."""
+    from voice_service.surveys import registry
+
+    return registry(current_app).get(invitation.survey_id, invitation.survey_version)
+
+
+def _given(answer: Answer) -> Given:
+    return Given(value=decode_value(answer.value), free_text=answer.free_text, skipped=answer.skipped)
+
+
+def _problem(kind: str, status: int):
+    """A plain page for a link that cannot be used; it names no child, meeting or person."""
+    return make_response(render_template("public/problem.html", kind=kind, page_title=_problem_title(kind)), status)
+
+
+def _problem_title(kind: str) -> str:
+    return {
+        "unknown": _("This link does not work"),
+        "expired": _("This link has closed"),
+        "closed": _("This link has closed"),
+        "too_many": _("Please wait a minute"),
+        "too_large": _("Your answer was too long to send"),
+        "unavailable": _("Sorry, this form is not working right now"),
+        "session": _("Sorry, something went wrong"),
+    }[kind]
+
+
+def _open_visit(token: str) -> Visit:
+    """Resolve the token or stop with the plain 404 / 410 page."""
+    found = lookup_token(token)
+    if found.problem == "unknown":
+        log.info("unknown private link")
+        abort(_problem("unknown", 404))
+    if found.problem in ("expired", "closed"):
+        abort(_problem(found.problem, 410))
+    invitation = found.invitation
+    try:
+        source = survey_for(invitation)
+    except Exception:  # a missing survey file is ours to fix; the person gets a plain page
+        log.exception("survey for invitation not found", extra={"invitation_id": invitation.id})
+        abort(_problem("unavailable", 503))
+    offered = [lang for lang in current_app.config["LANGUAGES"] if lang == "en" or lang in source.languages]
+    language = invitation.language if invitation.language in offered else "en"
+    g.language = language
+    survey = source if language == "en" else localise(source, language)
+    easy_read = bool(source.easy_read or invitation.participant.easy_read)
+    rows = current_answers(invitation)
+    return Visit(
+        token=token, invitation=invitation, source=source, survey=survey, language=language,
+        languages=offered, easy_read=easy_read, rows=rows,
+        answers={qid: _given(a) for qid, a in rows.items()},
+    )
+
+
+def _page(visit: Visit, template: str, status: int = 200, **context):
+    notice = request.args.get("notice")
+    response = make_response(
+        render_template(
+            template,
+            visit=visit,
+            page_language=visit.language,
+            draft_translation=visit.language in visit.survey.draft_languages,
+            language_form=LanguageForm(formdata=None),
+            language_names=LANGUAGE_NAMES,
+            notice=notice if notice in NOTICES else None,
+            **context,
+        ),
+        status,
+    )
+    return response
+
+
+def _page_url(visit: Visit, page: str, **args) -> str:
+    if page == CHECK:
+        return url_for("public.check", token=visit.token, **args)
+    if page == START:
+        return url_for("public.start", token=visit.token, **args)
+    return url_for("public.question", token=visit.token, question_id=page, **args)
+
+
+def _meeting_words(visit: Visit) -> dict:
+    meeting = visit.invitation.participant.meeting
+    names = {
+        "cp_conference": _("child protection conference"),
+        "cla_review": _("review meeting"),
+        "cin_review": _("child in need review meeting"),
+        "ehcp_review": _("EHCP review meeting"),
+        "fgc": _("family group conference"),
+        "yj_panel": _("youth justice panel meeting"),
+        "experience_of_service": _("questionnaire about our service"),
+    }
+    return {
+        "meeting_name": names.get(meeting.meeting_type, _("meeting")),
+        "meeting_date": format_date(
+            meeting.starts_at.astimezone(LONDON).date(), format="full", locale="en_GB" if visit.language == "en" else visit.language
+        ),
+        "is_child": visit.invitation.participant.role in ("child", "young_adult"),
+    }
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+@bp.route("/r/<token>")
+@link_guard
+def start(token: str):
+    """The start page: who is asking and why, then Start (or Carry on, for someone coming back)."""
+    visit = _open_visit(token)
+    if visit.completed:
+        return _page(visit, "public/done.html", page_title=_("You have sent your views"), already=True,
+                     **_done_context(visit))
+    mark_opened(visit.invitation)
+    db.session.commit()
+    carry_on = journey.resume_page(visit.survey, visit.answers) if visit.answers else None
+    first = journey.next_page(visit.survey, visit.answers, START)
+    return _page(
+        visit, "public/start.html", page_title=visit.survey.title,
+        start_url=_page_url(visit, carry_on or first), carrying_on=bool(carry_on),
+        chat_url=url_for("public.chat", token=token) if _chat_available() else None,
+        **_meeting_words(visit),
+    )
+
+
+@bp.route("/r/<token>/q/<question_id>", methods=["GET", "POST"])
+@link_guard
+def question(token: str, question_id: str):
+    """One question. POST saves the answer at once, then goes to the next page.
+
+    A question that is not shown to this person (or does not exist) sends them to where they
+    are up to; after the answers are sent, the page says so instead of changing anything.
+    """
+    visit = _open_visit(token)
+    if visit.completed:
+        return redirect(url_for("public.done", token=token, notice="already-sent" if request.method == "POST" else None))
+    question = visit.question(question_id)
+    if question is None or not journey.is_visible(visit.survey, visit.answers, question_id):
+        return redirect(_page_url(visit, journey.resume_page(visit.survey, visit.answers)))
+    changing = request.args.get("change") == "1"
+    current = visit.rows.get(question_id)
+    if request.method == "GET":
+        form = build_question_form(
+            question, easy_read=visit.easy_read, max_free_text=current_app.config["MAX_FREE_TEXT"],
+            formdata=None, given=visit.answers.get(question_id), revision=str(current.id) if current else "",
+        )
+        return _question_page(visit, question, form, changing)
+
+    form = build_question_form(question, easy_read=visit.easy_read, max_free_text=current_app.config["MAX_FREE_TEXT"])
+    skipping = request.form.get("skip") == "1" and not question.required
+    if not skipping and not form.validate():
+        return _question_page(visit, question, form, changing, status=200)
+    given = Given(skipped=True) if skipping else given_from_form(form)
+    # The page carries the id of the answer it showed; another window may have saved since.
+    seen = form.revision.raw_data[0] if form.revision.raw_data else None
+    other_window = (
+        seen is not None and current is not None and str(current.id) != seen
+        and visit.answers.get(question_id) != given
+    )
+    answer = _save(visit, question_id, given)
+    visit.answers[question_id] = given
+
+    following = journey.next_page(visit.survey, visit.answers, question_id)
+    args: dict = {}
+    if changing:
+        if following != CHECK and following not in visit.answers:
+            args["change"] = "1"  # a follow-up just appeared: ask it, then back to checking
+        else:
+            following = CHECK
+    if answer.safeguarding_flag:
+        args["notice"] = "help"
+    elif other_window:
+        args["notice"] = "other-window"
+    return redirect(_page_url(visit, following, **args))
+
+
+def _question_page(visit: Visit, question, form, changing: bool, status: int = 200, session_problem: bool = False):
+    back = CHECK if changing else journey.previous_page(visit.survey, visit.answers, question.id)
+    errors = wtforms_errors(form, {"titleText": _("There is a problem")}) if form.errors else None
+    if session_problem:
+        errors = {
+            "titleText": _("There is a problem"),
+            "errorList": [{"text": _("Your answer has not been saved yet. Check it, then press Continue again."),
+                           "href": "#answer"}],
+        }
+    return _page(
+        visit, "public/question.html", status=status, form=form, question=question,
+        page_title=journey.question_text(question, visit.easy_read),
+        form_has_errors=bool(errors), errors=errors,
+        progress=journey.progress(visit.survey, visit.answers, question.id),
+        back_url=_page_url(visit, back), changing=changing,
+        read_aloud=visit.easy_read,
+    )
+
+
+def _save(visit: Visit, question_id: str, given: Given) -> Answer:
+    """Store the answer (committed), with what it means for who sees it and who to call."""
+    invitation = visit.invitation
+    question = visit.question(question_id)
+    if question.kind == "visibility" and not given.skipped and given.value in VISIBILITY:
+        invitation.visibility = given.value
+    if question.kind == "advocate":
+        chosen = set(given.value or []) if not given.skipped else set()
+        invitation.advocate_requested = bool(chosen & set(ADVOCATE_OPTIONS))
+        invitation.speak_to_chair_alone = bool(chosen & set(CHAIR_ALONE_OPTIONS))
+        _advocacy_request(invitation)
+    source_question = visit.source.question(question_id)
+    answer = save_answer(
+        invitation, question_id, value=given.value, free_text=given.free_text, skipped=given.skipped,
+        channel="web", question_text=source_question.wording.web if source_question else None,
+    )
+    db.session.commit()  # the invitation's choices, when the answer itself was a repeat
+    log.info("answer saved", extra={"invitation_id": invitation.id, "answer_id": answer.id})
+    return answer
+
+
+def _advocacy_request(invitation: Invitation) -> None:
+    """An advocate request opens one AdvocacyRequest; taking it back before anyone acts removes it."""
+    existing = db.session.scalar(select(AdvocacyRequest).where(AdvocacyRequest.invitation_id == invitation.id))
+    if invitation.advocate_requested and existing is None:
+        db.session.add(AdvocacyRequest(invitation=invitation, status="open"))
+    elif not invitation.advocate_requested and existing is not None and existing.status == "open" and existing.referred_at is None:
+        db.session.delete(existing)
+
+
+@bp.route("/r/<token>/check", methods=["GET", "POST"])
+@link_guard
+def check(token: str):
+    """Check your answers, with a change link per question. POST sends them (once)."""
+    visit = _open_visit(token)
+    if visit.completed:
+        return redirect(url_for("public.done", token=token, notice="already-sent" if request.method == "POST" else None))
+    form = ActionForm()
+    missing = journey.missing_required(visit.survey, visit.answers)
+    if request.method == "POST" and form.validate():
+        if not missing:
+            mark_completed(visit.invitation)
+            db.session.commit()
+            log.info("answers sent", extra={"invitation_id": visit.invitation.id})
+            return redirect(url_for("public.done", token=token))
+    errors = None
+    if request.method == "POST" and missing:
+        errors = {
+            "titleText": _("There is a problem"),
+            "errorList": [
+                {"text": _("Answer this question: %(question)s",
+                           question=journey.question_text(visit.question(qid), visit.easy_read)),
+                 "href": _page_url(visit, qid, change="1")}
+                for qid in missing
+            ],
+        }
+    rows = journey.check_rows(_with_defaults(visit.survey), visit.answers, easy_read=visit.easy_read)
+    return _page(
+        visit, "public/check.html", form=form, rows=rows, errors=errors, form_has_errors=bool(errors),
+        page_title=_("Check your answers"), back_url=_page_url(visit, journey.previous_page(visit.survey, visit.answers, CHECK)),
+        visibility_label=_visibility_words(visit),
+    )
+
+
+def _with_defaults(survey: Survey) -> Survey:
+    return replace(survey, questions=tuple(with_default_options(q) for q in survey.questions))
+
+
+def _visibility_words(visit: Visit) -> str | None:
+    """The words of the option the person chose for who may see their answers, in their language."""
+    chosen = visit.invitation.visibility
+    if not chosen:
+        return None
+    for question in visit.survey.questions:
+        if question.kind == "visibility":
+            option = with_default_options(question).option(chosen)
+            if option is not None:
+                return option.label
+    from voice_service.forms.question import visibility_labels
+
+    return visibility_labels().get(chosen)
+
+
+def _done_context(visit: Visit) -> dict:
+    return {
+        "closing": visit.survey.closing,
+        "signposting": visit.survey.signposting,
+        "visibility_label": _visibility_words(visit),
+        "advocate_requested": visit.invitation.advocate_requested,
+        "speak_to_chair_alone": visit.invitation.speak_to_chair_alone,
+        **_meeting_words(visit),
+    }
+
+
+@bp.route("/r/<token>/done")
+@link_guard
+def done(token: str):
+    """Confirmation: what happens next, and where to get help."""
+    visit = _open_visit(token)
+    if not visit.completed:
+        return redirect(_page_url(visit, journey.resume_page(visit.survey, visit.answers)))
+    return _page(visit, "public/done.html", page_title=_("You have sent your views"),
+                 already=request.args.get("notice") == "already-sent", **_done_context(visit))
+
+
+@bp.route("/r/<token>/language", methods=["POST"])
+@link_guard
+def language(token: str):
+    """Switch language. Answers are kept (they are stored already); back to the same page."""
+    visit = _open_visit(token)
+    form = LanguageForm()
+    chosen = form.language.data
+    if form.validate() and chosen in visit.languages:
+        visit.invitation.language = chosen
+        db.session.commit()
+    target = form.next.data or ""
+    prefix = url_for("public.start", token=token)
+    if not (target == prefix or target.startswith(prefix + "/")):
+        target = prefix  # only pages behind this same link
+    return redirect(target)
+
+
+# Web chat ------------------------------------------------------------------------------------
+
+def _chat_available() -> bool:
+    return False
+
+
+@bp.route("/r/<token>/chat", methods=["GET", "POST"])
+@link_guard
+def chat(token: str):
+    """The same questions as a chat (not available until the conversation engine is in)."""
+    visit = _open_visit(token)
+    return redirect(_page_url(visit, START))
+
+
+# Problems ------------------------------------------------------------------------------------
+
+@bp.errorhandler(CSRFError)
+def csrf_problem(error):
+    """A missing or stale security token: ask again kindly, with their answer still on the page."""
+    token = (request.view_args or {}).get("token")
+    question_id = (request.view_args or {}).get("question_id")
+    if token and question_id and request.endpoint == "public.question":
+        visit = _open_visit(token)
+        question = visit.question(question_id)
+        if question is not None and not visit.completed:
+            form = build_question_form(question, easy_read=visit.easy_read,
+                                       max_free_text=current_app.config["MAX_FREE_TEXT"])
+            # A fresh security token is in the new form; what they chose or wrote is kept.
+            return _question_page(visit, question, form, request.args.get("change") == "1",
+                                  status=400, session_problem=True)
+    back = url_for("public.start", token=token) if token else None
+    response = make_response(render_template("public/problem.html", kind="session", back_url=back,
+                                             page_title=_problem_title("session")), 400)
+    return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    token = (request.view_args or {}).get("token")
+    back = url_for("public.start", token=token) if token else None
+    return make_response(render_template("public/problem.html", kind="too_large", back_url=back,
+                                         page_title=_problem_title("too_large")), 413)
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    return make_response(render_template("public/problem.html", kind="too_many",
+                                         page_title=_problem_title("too_many")), 429)
