@@ -37,8 +37,8 @@ from .sentiment import SentimentResult, lexicon_sentiment, rule_sentiment
 _ORDER = {t: i for i, t in enumerate(THEME_IDS)}
 
 
-def _assemble(text, question, known_names, codebook_hits, model_yes, model, model_sentiment, with_redaction=True):
-    norm = normalise(text)
+def _assemble(norm, question, known_names, codebook_hits, model_yes, model, model_sentiment, with_redaction=True):
+    text = norm.original
     sg = safeguarding_check(norm, question)
     theme_evidence = combine_themes(codebook_hits, model_yes, model)
     themes = sorted(theme_evidence, key=lambda t: _ORDER.get(t, len(_ORDER)))
@@ -69,14 +69,15 @@ def classify(text: str, question: str | None = None, known_names: Iterable[str] 
     if not isinstance(text, str):
         raise TypeError("text must be a string")
     book = load_codebook()
-    hits = book.match(normalise(text, book.spelling))
+    norm = normalise(text, book.spelling)
+    hits = book.match(norm)
     model_yes: set[str] = set()
     model_sentiment = None
     if model is not None:
         model_yes = model.model_themes([text], [question])[0]
         predicted = model.predict_sentiment([text], [question])
         model_sentiment = predicted[0] if predicted else None
-    return _assemble(text, question, tuple(known_names), hits, model_yes, model, model_sentiment)
+    return _assemble(norm, question, tuple(known_names), hits, model_yes, model, model_sentiment)
 
 
 def classify_many(items: list[tuple[str, str | None]], model: TextModel | None = None, with_redaction: bool = False) -> list[dict]:
@@ -90,10 +91,11 @@ def classify_many(items: list[tuple[str, str | None]], model: TextModel | None =
     else:
         model_yes = [set() for _ in texts]
         sentiments = [None] * len(texts)
-    return [
-        _assemble(t, q, (), book.match(normalise(t, book.spelling)), my, model, s, with_redaction)
-        for (t, q), my, s in zip(items, model_yes, sentiments)
-    ]
+    out = []
+    for (t, q), my, s in zip(items, model_yes, sentiments):
+        norm = normalise(t, book.spelling)
+        out.append(_assemble(norm, q, (), book.match(norm), my, model, s, with_redaction))
+    return out
 
 
 def _validate(record: object) -> str | None:

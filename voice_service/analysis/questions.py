@@ -8,6 +8,7 @@ disclosure although the answer alone has no alarming word.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Order matters: the first kind that matches wins.
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -25,7 +26,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "improve",
         re.compile(
             r"\b(better|improve\w*|change\w*|differently|wish|wrong|difficult\w*|hard|not (going )?(so )?well|"
-            r"don't like|do not like|dislike|problem\w*|missing|would help|could (we|they|you) do|should)\b",
+            r"don't like|do not like|(don't|do not|didn't) you (like|enjoy)|dislike|problem\w*|missing|would help|could (we|they|you) do|should)\b",
             re.I,
         ),
     ),
@@ -33,7 +34,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "good",
         re.compile(
-            r"\b(going well|good|like( about)?|enjoy\w*|happy|best|helpful|helped|proud|working well|great)\b",
+            r"\b(going well|good|like about|you like|enjoy\w*|happy|best|helpful|helped|proud|working well|great|"
+            r"(did|do|does|went) (we |they |it )?well)\b",
             re.I,
         ),
     ),
@@ -50,6 +52,7 @@ _NON_ANSWER = re.compile(
 _UNSURE = re.compile(r"\b(don't|dont|do not) know\b|\bidk\b|\bdunno\b|\bnot sure\b|\bno idea\b|\bpass\b|\bskip\b", re.I)
 
 
+@lru_cache(maxsize=1024)
 def question_kind(question: str | None) -> str:
     """One of ``risk``, ``improve``, ``good`` or ``open``."""
     if not question:

@@ -56,8 +56,12 @@ CUES: list[tuple[str, float]] = [
     (r"(asked|ask|asks) (me )?(what i (want|wanted|think|thought)|my (views|opinion))", 0.4),
 ]
 
-_CUE_RES = [(re.compile(rf"(?<![\w'])(?:{p})(?![\w'])"), w) for p, w in CUES]
-_STRONG_NEGATED_POSITIVE = re.compile(r"(?<![\w'])(not|don't|never|isn't|doesn't|didn't|ain't) (really |very |that |so )?(\w+)")
+# One pass over the text: leftmost match first and, at one position, the earliest cue in CUES
+# (so "not happy" is read before "happy" can be).
+_CUE_RE = re.compile(
+    r"(?<![\w'])(?:" + "|".join(f"(?P<c{i}>{p})" for i, (p, _) in enumerate(CUES)) + r")(?![\w'])"
+)
+_CUE_WEIGHTS = {f"c{i}": w for i, (_, w) in enumerate(CUES)}
 
 NEGATIVE_AT = -0.25
 POSITIVE_AT = 0.3
@@ -88,16 +92,11 @@ class SentimentResult:
 def cue_score(norm: Normalised) -> tuple[float, list[str]]:
     total = 0.0
     cues: list[str] = []
-    covered: list[tuple[int, int]] = []
-    for regex, weight in _CUE_RES:
-        for m in regex.finditer(norm.text):
-            if any(s <= m.start() < e or s < m.end() <= e for s, e in covered):
-                continue  # a longer, earlier cue already read these words ("not happy" before "happy")
-            covered.append((m.start(), m.end()))
-            total += weight
-            words = norm.original_span(m.start(), m.end()).strip()
-            if words and words not in cues:
-                cues.append(words)
+    for m in _CUE_RE.finditer(norm.text):
+        total += _CUE_WEIGHTS[m.lastgroup or ""]
+        words = norm.original_span(m.start(), m.end()).strip()
+        if words and words not in cues:
+            cues.append(words)
     return total, cues
 
 

@@ -1,0 +1,217 @@
+"""The SQL side of trends: plain rows, aggregated in the database.
+
+Every function groups in SQL (GROUP BY over the finest grain the trends need) and returns a list
+of plain dicts, so the roll-ups and suppression in ``voice_service.analysis.trends`` stay pure
+and a million answers never come into Python one by one. Only quotes, alert times and "you
+said, we did" examples come back as individual rows, each query bounded by a LIMIT or a month.
+
+Months are calendar months in London time on PostgreSQL; on SQLite (the one-machine demo) they
+are UTC months, because SQLite has no time zones.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+
+from voice_service.extensions import db
+from voice_service.models import (
+    Action, Answer, Child, Invitation, Meeting, Participant, SafeguardingAlert, ThemeTag,
+)
+from voice_service.analysis.trends import SHAREABLE_VISIBILITY
+
+LONDON = ZoneInfo("Europe/London")
+RESPONDED_STATUSES = ("in_progress", "completed")
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def month_start(month: str) -> datetime:
+    """The first moment of `month` ('2026-10') as an aware UTC datetime."""
+    year, mon = (int(p) for p in month.split("-"))
+    zone = LONDON if _dialect() == "postgresql" else timezone.utc
+    return datetime(year, mon, 1, tzinfo=zone).astimezone(timezone.utc)
+
+
+def bounds(first_month: str, last_month: str) -> tuple[datetime, datetime]:
+    """[start, end) covering whole months first_month..last_month."""
+    year, mon = (int(p) for p in last_month.split("-"))
+    after = f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
+    return month_start(first_month), month_start(after)
+
+
+def _month(column):
+    if _dialect() == "postgresql":
+        return func.to_char(func.timezone("Europe/London", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _answer_context():
+    """answer -> invitation -> participant -> meeting -> child, as one FROM clause."""
+    return (
+        Answer.__table__
+        .join(Invitation.__table__, Invitation.id == Answer.invitation_id)
+        .join(Participant.__table__, Participant.id == Invitation.participant_id)
+        .join(Meeting.__table__, Meeting.id == Participant.meeting_id)
+        .join(Child.__table__, Child.id == Meeting.child_id)
+    )
+
+
+def coverage_rows(first_month: str, last_month: str) -> list[dict]:
+    """People asked for their views before meetings held in the months, grouped, with whether
+    they gave any (a current, non-skipped answer, or an invitation in progress or completed)."""
+    start, end = bounds(first_month, last_month)
+    answered = exists().where(
+        Answer.invitation_id == Invitation.id, Answer.is_current.is_(True), Answer.skipped.is_(False)
+    )
+    responded = case((or_(Invitation.status.in_(RESPONDED_STATUSES), answered), literal(True)), else_=literal(False))
+    dims = (Participant.role, Participant.age_band, Child.service, Meeting.meeting_type,
+            Child.ethnicity, Child.gender, Child.disability)
+    query = (
+        select(*dims, responded.label("responded"), func.count().label("n"))
+        .select_from(
+            Invitation.__table__
+            .join(Participant.__table__, Participant.id == Invitation.participant_id)
+            .join(Meeting.__table__, Meeting.id == Participant.meeting_id)
+            .join(Child.__table__, Child.id == Meeting.child_id)
+        )
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end, Invitation.status != "scheduled",
+               Meeting.status != "cancelled")
+        .group_by(*dims, responded)
+    )
+    keys = ("role", "age_band", "service", "meeting_type", "ethnicity", "gender", "disability", "responded", "n")
+    return [{**dict(zip(keys, row)), "responded": bool(row[7])} for row in db.session.execute(query)]
+
+
+def _answer_window(start: datetime, end: datetime):
+    return and_(Answer.received_at >= start, Answer.received_at < end, Answer.is_current.is_(True))
+
+
+def theme_rows(first_month: str, last_month: str) -> list[dict]:
+    """Answers per theme (rejected tags left out) by month, service, meeting type and role."""
+    start, end = bounds(first_month, last_month)
+    month = _month(Answer.received_at).label("month")
+    dims = (month, Child.service, Meeting.meeting_type, Participant.role, ThemeTag.theme_id)
+    query = (
+        select(*dims, func.count().label("n"))
+        .select_from(_answer_context().join(ThemeTag.__table__, ThemeTag.answer_id == Answer.id))
+        .where(_answer_window(start, end), ThemeTag.rejected.is_(False))
+        .group_by(*dims)
+    )
+    keys = ("month", "service", "meeting_type", "role", "theme", "n")
+    return [dict(zip(keys, row)) for row in db.session.execute(query)]
+
+
+def sentiment_rows(first_month: str, last_month: str) -> list[dict]:
+    """Analysed answers per sentiment by month, service, meeting type and role."""
+    start, end = bounds(first_month, last_month)
+    month = _month(Answer.received_at).label("month")
+    dims = (month, Child.service, Meeting.meeting_type, Participant.role, Answer.sentiment)
+    query = (
+        select(*dims, func.count().label("n"))
+        .select_from(_answer_context())
+        .where(_answer_window(start, end), Answer.sentiment.is_not(None))
+        .group_by(*dims)
+    )
+    keys = ("month", "service", "meeting_type", "role", "sentiment", "n")
+    return [dict(zip(keys, row)) for row in db.session.execute(query)]
+
+
+def confirmation_rows(first_month: str, last_month: str) -> list[dict]:
+    """Theme tags on the months' answers: confirmed by a person or not, rejected or not."""
+    start, end = bounds(first_month, last_month)
+    confirmed = case(
+        (or_(ThemeTag.confirmed_at.is_not(None), ThemeTag.source == "person"), literal(True)), else_=literal(False)
+    )
+    query = (
+        select(confirmed.label("confirmed"), ThemeTag.rejected, func.count())
+        .select_from(ThemeTag.__table__.join(Answer.__table__, Answer.id == ThemeTag.answer_id))
+        .where(_answer_window(start, end))
+        .group_by(confirmed, ThemeTag.rejected)
+    )
+    return [{"confirmed": bool(c), "rejected": bool(r), "n": n} for c, r, n in db.session.execute(query)]
+
+
+def quote_candidates(first_month: str, last_month: str, themes: list[str], per_theme: int = 12) -> list[dict]:
+    """Recent redacted answers for each theme from respondents who allowed sharing, never one
+    flagged for safeguarding; person-confirmed tags first. Bounded: `per_theme` rows a theme."""
+    start, end = bounds(first_month, last_month)
+    out: list[dict] = []
+    for theme in themes:
+        query = (
+            select(ThemeTag.theme_id, Answer.redacted_text, Participant.role, Invitation.visibility,
+                   Answer.safeguarding_flag, ThemeTag.confirmed_at)
+            .select_from(
+                ThemeTag.__table__
+                .join(Answer.__table__, Answer.id == ThemeTag.answer_id)
+                .join(Invitation.__table__, Invitation.id == Answer.invitation_id)
+                .join(Participant.__table__, Participant.id == Invitation.participant_id)
+            )
+            .where(_answer_window(start, end), ThemeTag.theme_id == theme, ThemeTag.rejected.is_(False),
+                   Invitation.visibility.in_(sorted(SHAREABLE_VISIBILITY)), Answer.safeguarding_flag.is_(False),
+                   Answer.redacted_text.is_not(None))
+            .order_by(Answer.received_at.desc(), Answer.id.desc())
+            .limit(per_theme)
+        )
+        rows = [
+            {"theme": t, "text": text, "role": role, "visibility": vis, "safeguarding": flag, "confirmed": confirmed is not None}
+            for t, text, role, vis, flag, confirmed in db.session.execute(query)
+        ]
+        rows.sort(key=lambda r: not r["confirmed"])  # stable: newest first within each group
+        out.extend(rows)
+    return out
+
+
+def alert_rows(first_month: str, last_month: str) -> list[dict]:
+    """Safeguarding alerts raised in the months, with their response times."""
+    start, end = bounds(first_month, last_month)
+    query = select(SafeguardingAlert.raised_at, SafeguardingAlert.acknowledged_at, SafeguardingAlert.actioned_at,
+                   SafeguardingAlert.status).where(SafeguardingAlert.raised_at >= start, SafeguardingAlert.raised_at < end)
+    keys = ("raised_at", "acknowledged_at", "actioned_at", "status")
+    return [dict(zip(keys, row)) for row in db.session.execute(query)]
+
+
+def action_counts(first_month: str, last_month: str) -> list[dict]:
+    """"You said, we did" actions recorded in the months, by meeting type."""
+    start, end = bounds(first_month, last_month)
+    query = (
+        select(Meeting.meeting_type, func.count())
+        .select_from(Action.__table__.join(Meeting.__table__, Meeting.id == Action.meeting_id))
+        .where(Action.recorded_at >= start, Action.recorded_at < end)
+        .group_by(Meeting.meeting_type)
+    )
+    return [{"meeting_type": t, "n": n} for t, n in db.session.execute(query)]
+
+
+def action_examples(first_month: str, last_month: str, limit: int = 5) -> list[dict]:
+    """A few recent actions raised by respondents who allowed sharing, redacted (the names of
+    everyone asked before that meeting are removed too)."""
+    from voice_service.analysis.redaction import redact
+
+    start, end = bounds(first_month, last_month)
+    query = (
+        select(Action, Participant.role)
+        .join(Invitation, Invitation.id == Action.invitation_id)
+        .join(Participant, Participant.id == Invitation.participant_id)
+        .where(Action.recorded_at >= start, Action.recorded_at < end,
+               Invitation.visibility.in_(sorted(SHAREABLE_VISIBILITY)))
+        .order_by(Action.recorded_at.desc(), Action.id.desc())
+        .limit(limit)
+    )
+    out = []
+    for action, role in db.session.execute(query):
+        names = db.session.scalars(select(Participant.display_name).where(Participant.meeting_id == action.meeting_id)).all()
+        out.append({"point": redact(action.point or "", names), "decision": redact(action.decision or "", names), "role": role})
+    return out
+
+
+def data_version() -> tuple:
+    """Cheap marks that change when answers, tags or alerts are added (for caches)."""
+    return tuple(db.session.execute(select(
+        select(func.max(Answer.id)).scalar_subquery(),
+        select(func.max(ThemeTag.id)).scalar_subquery(),
+        select(func.max(Invitation.id)).scalar_subquery(),
+    )).one())
