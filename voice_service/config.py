@@ -99,6 +99,7 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "REPORTS_DIR": get("REPORTS_DIR", str(instance_dir / "reports")),
         # Ofcom's drama range (07700 900xxx) is fictional: accepted for the demo and tests only.
         "ALLOW_DRAMA_NUMBERS": dev,
+        "LOG_LEVEL": get("LOG_LEVEL"),
         "PROXY_FIX": get_int("PROXY_FIX", 0),  # how many proxies set X-Forwarded-* in front of us
     }
     if name == "test":

@@ -83,7 +83,7 @@ DEMO_MEETINGS = (
     DemoMeeting("DEMO-M5", "DEMO-C5", "fgc", 3, 16, "8_12", "early_help", (
         DemoPerson("P1", "child", "Rafi", "web", None, age_band="8_12"),
         DemoPerson("P2", "parent", "Nasima Begum", "web", "+447700900109", language="bn"),
-        DemoPerson("P3", "other", "Grandad Ahmed", "sms", "+447700900110"),
+        DemoPerson("P3", "carer", "Grandad Ahmed", "sms", "+447700900110"),
     ), ethnicity="Bangladeshi", gender="Boy"),
     DemoMeeting("DEMO-M6", "DEMO-C6", "yj_panel", 8, 10, "13_17", "yjs", (
         DemoPerson("P1", "child", "Kai", "sms", "+447700900111", age_band="13_17"),

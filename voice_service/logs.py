@@ -27,6 +27,12 @@ class RedactPhoneNumbers(logging.Filter):
 
 
 def init_app(app: Flask) -> None:
+    from flask.logging import default_handler
+
+    # One handler (the root's), so nothing is printed twice.
+    app.logger.removeHandler(default_handler)
+    level = app.config.get("LOG_LEVEL") or ("INFO" if app.config["ENV_NAME"] == "production" else "WARNING")
+    logging.getLogger("voice_service").setLevel(level)
     redactor = RedactPhoneNumbers()
     root = logging.getLogger()
     if not any(isinstance(f, RedactPhoneNumbers) for f in root.filters):

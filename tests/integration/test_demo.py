@@ -1,0 +1,54 @@
+"""`flask demo`: what a newcomer sees first must be true, repeatable and harmless."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from voice_service.extensions import db
+from voice_service.models import Answer, Invitation, Meeting, Participant, SafeguardingAlert, ScheduledMessage, User
+from voice_service.models.vocab import STAFF_ROLES
+
+LINK = re.compile(r"http://localhost/r/([A-Za-z0-9_-]{32})")
+
+
+def _counts():
+    return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Meeting, Participant, Invitation, Answer, User, ScheduledMessage, SafeguardingAlert)}
+
+
+def test_demo_loads_a_week_of_meetings_with_working_links(app, runner, client):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    tokens = LINK.findall(result.output)
+    counts = _counts()
+    assert len(tokens) == counts["Invitation"] >= 12
+    assert len({m.meeting_type for m in db.session.scalars(select(Meeting))}) == 6
+    assert {u.role for u in db.session.scalars(select(User))} == set(STAFF_ROLES)
+    assert counts["SafeguardingAlert"] >= 1 and counts["Answer"] >= 3
+    assert counts["ScheduledMessage"] > 0
+    # SMS participants are listed with their fictional numbers, from Ofcom's drama range
+    numbers = re.findall(r"phone (\+\d+)", result.output)
+    assert numbers and all(n.startswith("+447700900") for n in numbers)
+    assert "password: demo-password-1" in result.output and "/dev/sms" in result.output
+    assert client.get(f"/r/{tokens[0]}").status_code == 200
+
+
+def test_demo_is_idempotent_and_gives_fresh_working_links(app, runner, client):
+    first = runner.invoke(args=["demo"])
+    before = _counts()
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert _counts() == before
+    old, new = LINK.findall(first.output)[0], LINK.findall(second.output)[0]
+    assert old != new
+    assert client.get(f"/r/{new}").status_code == 200
+    assert client.get(f"/r/{old}").status_code == 404  # only the newest link works
+
+
+def test_unknown_meeting_type_is_refused_and_changes_nothing(app, runner):
+    result = runner.invoke(args=["demo", "--meeting-types", "cp_conference,school_trip"])
+    assert result.exit_code != 0
+    assert "unknown meeting type 'school_trip'" in result.output
+    assert "cp_conference" in result.output  # says what to choose from
+    assert all(v == 0 for v in _counts().values())
