@@ -34,7 +34,7 @@ def sample_survey(easy_read: bool = True, survey_id: str = "test_child") -> Surv
         roles=("child",), age_bands=("8_12",), meeting_types=("cp_conference",),
         languages=("en", "ar", "bn", "so"), draft_languages=("ar", "bn", "so"), easy_read=easy_read,
         one_question_per_page=True,
-        intro="The people at the meeting want to know what you think.",
+        intro="The people at the meeting want to know what you think.\n\nQuestions? Call {service} on {phone}.",
         closing="Thank you for telling us what you think.",
         signposting=("You can talk to your teacher or another adult you trust.",),
         questions=(
@@ -42,7 +42,8 @@ def sample_survey(easy_read: bool = True, survey_id: str = "test_child") -> Surv
             _q("feelings_why", "free_text", "Why do you feel like that?", "Why?", follow_up_of="feelings", max_length=200),
             _q("activities", "multiple_choice", "What do you like doing?", hint="Choose all that apply.", options=(
                 Option("sport", "Sport"), Option("music", "Music"), Option("games", "Games"))),
-            _q("feel_safe", "yes_no", "Do you feel safe at home?", "Are you safe at home?", required=True),
+            _q("feel_safe", "yes_no", "Do you feel safe at home?", "Are you safe at home?", required=True, options=(
+                Option("yes", "Yes", None, ("y",)), Option("no", "No", None, ("n",)), Option("not_sure", "Not sure"))),
             _q("worries", "free_text", "Is there anything you are worried about?"),
             _q("visibility", "visibility", "Who may see your answers?", options=(
                 Option("chair_only", "Only the person who runs the meeting", "👤"),

@@ -9,8 +9,9 @@ follow was answered, not skipped.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from voice_service.surveys import Question, Survey
@@ -165,3 +166,30 @@ def check_rows(survey: Survey, answers: Mapping[str, Given], easy_read: bool = F
             )
         )
     return rows
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill_placeholders(survey: Survey, values: Mapping[str, str]) -> Survey:
+    """A copy of `survey` with {service}, {phone}, {meeting_date}... filled in its page texts.
+
+    Unknown placeholders are left as written (the survey checker reports them).
+    """
+    def fill(text: str | None) -> str | None:
+        if not text or "{" not in text:
+            return text
+        return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+    questions = tuple(
+        replace(
+            q,
+            wording=replace(q.wording, web=fill(q.wording.web), easy_read=fill(q.wording.easy_read), hint=fill(q.wording.hint)),
+            options=tuple(replace(o, label=fill(o.label)) for o in q.options),
+        )
+        for q in survey.questions
+    )
+    return replace(
+        survey, title=fill(survey.title), intro=fill(survey.intro), closing=fill(survey.closing),
+        signposting=tuple(fill(s) for s in survey.signposting), questions=questions,
+    )

@@ -25,6 +25,7 @@ def test_start_page_says_who_is_asking_and_why_and_marks_the_link_opened(client,
     assert response.status_code == 200
     assert "There will be a meeting about you on" in body
     assert "The people at the meeting want to know what you think." in body
+    assert "Questions? Call Family Voice on 020 7946 0000." in body  # placeholders filled in
     assert f'href="/r/{token}/q/feelings"' in body and "Start now" in body
     db.session.refresh(invitation)
     assert invitation.status == "opened"
@@ -210,15 +211,30 @@ def test_sending_the_answers_completes_the_invitation_once(client, survey):
     db.session.expire_all()
     completed_at = db.session.get(Invitation, invitation.id).completed_at
     assert db.session.get(Invitation, invitation.id).status == "completed" and completed_at is not None
-    # Pressing Send again, or submitting a page from an old tab, changes nothing and says so.
+    # Pressing Send again (or from a second tab) changes nothing and says so.
     again = client.post(f"/r/{token}/check", data={"csrf_token": csrf(page)})
     assert "notice=already-sent" in again.headers["Location"]
     assert "We already have your answers" in text(client.get(again.headers["Location"]))
-    late = client.post(f"/r/{token}/q/feelings", data={"csrf_token": csrf(page), "answer": "very_sad"})
-    assert "notice=already-sent" in late.headers["Location"]
-    assert current(invitation)["feelings"].value == '"very_happy"'
     assert db.session.get(Invitation, invitation.id).completed_at == completed_at
-    assert "You have sent your views" in text(client.get(f"/r/{token}"))
+    assert client.get(f"/r/{token}").headers["Location"].endswith(f"/r/{token}/done")
+
+
+def test_after_sending_an_answer_can_still_be_changed_until_the_link_closes(client, survey):
+    invitation, token = invite()
+    _answer_all(client, token)
+    page = text(client.get(f"/r/{token}/check"))
+    client.post(f"/r/{token}/check", data={"csrf_token": csrf(page)})
+    assert f'href="/r/{token}/check"' in text(client.get(f"/r/{token}/done"))
+    changed = answer(client, token, "feelings", answer="very_sad")
+    assert changed.headers["Location"].endswith(f"/r/{token}/check")
+    check = text(client.get(f"/r/{token}/check"))
+    assert "Very sad" in check and "Send my answers" not in check
+    history = db.session.scalars(
+        select(Answer).where(Answer.invitation_id == invitation.id, Answer.question_id == "feelings").order_by(Answer.id)
+    ).all()
+    assert [(a.value, a.is_current) for a in history] == [('"very_happy"', False), ('"very_sad"', True)]
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).status == "completed"
 
 
 def test_sending_with_a_required_answer_missing_links_to_that_question(client, survey):

@@ -122,6 +122,7 @@ def _open_visit(token: str) -> Visit:
     language = invitation.language if invitation.language in offered else "en"
     g.language = language
     survey = source if language == "en" else localise(source, language)
+    survey = journey.fill_placeholders(survey, _placeholders(invitation, language))
     easy_read = bool(source.easy_read or invitation.participant.easy_read)
     rows = current_answers(invitation)
     return Visit(
@@ -129,6 +130,20 @@ def _open_visit(token: str) -> Visit:
         languages=offered, easy_read=easy_read, rows=rows,
         answers={qid: _given(a) for qid, a in rows.items()},
     )
+
+
+def _meeting_date(invitation: Invitation, language: str) -> str:
+    starts = invitation.participant.meeting.starts_at.astimezone(LONDON).date()
+    return format_date(starts, format="full", locale="en_GB" if language == "en" else language)
+
+
+def _placeholders(invitation: Invitation, language: str) -> dict[str, str]:
+    config = current_app.config
+    return {
+        "service": config["SERVICE_NAME"], "council": config["COUNCIL_NAME"], "phone": config["SERVICE_PHONE"],
+        "advocacy_phone": config["ADVOCACY_PHONE"], "duty_team_phone": config["DUTY_TEAM_PHONE"],
+        "meeting_date": _meeting_date(invitation, language),
+    }
 
 
 def _page(visit: Visit, template: str, status: int = 200, **context):
@@ -170,9 +185,7 @@ def _meeting_words(visit: Visit) -> dict:
     }
     return {
         "meeting_name": names.get(meeting.meeting_type, _("meeting")),
-        "meeting_date": format_date(
-            meeting.starts_at.astimezone(LONDON).date(), format="full", locale="en_GB" if visit.language == "en" else visit.language
-        ),
+        "meeting_date": _meeting_date(visit.invitation, visit.language),
         "is_child": visit.invitation.participant.role in ("child", "young_adult"),
     }
 
@@ -185,8 +198,7 @@ def start(token: str):
     """The start page: who is asking and why, then Start (or Carry on, for someone coming back)."""
     visit = _open_visit(token)
     if visit.completed:
-        return _page(visit, "public/done.html", page_title=_("You have sent your views"), already=True,
-                     **_done_context(visit))
+        return redirect(url_for("public.done", token=token))
     mark_opened(visit.invitation)
     db.session.commit()
     carry_on = journey.resume_page(visit.survey, visit.answers) if visit.answers else None
@@ -205,15 +217,15 @@ def question(token: str, question_id: str):
     """One question. POST saves the answer at once, then goes to the next page.
 
     A question that is not shown to this person (or does not exist) sends them to where they
-    are up to; after the answers are sent, the page says so instead of changing anything.
+    are up to. After the answers are sent they can still be changed until the link closes:
+    each change is saved the same way (earlier answers are kept) and leads back to the check page.
     """
     visit = _open_visit(token)
-    if visit.completed:
-        return redirect(url_for("public.done", token=token, notice="already-sent" if request.method == "POST" else None))
     question = visit.question(question_id)
     if question is None or not journey.is_visible(visit.survey, visit.answers, question_id):
         return redirect(_page_url(visit, journey.resume_page(visit.survey, visit.answers)))
-    changing = request.args.get("change") == "1"
+    # After sending, answers can still be changed until the link closes (the survey says so).
+    changing = request.args.get("change") == "1" or visit.completed
     current = visit.rows.get(question_id)
     if request.method == "GET":
         form = build_question_form(
@@ -269,7 +281,7 @@ def _question_page(visit: Visit, question, form, changing: bool, status: int = 2
     )
 
 
-def _save(visit: Visit, question_id: str, given: Given) -> Answer:
+def _save(visit: Visit, question_id: str, given: Given, channel: str = "web") -> Answer:
     """Store the answer (committed), with what it means for who sees it and who to call."""
     invitation = visit.invitation
     question = visit.question(question_id)
@@ -283,7 +295,7 @@ def _save(visit: Visit, question_id: str, given: Given) -> Answer:
     source_question = visit.source.question(question_id)
     answer = save_answer(
         invitation, question_id, value=given.value, free_text=given.free_text, skipped=given.skipped,
-        channel="web", question_text=source_question.wording.web if source_question else None,
+        channel=channel, question_text=source_question.wording.web if source_question else None,
     )
     db.session.commit()  # the invitation's choices, when the answer itself was a repeat
     log.info("answer saved", extra={"invitation_id": invitation.id, "answer_id": answer.id})
@@ -304,9 +316,10 @@ def _advocacy_request(invitation: Invitation) -> None:
 def check(token: str):
     """Check your answers, with a change link per question. POST sends them (once)."""
     visit = _open_visit(token)
-    if visit.completed:
-        return redirect(url_for("public.done", token=token, notice="already-sent" if request.method == "POST" else None))
     form = ActionForm()
+    if visit.completed and request.method == "POST" and form.validate():
+        # Sent already (a second press, or a second tab): nothing to do, and we say so.
+        return redirect(url_for("public.done", token=token, notice="already-sent"))
     missing = journey.missing_required(visit.survey, visit.answers)
     if request.method == "POST" and form.validate():
         if not missing:
@@ -394,15 +407,89 @@ def language(token: str):
 # Web chat ------------------------------------------------------------------------------------
 
 def _chat_available() -> bool:
-    return False
+    return True
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    who: str  # "service" | "person"
+    text: str
+
+
+def _chat_history(visit: Visit, state: dict | None) -> list[ChatLine]:
+    """The conversation so far, rebuilt from the engine state and the saved answers.
+
+    Nothing but the answers is stored: the person's words stay encrypted in the answer rows.
+    """
+    from voice_service.conversation import question_prompt
+
+    lines: list[ChatLine] = []
+    if not isinstance(state, dict):
+        return lines
+    for question_id in state.get("history", []):
+        question = visit.survey.question(question_id)
+        if question is None:
+            continue
+        lines.append(ChatLine("service", question_prompt(visit.survey, question, visit.language)))
+        given = visit.answers.get(question_id)
+        if given is None or given.skipped:
+            lines.append(ChatLine("person", _("(skipped)")))
+        else:
+            words = given.free_text or ", ".join(journey.answer_labels(with_default_options(question), Given(value=given.value)))
+            lines.append(ChatLine("person", words))
+    return lines
 
 
 @bp.route("/r/<token>/chat", methods=["GET", "POST"])
 @link_guard
 def chat(token: str):
-    """The same questions as a chat (not available until the conversation engine is in)."""
+    """The same questions as a chat, through the conversation engine that serves SMS.
+
+    Each message is handled at once: answers are saved, the engine's state is kept on the
+    invitation, and the page shows the reply. Works without JavaScript (a plain form post).
+    """
+    from voice_service import conversation
+    from voice_service.forms import ChatForm
+
     visit = _open_visit(token)
-    return redirect(_page_url(visit, START))
+    invitation = visit.invitation
+    service = conversation.ServiceInfo(name=current_app.config["SERVICE_NAME"], phone=current_app.config["SERVICE_PHONE"])
+    form = ChatForm(limit=current_app.config["MAX_FREE_TEXT"])
+    state = invitation.conversation_state
+    if isinstance(state, dict):
+        state = {**state, "language": visit.language}  # follow the language switcher
+    reply = None
+    if visit.completed and not conversation.is_active(state):
+        return redirect(url_for("public.done", token=token))
+    if request.method == "POST" and form.validate():
+        turn = conversation.handle(visit.source, state, form.message.data.strip(), service)
+        for stored in turn.store:
+            _save(visit, stored.question_id,
+                  Given(value=stored.value, free_text=stored.free_text, skipped=stored.skipped), channel="webchat")
+            visit.answers[stored.question_id] = Given(value=stored.value, free_text=stored.free_text, skipped=stored.skipped)
+        invitation.conversation_state = turn.state
+        if turn.finished:
+            mark_completed(invitation)
+        db.session.commit()
+        state, reply = turn.state, turn.reply
+        form = ChatForm(formdata=None, limit=current_app.config["MAX_FREE_TEXT"])
+    elif not conversation.is_active(state) and not (isinstance(state, dict) and state.get("finished")):
+        turn = conversation.start(visit.source, visit.language, service)
+        invitation.conversation_state = turn.state
+        mark_opened(invitation)
+        db.session.commit()
+        state, reply = turn.state, turn.reply
+    elif conversation.is_active(state):
+        question = visit.survey.question(conversation.current_question_id(state))
+        reply = conversation.question_prompt(visit.survey, question, visit.language) if question else None
+    errors = wtforms_errors(form, {"titleText": _("There is a problem")}) if form.errors else None
+    return _page(
+        visit, "public/chat.html", form=form, history=_chat_history(visit, state), reply=reply,
+        finished=isinstance(state, dict) and state.get("finished") is True,
+        errors=errors, form_has_errors=bool(errors), page_title=_("Chat"),
+        form_url=_page_url(visit, journey.resume_page(visit.survey, visit.answers)),
+        back_url=url_for("public.start", token=token),
+    )
 
 
 # Problems ------------------------------------------------------------------------------------
@@ -415,7 +502,7 @@ def csrf_problem(error):
     if token and question_id and request.endpoint == "public.question":
         visit = _open_visit(token)
         question = visit.question(question_id)
-        if question is not None and not visit.completed:
+        if question is not None:
             form = build_question_form(question, easy_read=visit.easy_read,
                                        max_free_text=current_app.config["MAX_FREE_TEXT"])
             # A fresh security token is in the new form; what they chose or wrote is kept.
