@@ -1,4 +1,4 @@
-"""Logging with ids, never people: a filter removes anything that looks like a phone number."""
+"""Logging with ids, never people: a filter removes phone-like strings and private-link tokens."""
 from __future__ import annotations
 
 import logging
@@ -10,8 +10,12 @@ from flask import Flask
 PHONE_LIKE = re.compile(r"(?:(?:\+|00)\d{1,3}[\s-]?)?(?:\(?0?\d{2,5}\)?[\s-]?)\d{3,4}[\s-]?\d{3,4}")
 
 
+# A private link is as good as a password: never let one reach a log (werkzeug logs paths).
+PRIVATE_LINK = re.compile(r"/r/[A-Za-z0-9_-]{16,}")
+
+
 def redact(text: str) -> str:
-    return PHONE_LIKE.sub("[phone]", text)
+    return PHONE_LIKE.sub("[phone]", PRIVATE_LINK.sub("/r/[token]", text))
 
 
 class RedactPhoneNumbers(logging.Filter):
