@@ -1,16 +1,274 @@
-"""Safeguarding alerts reaching the duty team. (The staff-side engineer extends this module.)"""
+"""Safeguarding alerts: telling the duty team, the inbox's changes, and escalation.
+
+`answers.save_answer` raises the alert in the same transaction as the flagged answer and calls
+`notify_duty_team` after the commit. The notice says only that an alert is waiting and where:
+never the answer's words, the child's case or anyone's name (email and SMS are not private
+enough). Without SMTP_HOST (development, tests) the email goes to the dev mail outbox: a list in
+`app.extensions["mail_outbox"]` and a log line with ids only.
+
+An alert still open ALERT_ESCALATE_AFTER_MINUTES after it was raised is escalated, once, to
+ESCALATION_EMAIL by `escalate_overdue_alerts(now)`, which the clock runs every few minutes
+(`escalation_job`). That job also retries the duty-team notice of any alert whose first notice
+failed.
+"""
 from __future__ import annotations
 
 import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
 
+from flask import current_app
+from sqlalchemy import select
+
+from voice_service import audit
 from voice_service.extensions import db
-from voice_service.models import SafeguardingAlert, utcnow
+from voice_service.models import (
+    Answer, Child, Invitation, Meeting, Participant, SafeguardingAlert, User, utcnow,
+)
 
 log = logging.getLogger(__name__)
 
 
+class NotifyError(RuntimeError):
+    pass
+
+
+# Sending ----------------------------------------------------------------------------------------
+
+def send_email(to: str, subject: str, body: str) -> None:
+    """Send a plain-text email through SMTP_HOST, or record it in the dev mail outbox."""
+    config = current_app.config
+    if not config.get("SMTP_HOST"):
+        current_app.extensions.setdefault("mail_outbox", []).append({"to": to, "subject": subject, "body": body})
+        log.info("email recorded in the dev mail outbox", extra={"subject": subject})
+        return
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    port = int(config.get("SMTP_PORT") or 587)
+    try:
+        if port == 465:
+            smtp = smtplib.SMTP_SSL(config["SMTP_HOST"], port, timeout=20, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(config["SMTP_HOST"], port, timeout=20)
+        with smtp:
+            if port != 465:
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("SMTP_USER"):
+                smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise NotifyError(f"email not sent: {type(error).__name__}") from error
+
+
+def send_sms(to: str, body: str) -> bool:
+    """Text the duty team through the service's SMS sender, when one is installed."""
+    try:
+        from voice_service.messaging import get_sender
+    except ImportError:
+        log.warning("no SMS sender installed; duty team SMS skipped")
+        return False
+    sender = get_sender(current_app._get_current_object())
+    sender.send(to=to, body=body)
+    return True
+
+
+def _inbox_url(alert_id: int | None = None) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return f"{base}/staff/alerts/{alert_id}" if alert_id else f"{base}/staff/alerts"
+
+
+def _duty_email_body(alert: SafeguardingAlert) -> str:
+    return (
+        f"A possible safeguarding concern needs someone to look at it today.\n\n"
+        f"Alert number {alert.id}, raised at {_london(alert.raised_at)}.\n"
+        f"Sign in to read it and record what you did: {_inbox_url(alert.id)}\n\n"
+        f"This email does not contain what the person wrote. Please do not reply to it."
+    )
+
+
+def _london(moment: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Europe/London")).strftime("%d %B %Y %H:%M (London time)")
+
+
 def notify_duty_team(alert: SafeguardingAlert) -> None:
-    """Tell the duty team a new alert is waiting (ids only: never the answer's words)."""
-    log.warning("safeguarding alert raised", extra={"alert_id": alert.id})
+    """Tell the duty team a new alert is waiting (ids only: never the answer's words).
+
+    Email to DUTY_TEAM_EMAIL and, when DUTY_TEAM_SMS is set, a neutral text. Sets notified_at
+    when at least one notice went; raises NotifyError if none did (the alert stays open in the
+    inbox and the escalation job retries)."""
+    config = current_app.config
+    sent = []
+    problems = []
+    if config.get("DUTY_TEAM_EMAIL"):
+        try:
+            send_email(config["DUTY_TEAM_EMAIL"], f"{config['SERVICE_NAME']}: safeguarding alert {alert.id}",
+                       _duty_email_body(alert))
+            sent.append("email")
+        except NotifyError as error:
+            problems.append(str(error))
+    if config.get("DUTY_TEAM_SMS"):
+        try:
+            if send_sms(config["DUTY_TEAM_SMS"], f"{config['SERVICE_NAME']}: a new urgent alert is waiting. Please check the alerts inbox."):
+                sent.append("sms")
+        except Exception as error:  # a provider problem must not hide the email that did go
+            problems.append(f"sms not sent: {type(error).__name__}")
+    log.warning("safeguarding alert raised", extra={"alert_id": alert.id, "notified_by": ",".join(sent)})
+    if not sent:
+        raise NotifyError("; ".join(problems) or "no duty team contact configured")
     alert.notified_at = utcnow()
+    audit.record(None, "alert_notified", alert, {"channels": sent})
     db.session.commit()
+
+
+def escalate_overdue_alerts(now: datetime | None = None) -> int:
+    """Escalate, once, every alert still open ALERT_ESCALATE_AFTER_MINUTES after it was raised;
+    retry the duty-team notice of alerts never notified. Returns how many were escalated.
+
+    Safe to run in two clock processes at once: rows are claimed FOR UPDATE SKIP LOCKED on
+    PostgreSQL, and escalated_at is set in the same transaction as the email is recorded."""
+    now = now or utcnow()
+    config = current_app.config
+    cutoff = now - timedelta(minutes=int(config["ALERT_ESCALATE_AFTER_MINUTES"]))
+    for alert in list(db.session.scalars(
+        _locked(select(SafeguardingAlert).where(SafeguardingAlert.notified_at.is_(None), SafeguardingAlert.status == "open"))
+    )):
+        try:
+            notify_duty_team(alert)
+        except Exception:
+            db.session.rollback()
+            log.exception("duty team notice retry failed", extra={"alert_id": alert.id})
+    escalated = 0
+    rows = list(db.session.scalars(_locked(
+        select(SafeguardingAlert)
+        .where(SafeguardingAlert.status == "open", SafeguardingAlert.escalated_at.is_(None),
+               SafeguardingAlert.raised_at <= cutoff)
+        .order_by(SafeguardingAlert.raised_at)
+    )))
+    for alert in rows:
+        try:
+            send_email(
+                config["ESCALATION_EMAIL"],
+                f"{config['SERVICE_NAME']}: safeguarding alert {alert.id} not yet acknowledged",
+                f"Safeguarding alert number {alert.id} was raised at {_london(alert.raised_at)} and nobody has "
+                f"acknowledged it after {config['ALERT_ESCALATE_AFTER_MINUTES']} minutes.\n\n"
+                f"Please make sure someone looks at it now: {_inbox_url(alert.id)}\n\n"
+                f"This email does not contain what the person wrote.",
+            )
+        except NotifyError:
+            log.exception("escalation email failed", extra={"alert_id": alert.id})
+            continue
+        alert.escalated_at = now
+        audit.record(None, "alert_escalated", alert)
+        escalated += 1
+    db.session.commit()
+    return escalated
+
+
+def _locked(query):
+    if db.engine.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def escalation_job() -> dict:
+    """The clock's job (no arguments, inside an app context)."""
+    return {"escalated": escalate_overdue_alerts()}
+
+
+# The inbox --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: int
+    status: str
+    raised_at: datetime
+    notified_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    actioned_at: datetime | None
+    actioned_by: str | None
+    escalated_at: datetime | None
+    meeting_ref: str
+    meeting_starts_at: datetime
+    role: str
+    team: str | None
+    answer_id: int
+
+
+def _alert_query():
+    acknowledger = User.__table__.alias("acknowledger")
+    actioner = User.__table__.alias("actioner")
+    return (
+        select(SafeguardingAlert, Meeting.meeting_ref, Meeting.starts_at, Participant.role, Child.team,
+               acknowledger.c.name, actioner.c.name)
+        .join(Answer, SafeguardingAlert.answer_id == Answer.id)
+        .join(Invitation, Answer.invitation_id == Invitation.id)
+        .join(Participant, Invitation.participant_id == Participant.id)
+        .join(Meeting, Participant.meeting_id == Meeting.id)
+        .join(Child, Meeting.child_id == Child.id)
+        .outerjoin(acknowledger, SafeguardingAlert.acknowledged_by_id == acknowledger.c.id)
+        .outerjoin(actioner, SafeguardingAlert.actioned_by_id == actioner.c.id)
+    )
+
+
+def _row(found) -> AlertRow:
+    alert, ref, starts, role, team, ack_name, act_name = found
+    return AlertRow(alert.id, alert.status, alert.raised_at, alert.notified_at, alert.acknowledged_at, ack_name,
+                    alert.actioned_at, act_name, alert.escalated_at, ref, starts, role, team, alert.answer_id)
+
+
+ALERT_ROLES = ("admin", "chair", "worker")
+
+
+def _scoped(query, user: User):
+    if user.role == "worker":
+        return query.where(Child.team == user.team) if user.team else query.where(False)
+    return query
+
+
+def list_alerts(user: User, status: str = "open", limit: int = 200) -> list[AlertRow]:
+    """Open (or acknowledged, or actioned) alerts the user may see, oldest first."""
+    query = _scoped(_alert_query(), user).where(SafeguardingAlert.status == status)
+    query = query.order_by(SafeguardingAlert.raised_at, SafeguardingAlert.id).limit(limit)
+    return [_row(r) for r in db.session.execute(query)]
+
+
+def get_alert(user: User, alert_id: int) -> tuple[AlertRow, SafeguardingAlert] | None:
+    found = db.session.execute(_scoped(_alert_query(), user).where(SafeguardingAlert.id == alert_id)).first()
+    return (_row(found), found[0]) if found else None
+
+
+class AlertChangeRefused(ValueError):
+    pass
+
+
+def acknowledge(alert: SafeguardingAlert, user: User, now: datetime | None = None) -> None:
+    """Someone has taken the alert on (stops escalation). Audited; caller commits."""
+    if alert.status != "open":
+        raise AlertChangeRefused("This alert has already been acknowledged")
+    alert.status = "acknowledged"
+    alert.acknowledged_at = now or utcnow()
+    alert.acknowledged_by_id = user.id
+    audit.record(user, "alert_acknowledged", alert)
+
+
+def record_action(alert: SafeguardingAlert, user: User, notes: str, now: datetime | None = None) -> None:
+    """What was done about it. Acknowledges it too if nobody had. Audited; caller commits."""
+    now = now or utcnow()
+    if alert.status == "actioned":
+        raise AlertChangeRefused("The action on this alert has already been recorded")
+    if alert.status == "open":
+        acknowledge(alert, user, now)
+    alert.status = "actioned"
+    alert.actioned_at = now
+    alert.actioned_by_id = user.id
+    alert.action_notes = notes.strip()
+    audit.record(user, "alert_actioned", alert)

@@ -1,0 +1,378 @@
+"""Meetings from the case system: one validation and one upsert for the CSV import and the API.
+
+`validate_meeting(data)` is pure: plain dict in, a `MeetingInput` or a list of `FieldError`s
+(each naming its field, e.g. ``participants[1].phone``) out. `upsert_meeting(input)` writes it:
+the child by case reference, the meeting by meeting reference, each participant by its
+reference within the meeting, so sending the same meeting twice changes nothing. A new
+participant gets an invitation (the survey chosen by meeting type, role, age band and language)
+and its planned messages; a moved meeting has its messages re-planned.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from voice_service.crypto import phone_hash
+from voice_service.extensions import db
+from voice_service.models import Child, Invitation, Meeting, Participant, User
+from voice_service.models.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
+
+LONDON = ZoneInfo("Europe/London")
+REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$")
+MAX_PARTICIPANTS = 20
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ParticipantInput:
+    ref: str
+    role: str
+    name: str
+    age_band: str | None
+    phone: str | None
+    email: str | None
+    language: str
+    channel: str
+    safe_to_text: bool
+    easy_read: bool
+    consent: bool
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    meeting_ref: str
+    case_ref: str
+    meeting_type: str
+    starts_at: datetime
+    age_band: str
+    service: str
+    team: str | None
+    location: str | None
+    chair_email: str | None
+    participants: tuple[ParticipantInput, ...] = field(default_factory=tuple)
+
+
+def parse_time(raw: Any) -> datetime | None:
+    """ISO 8601 with an offset (2025-10-01T10:00:00+01:00 or ...Z), or a London wall time
+    without one (2025-10-01 10:00). None when it is not a date and time."""
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > 40:
+        return None
+    text = raw.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LONDON)
+    return moment.astimezone(timezone.utc)
+
+
+def _text(data: dict, key: str, errors: list, where: str, *, required: bool, max_length: int = 200) -> str | None:
+    raw = data.get(key)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            errors.append(FieldError(where + key, "is required"))
+        return None
+    if not isinstance(raw, str):
+        errors.append(FieldError(where + key, "must be text"))
+        return None
+    value = raw.strip()
+    if len(value) > max_length:
+        errors.append(FieldError(where + key, f"must be {max_length} characters or fewer"))
+        return None
+    return value
+
+
+def _choice(data: dict, key: str, allowed, errors: list, where: str, *, required: bool, default=None) -> str | None:
+    value = _text(data, key, errors, where, required=required, max_length=40)
+    if value is None:
+        return default
+    if value not in allowed:
+        errors.append(FieldError(where + key, f"must be one of: {', '.join(allowed)}"))
+        return None
+    return value
+
+
+def _ref(data: dict, key: str, errors: list, where: str = "", *, required: bool = True) -> str | None:
+    value = _text(data, key, errors, where, required=required, max_length=64)
+    if value is not None and not REF_PATTERN.match(value):
+        errors.append(FieldError(where + key, "must be 1 to 64 letters, digits, '-', '_', '.' or '/', starting with a letter or digit"))
+        return None
+    return value
+
+
+def _flag(data: dict, key: str, errors: list, where: str, default: bool) -> bool:
+    raw = data.get(key)
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("yes", "y", "true", "1"):
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in ("no", "n", "false", "0"):
+        return False
+    errors.append(FieldError(where + key, "must be true or false (yes or no)"))
+    return default
+
+
+def validate_meeting(data: Any, *, languages=("en",), allow_drama_numbers: bool = False) -> tuple[MeetingInput | None, list[FieldError]]:
+    """Check a meeting from the case system; every problem is reported, each naming its field."""
+    if not isinstance(data, dict):
+        return None, [FieldError("(body)", "must be a JSON object")]
+    errors: list[FieldError] = []
+    meeting_ref = _ref(data, "meeting_ref", errors)
+    case_ref = _ref(data, "case_ref", errors)
+    meeting_type = _choice(data, "meeting_type", tuple(MEETING_TYPES), errors, "", required=True)
+    starts_at = None
+    raw_start = data.get("starts_at")
+    if raw_start in (None, ""):
+        errors.append(FieldError("starts_at", "is required"))
+    else:
+        starts_at = parse_time(raw_start)
+        if starts_at is None:
+            errors.append(FieldError("starts_at", "must be a date and time like 2025-10-01T10:00:00+01:00"))
+    child = data.get("child", {})
+    if child is None:
+        child = {}
+    if not isinstance(child, dict):
+        errors.append(FieldError("child", "must be an object"))
+        child = {}
+    age_band = _choice(child, "age_band", tuple(AGE_BANDS), errors, "child.", required=True)
+    service = _choice(child, "service", tuple(SERVICES), errors, "child.", required=True)
+    team = _text(child, "team", errors, "child.", required=False, max_length=64)
+    location = _text(data, "location", errors, "", required=False)
+    chair_email = _text(data, "chair_email", errors, "", required=False)
+    if chair_email is not None and "@" not in chair_email:
+        errors.append(FieldError("chair_email", "must be an email address"))
+    raw_people = data.get("participants", [])
+    if raw_people is None:
+        raw_people = []
+    people: list[ParticipantInput] = []
+    if not isinstance(raw_people, list):
+        errors.append(FieldError("participants", "must be a list"))
+        raw_people = []
+    elif len(raw_people) > MAX_PARTICIPANTS:
+        errors.append(FieldError("participants", f"must have {MAX_PARTICIPANTS} people or fewer"))
+        raw_people = []
+    seen_refs: set[str] = set()
+    for index, raw in enumerate(raw_people):
+        where = f"participants[{index}]."
+        if not isinstance(raw, dict):
+            errors.append(FieldError(f"participants[{index}]", "must be an object"))
+            continue
+        person = validate_participant(raw, where, errors, languages=languages, allow_drama_numbers=allow_drama_numbers)
+        if person is not None:
+            if person.ref in seen_refs:
+                errors.append(FieldError(where + "ref", f"{person.ref} is given twice in this meeting"))
+            seen_refs.add(person.ref)
+            people.append(person)
+    if errors:
+        return None, errors
+    return MeetingInput(meeting_ref, case_ref, meeting_type, starts_at, age_band, service, team, location,
+                        chair_email.lower() if chair_email else None, tuple(people)), []
+
+
+def validate_participant(raw: dict, where: str, errors: list, *, languages=("en",), allow_drama_numbers=False) -> ParticipantInput | None:
+    from voice_service.scheduling.contact import normalise_phone
+
+    before = len(errors)
+    ref = _ref(raw, "ref", errors, where)
+    role = _choice(raw, "role", tuple(ROLES), errors, where, required=True)
+    name = _text(raw, "name", errors, where, required=True, max_length=120)
+    age_band = _choice(raw, "age_band", tuple(AGE_BANDS), errors, where, required=False)
+    language = _choice(raw, "language", tuple(languages), errors, where, required=False, default="en")
+    channel = _choice(raw, "channel", CHANNELS, errors, where, required=False, default="web")
+    email = _text(raw, "email", errors, where, required=False)
+    if email is not None and "@" not in email:
+        errors.append(FieldError(where + "email", "must be an email address"))
+    phone = None
+    raw_phone = raw.get("phone")
+    if raw_phone not in (None, ""):
+        if not isinstance(raw_phone, str):
+            errors.append(FieldError(where + "phone", "must be text, like 07700 900123"))
+        else:
+            check = normalise_phone(raw_phone, allow_drama_numbers=allow_drama_numbers)
+            if not check.ok:
+                errors.append(FieldError(where + "phone", check.reason))  # the reason never repeats the number
+            phone = check.e164
+    safe_to_text = _flag(raw, "safe_to_text", errors, where, default=False)
+    easy_read = _flag(raw, "easy_read", errors, where, default=False)
+    consent = _flag(raw, "consent", errors, where, default=True)
+    if channel in ("sms", "whatsapp") and raw_phone in (None, ""):
+        errors.append(FieldError(where + "phone", f"is required when the channel is {channel}"))
+    if len(errors) > before:
+        return None
+    return ParticipantInput(ref, role, name, age_band, phone, email, language, channel, safe_to_text, easy_read, consent)
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+@dataclass
+class UpsertResult:
+    meeting: Meeting
+    created: bool
+    moved: bool = False
+    participants_added: int = 0
+    participants_updated: int = 0
+    invitations_created: int = 0
+    warnings: list[FieldError] = field(default_factory=list)
+
+
+class Conflict(ValueError):
+    def __init__(self, error: FieldError):
+        self.error = error
+        super().__init__(f"{error.field}: {error.message}")
+
+
+def upsert_meeting(data: MeetingInput, *, create_only: bool = False, plan: bool = True) -> UpsertResult:
+    """Create or update the meeting and its people (flushes; the caller commits).
+
+    Raises Conflict when the meeting reference belongs to another child's case, or (with
+    `create_only`) when the meeting exists already."""
+    child = db.session.scalar(select(Child).where(Child.case_ref == data.case_ref))
+    if child is None:
+        child = Child(case_ref=data.case_ref, age_band=data.age_band, service=data.service, team=data.team)
+        db.session.add(child)
+    else:
+        child.age_band, child.service = data.age_band, data.service
+        if data.team is not None:
+            child.team = data.team
+    chair_id = None
+    warnings: list[FieldError] = []
+    if data.chair_email:
+        chair_id = db.session.scalar(select(User.id).where(User.email == data.chair_email, User.role == "chair"))
+        if chair_id is None:
+            warnings.append(FieldError("chair_email", "no chair with this email; the meeting has no chair yet"))
+    meeting = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == data.meeting_ref))
+    created = meeting is None
+    moved = False
+    if meeting is None:
+        meeting = Meeting(meeting_ref=data.meeting_ref, child=child, meeting_type=data.meeting_type,
+                          starts_at=data.starts_at, location=data.location, chair_id=chair_id, status="scheduled")
+        db.session.add(meeting)
+    else:
+        if create_only:
+            raise Conflict(FieldError("meeting_ref", f"a meeting with the reference {data.meeting_ref} exists already; use PATCH to change it"))
+        if meeting.child_id is not None and meeting.child.case_ref != data.case_ref:
+            raise Conflict(FieldError("meeting_ref", f"{data.meeting_ref} belongs to another case reference"))
+        if meeting.meeting_type != data.meeting_type:
+            raise Conflict(FieldError("meeting_type", "a meeting's type cannot change; give the new meeting its own reference"))
+        moved = meeting.starts_at != data.starts_at
+        meeting.starts_at = data.starts_at
+        if data.location is not None:
+            meeting.location = data.location
+        if chair_id is not None:
+            meeting.chair_id = chair_id
+    db.session.flush()
+    result = UpsertResult(meeting, created, moved, warnings=warnings)
+    existing = {p.external_ref: p for p in meeting.participants if p.external_ref}
+    new_invitations = []
+    for index, person in enumerate(data.participants):
+        participant = existing.get(person.ref)
+        if participant is None:
+            participant = Participant(meeting=meeting, external_ref=person.ref)
+            db.session.add(participant)
+            result.participants_added += 1
+        else:
+            result.participants_updated += 1
+        _apply_person(participant, person, data)
+        db.session.flush()
+        if not participant.invitations:
+            invitation = _invite(participant, meeting, person, index, result)
+            if invitation is not None:
+                new_invitations.append(invitation)
+    if moved:
+        for participant in meeting.participants:
+            for invitation in participant.invitations:
+                if invitation.status in ("scheduled", "sent", "opened", "in_progress"):
+                    invitation.expires_at = meeting.starts_at
+    db.session.flush()
+    if plan:
+        if moved:
+            plan_meeting(meeting)
+        else:
+            for invitation in new_invitations:
+                plan_invitation(invitation)
+    return result
+
+
+def _apply_person(participant: Participant, person: ParticipantInput, data: MeetingInput) -> None:
+    participant.role = person.role
+    participant.display_name = person.name
+    participant.age_band = person.age_band or ("adult" if person.role in ("parent", "carer", "other") else data.age_band)
+    participant.phone = person.phone
+    participant.phone_hash = phone_hash(person.phone) if person.phone else None
+    participant.email = person.email
+    participant.language = person.language
+    participant.preferred_channel = person.channel
+    participant.safe_to_text = person.safe_to_text
+    participant.easy_read = person.easy_read
+    participant.consent = person.consent
+
+
+def _invite(participant: Participant, meeting: Meeting, person: ParticipantInput, index: int, result: UpsertResult) -> Invitation | None:
+    from voice_service.invitations import create_invitation
+    from voice_service.surveys import registry
+
+    survey = registry(current_app).choose(meeting.meeting_type, participant.role, participant.age_band, participant.language)
+    if survey is None:
+        result.warnings.append(FieldError(
+            f"participants[{index}]",
+            f"no survey yet for a {participant.role} ({participant.age_band}) before a {meeting.meeting_type}; not invited",
+        ))
+        return None
+    invitation, _token = create_invitation(participant, survey.id, survey.version, meeting.starts_at,
+                                           channel=participant.preferred_channel, language=participant.language)
+    result.invitations_created += 1
+    return invitation
+
+
+def plan_invitation(invitation: Invitation) -> None:
+    """Plan the invitation's messages (invite, reminders, close) with the scheduler's planner."""
+    from voice_service.scheduling.service import plan_invitation_messages
+
+    plan_invitation_messages(invitation)
+
+
+def plan_meeting(meeting: Meeting) -> None:
+    from voice_service.scheduling.service import plan_meeting_messages
+
+    plan_meeting_messages(meeting)
+
+
+def change_meeting(meeting: Meeting, *, starts_at: datetime | None = None, status: str | None = None,
+                   location: str | None = None) -> dict:
+    """Move, cancel or reinstate a meeting and re-plan its messages (flushes; caller commits).
+    Returns what changed, for the audit log."""
+    changed: dict = {}
+    if starts_at is not None and starts_at != meeting.starts_at:
+        meeting.starts_at = starts_at
+        changed["moved"] = True
+        for participant in meeting.participants:
+            for invitation in participant.invitations:
+                if invitation.status in ("scheduled", "sent", "opened", "in_progress"):
+                    invitation.expires_at = starts_at
+    if status is not None and status != meeting.status:
+        changed["status"] = status
+        meeting.status = status
+    if location is not None and location != meeting.location:
+        meeting.location = location
+        changed["location"] = True
+    db.session.flush()
+    if changed:
+        plan_meeting(meeting)
+    return changed
