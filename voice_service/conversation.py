@@ -153,7 +153,8 @@ def question_prompt(survey, question, language: str = "en") -> str:
     total = len(survey.questions)
     position = survey.index_of(question.id) + 1
     lines = [f"({position}/{total}) {question.wording.sms}"]
-    if question.options:
+    # Survey files usually say "Reply 1 ..., 2 ..." themselves; otherwise list the options.
+    if question.options and not re.search(r"\breply\b", question.wording.sms, re.IGNORECASE):
         lines.append(_options_line(question, language))
     return "\n".join(lines)
 

@@ -169,6 +169,14 @@ def test_start_greets_and_asks_the_first_question_with_its_options():
     assert turn.store == [] and not turn.finished and turn.events == ["started"]
 
 
+def test_options_are_not_listed_twice_when_the_wording_already_says_reply():
+    from dataclasses import replace
+
+    worded = replace(q("feel"), wording=Wording("How?", "How do you feel? Reply 1 very unhappy to 5 very happy"))
+    turn = start(sample_survey(questions=(worded,) + SURVEY.questions[1:]))
+    assert "Reply 1 very unhappy to 5 very happy" in turn.reply and "1 Very unhappy" not in turn.reply
+
+
 def test_a_whole_conversation_stores_every_answer_and_finishes():
     turns = walk("5", "Everyone was kind", "yeah", "b", "1 2", "no", "a", "3")
     stored = [s for t in turns for s in t.store]

@@ -1,0 +1,12 @@
+"""Texts in and out: senders (Twilio, dev outbox), segment counting, carrier keywords, the
+inbound webhook's work and delivery statuses. See docs/sms.md."""
+from voice_service.messaging.senders import (
+    ProviderRejected,
+    ProviderUnavailable,
+    SendError,
+    SendRefused,
+    get_sender,
+    send_message,
+)
+
+__all__ = ["ProviderRejected", "ProviderUnavailable", "SendError", "SendRefused", "get_sender", "send_message"]

@@ -1,0 +1,279 @@
+"""A text arrives: store it, then answer it. Called by the /sms/inbound webhook (and so by the
+dev simulator, which posts through the same webhook).
+
+1. The raw message is stored and committed first, keyed by the provider's MessageSid (unique):
+   a retry of the same message finds the row, and gets the reply stored on it, recording
+   nothing twice, also when the retries arrive at the same moment.
+2. Under a lock on that row: carrier keywords (STOP..., START, HELP) before anything else; then
+   the person's open invitations, found by the keyed hash of their number; then the
+   conversation engine with the invitation's stored state; answers saved through
+   answers.save_answer (analysis and safeguarding alerts included); the new state, the reply
+   and the answers are committed together; the duty team is told of any alert after the commit.
+3. The reply is returned for the TwiML response.
+
+Never logs a number or a message body: ids only.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from voice_service import conversation
+from voice_service.answers import save_answer
+from voice_service.conversation import _t
+from voice_service.crypto import phone_hash
+from voice_service.extensions import db
+from voice_service.invitations import mark_completed, mark_opened
+from voice_service.messaging import keywords
+from voice_service.messaging.senders import is_opted_out, record_opt_out, remove_opt_out
+from voice_service.messaging.texts import fill, meeting_time_label, service_info, survey_for
+from voice_service.models import AdvocacyRequest, Invitation, Meeting, Message, Participant, SafeguardingAlert, utcnow
+from voice_service.models.vocab import OPEN_INVITATION_STATUSES
+
+log = logging.getLogger(__name__)
+
+SID_PATTERN = re.compile(r"^[A-Za-z0-9]{2,64}$")
+TEXT_CHANNELS = ("sms", "whatsapp")
+MAX_BODY = 20_000  # far beyond any SMS chain; a longer body is cut, never refused
+
+
+class InboundError(ValueError):
+    """The request is not a message we can read (the webhook answers 400 with this text)."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    sid: str
+    channel: str  # sms | whatsapp
+    e164: str | None  # None when the From address is not a number we accept
+    from_address: str
+    to_address: str
+    body: str
+
+
+def parse(form) -> Inbound:
+    """Read Twilio's form fields; raise InboundError for a request that cannot be a message."""
+    from voice_service.scheduling.contact import normalise_phone
+
+    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    if not SID_PATTERN.match(sid):
+        raise InboundError("MessageSid is missing or not a Twilio message SID")
+    sender = (form.get("From") or "").strip()
+    if not sender or len(sender) > 64:
+        raise InboundError("From is missing or too long")
+    channel = "whatsapp" if sender.lower().startswith("whatsapp:") else "sms"
+    check = normalise_phone(sender, allow_drama_numbers=bool(current_app.config.get("ALLOW_DRAMA_NUMBERS")))
+    body = (form.get("Body") or "")[:MAX_BODY]
+    return Inbound(sid, channel, check.e164, sender, (form.get("To") or "")[:64], body)
+
+
+def store(inbound: Inbound) -> int:
+    """Store the raw message (committed) and return its id; an existing row for the SID is reused."""
+    message = Message(
+        direction="inbound", channel=inbound.channel, provider_sid=inbound.sid,
+        phone_hash=phone_hash(inbound.e164) if inbound.e164 else None,
+        from_address=inbound.from_address, to_address=inbound.to_address, body=inbound.body, status="received",
+    )
+    db.session.add(message)
+    try:
+        db.session.commit()
+        return message.id
+    except IntegrityError:  # a retry of a message we already hold
+        db.session.rollback()
+        existing = db.session.scalar(select(Message.id).where(Message.provider_sid == inbound.sid))
+        if existing is None:  # pragma: no cover - the constraint said it exists
+            raise
+        return existing
+
+
+def lock_message(message_id: int) -> Message:
+    """The row, locked until commit: FOR UPDATE on PostgreSQL; on SQLite the write takes the
+    database's single write lock, and the read after it sees the latest commit."""
+    db.session.execute(update(Message).where(Message.id == message_id).values(updated_at=utcnow()))
+    return db.session.scalars(
+        select(Message).where(Message.id == message_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def receive(form) -> str:
+    """Store and answer one inbound message. Returns the reply ("" for none). Idempotent."""
+    inbound = parse(form)
+    message_id = store(inbound)
+    message = lock_message(message_id)
+    if message.reply_body is not None:  # a retry: same reply, nothing recorded twice
+        reply = message.reply_body
+        db.session.commit()
+        log.info("inbound retry answered from the stored reply", extra={"message_id": message_id})
+        return reply
+    alerts: list[SafeguardingAlert] = []
+    reply = _answer(message, inbound, alerts)
+    message.reply_body = reply
+    db.session.commit()
+    log.info("inbound message answered", extra={"message_id": message_id, "invitation_id": message.invitation_id})
+    for alert in alerts:
+        _notify(alert)
+    return reply
+
+
+# Wording -------------------------------------------------------------------------------------
+
+def _generic(language: str = "en") -> str:
+    return _t("Thank you for your message. We cannot answer it here. If you need to talk to someone, call {phone}.",
+              language, phone=service_info().phone)
+
+
+def _opted_out_reply(language: str = "en") -> str:
+    return _t("You will get no more texts from {service}. Reply START to get them again.",
+              language, service=service_info().name)
+
+
+def _opted_in_reply(language: str = "en") -> str:
+    return _t("Thank you. You will get texts from {service} again. Reply STOP to stop them.",
+              language, service=service_info().name)
+
+
+# Answering -----------------------------------------------------------------------------------
+
+def open_invitations(hashed: str, now: datetime | None = None) -> list[Invitation]:
+    """The number's invitations that take answers by text, soonest meeting first."""
+    now = now or utcnow()
+    return list(db.session.scalars(
+        select(Invitation)
+        .join(Participant, Invitation.participant_id == Participant.id)
+        .join(Meeting, Participant.meeting_id == Meeting.id)
+        .where(
+            Participant.phone_hash == hashed,
+            Invitation.channel.in_(TEXT_CHANNELS),
+            Invitation.status.in_(OPEN_INVITATION_STATUSES),
+            Invitation.expires_at > now,
+            Meeting.status != "cancelled",
+        )
+        .order_by(Meeting.starts_at, Invitation.id)
+        .with_for_update(of=Invitation)
+    ))
+
+
+def _answer(message: Message, inbound: Inbound, alerts: list) -> str:
+    hashed = message.phone_hash
+    word = keywords.classify(inbound.body)
+    if word == "opt_out" and hashed:
+        record_opt_out(hashed, keywords.keyword(inbound.body), commit=False)
+        return _opted_out_reply()
+    if word == "opt_in" and hashed:
+        remove_opt_out(hashed, commit=False)
+        return _opted_in_reply()
+    if hashed is None:
+        return conversation.help_text(service=service_info()) if word == "help" else _generic()
+    if is_opted_out(hashed):
+        # They asked for no texts: the message is kept, nothing is sent back (Twilio would block it).
+        return ""
+    candidates = open_invitations(hashed)
+    if not candidates:
+        return conversation.help_text(service=service_info()) if word == "help" else _generic()
+    invitation = _choose(candidates, inbound.body)
+    if isinstance(invitation, str):
+        return invitation  # a question: which set of questions first?
+    message.invitation_id = invitation.id
+    message.channel = inbound.channel
+    return _converse(invitation, message, inbound, alerts, others=[c for c in candidates if c.id != invitation.id])
+
+
+def _choose(candidates: list[Invitation], body: str) -> Invitation | str:
+    """The invitation this message is for, or the question asking which (neutral: by date)."""
+    active = [i for i in candidates if conversation.is_active(i.conversation_state)]
+    if active:
+        return max(active, key=lambda i: (i.updated_at, i.id))
+    if len(candidates) == 1:
+        return candidates[0]
+    labels = [meeting_time_label(i.participant.meeting.starts_at) for i in candidates]
+    language = candidates[0].language or "en"
+    if any(isinstance(i.conversation_state, dict) and i.conversation_state.get("choosing") for i in candidates):
+        picked = conversation.parse_choice(body, len(candidates))
+        if picked is not None:
+            for other in candidates:
+                if other is not candidates[picked]:
+                    other.conversation_state = None
+            candidates[picked].conversation_state = None
+            return candidates[picked]
+    for i in candidates:
+        i.conversation_state = {"choosing": True}
+    return conversation.choice_prompt(labels, language)
+
+
+def _converse(invitation: Invitation, message: Message, inbound: Inbound, alerts: list, others: list) -> str:
+    survey = survey_for(invitation, language="en")
+    if survey is None:
+        log.error("inbound text for an invitation whose survey is not loaded", extra={"invitation_id": invitation.id})
+        return _generic()
+    info = service_info()
+    state = invitation.conversation_state
+    if conversation.is_active(state) or (isinstance(state, dict) and state.get("finished")):
+        turn = conversation.handle(survey, state, inbound.body, service=info)
+    else:
+        turn = conversation.start(survey, invitation.language or "en", service=info)
+        mark_opened(invitation)
+    flagged: list = []
+    for stored in turn.store:
+        question = survey.question(stored.question_id)
+        answer = save_answer(
+            invitation, stored.question_id, value=stored.value, free_text=stored.free_text, skipped=stored.skipped,
+            channel=inbound.channel, question_text=question.wording.sms if question else None,
+            provider_message_id=inbound.sid, commit=False,
+        )
+        if answer.safeguarding_flag:
+            flagged.append(answer)
+        if question is not None and question.kind == "visibility" and not stored.skipped:
+            invitation.visibility = stored.value
+        if question is not None and question.kind == "advocate":
+            chosen = set(stored.value or []) if not stored.skipped else set()
+            invitation.advocate_requested = "advocate" in chosen
+            invitation.speak_to_chair_alone = "speak_to_chair" in chosen
+            _advocacy_request(invitation)
+    invitation.conversation_state = dict(turn.state)
+    if turn.finished and "finished" in turn.events:
+        mark_completed(invitation)
+    db.session.flush()
+    reply = turn.reply
+    if flagged:
+        ids = [a.id for a in flagged]
+        alerts.extend(db.session.scalars(select(SafeguardingAlert).where(SafeguardingAlert.answer_id.in_(ids))))
+        signpost = localised_sms(invitation, "safeguarding_reply")
+        if signpost:
+            reply = signpost + "\n\n" + reply
+    if "finished" in turn.events and others:
+        reply += "\n\n" + _t("You have another set of questions, for the meeting on {date}. Reply to start.",
+                             invitation.language or "en", date=meeting_time_label(others[0].participant.meeting.starts_at))
+    return reply
+
+
+def _advocacy_request(invitation: Invitation) -> None:
+    """One open AdvocacyRequest while an advocate is wanted; taken back before anyone acted, removed."""
+    existing = db.session.scalar(select(AdvocacyRequest).where(AdvocacyRequest.invitation_id == invitation.id))
+    if invitation.advocate_requested and existing is None:
+        db.session.add(AdvocacyRequest(invitation=invitation, status="open"))
+    elif not invitation.advocate_requested and existing is not None and existing.status == "open" \
+            and existing.referred_at is None:
+        db.session.delete(existing)
+
+
+def localised_sms(invitation: Invitation, kind: str) -> str | None:
+    survey = survey_for(invitation)
+    if survey is None or kind not in survey.sms:
+        return None
+    info = service_info()
+    return fill(survey.sms[kind], {"service": info.name, "phone": info.phone})
+
+
+def _notify(alert: SafeguardingAlert) -> None:
+    try:
+        from voice_service.alerts import notify_duty_team
+
+        notify_duty_team(alert)
+    except Exception:  # the alert stays open in the inbox; escalation chases it
+        log.exception("duty team notification failed", extra={"alert_id": alert.id})
