@@ -127,7 +127,10 @@ def is_translated(text: str, language: str) -> bool:
 
 def localise(survey: Survey, language: str) -> Survey:
     """A copy of `survey` with every respondent-facing string in `language`."""
-    t = lambda s: translate(s, language)  # noqa: E731
+    return _localise(survey, language, lambda s: translate(s, language))
+
+
+def _localise(survey: Survey, language: str, t) -> Survey:
     questions = tuple(
         replace(
             q,
@@ -157,6 +160,12 @@ ADULT_ROLES = ("parent", "carer", "other")
 OPTION_KINDS = ("scale", "single_choice", "multiple_choice", "yes_no", "visibility", "advocate")
 MULTI_SELECT_KINDS = ("multiple_choice", "advocate")  # more than one option may be chosen
 YES_NO_OPTIONS = {"yes": ("Yes", ("y",)), "no": ("No", ("n",)), "not_sure": ("Not sure", ("ns", "dont know", "don't know"))}
+# Respondent-facing labels when a visibility question gives none (vocab.VISIBILITY is staff wording).
+DEFAULT_VISIBILITY_LABELS = {
+    "chair_only": "Only the person who runs the meeting",
+    "worker_and_chair": "My worker and the person who runs the meeting",
+    "meeting": "Everyone at the meeting",
+}
 ADVOCATE_OPTIONS = {
     "advocate": "I would like an advocate to help me give my views",
     "speak_to_chair": "I would like to speak to the chair on my own",
@@ -668,7 +677,7 @@ class _Loader:
             if kind == "yes_no":
                 return tuple(Option(oid, label, None, keys) for oid, (label, keys) in YES_NO_OPTIONS.items())
             if kind == "visibility":
-                return tuple(Option(oid, label) for oid, label in VISIBILITY.items())
+                return tuple(Option(oid, label) for oid, label in DEFAULT_VISIBILITY_LABELS.items())
             self.add(file, qid, "options", f"a {kind} question needs options: add [[questions.options]] tables or options_from")
             return None
         if not isinstance(raw_options, list):
@@ -964,10 +973,25 @@ class _Loader:
 class SurveyRegistry:
     """The valid surveys, found by id and version or by who is being asked."""
 
-    def __init__(self, surveys, directory: str | Path | None = None, shared_files=()):
+    def __init__(self, surveys, directory: str | Path | None = None, shared_files=(),
+                 translations_dir: str | Path | None = None):
         self._surveys = {s.key: s for s in surveys}
         self.directory = Path(directory) if directory is not None else None
         self.shared_files = tuple(shared_files)
+        self.translations_dir = Path(translations_dir) if translations_dir is not None else TRANSLATIONS_DIR
+        self._catalogues: dict[str, gettext.NullTranslations] = {}
+
+    def localise(self, survey: Survey, language: str) -> Survey:
+        """`survey` in `language`, from this registry's catalogues."""
+        if language == "en":
+            return survey
+        if self.translations_dir == TRANSLATIONS_DIR:
+            return localise(survey, language)
+        if language not in self._catalogues:
+            self._catalogues[language] = gettext.translation(
+                "surveys", localedir=str(self.translations_dir), languages=[language], fallback=True)
+        cat = self._catalogues[language]
+        return _localise(survey, language, lambda s: cat.gettext(s) if s else s)
 
     def __len__(self) -> int:
         return len(self._surveys)
@@ -1006,7 +1030,7 @@ class SurveyRegistry:
             return None
         survey = exact[0]
         if language != "en" and language in survey.languages:
-            return localise(survey, language)
+            return self.localise(survey, language)
         return survey
 
 
@@ -1026,7 +1050,8 @@ def load_surveys(directory: str | Path, translations_dir: str | Path | None = No
     report = inspect_surveys(directory, translations_dir)
     if report.problems:
         raise SurveyError(report.problems)
-    return SurveyRegistry(report.surveys, directory=directory, shared_files=report.shared_files)
+    return SurveyRegistry(report.surveys, directory=directory, shared_files=report.shared_files,
+                          translations_dir=translations_dir)
 
 
 def registry(app=None) -> SurveyRegistry:
