@@ -35,6 +35,34 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+class RealTwilioCall(RuntimeError):
+    """A test reached for the real Twilio API: mock it (the `responses` library) or use Prism."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_real_twilio():
+    """Any HTTP request to *.twilio.com that no mock intercepted fails the test loudly.
+
+    `responses` patches the same method on top of this guard while it is active, and a Prism
+    mock on 127.0.0.1 is not twilio.com, so both still work.
+    """
+    from urllib.parse import urlsplit
+
+    from requests.adapters import HTTPAdapter
+
+    real_send = HTTPAdapter.send
+
+    def guarded_send(self, request, *args, **kwargs):
+        host = (urlsplit(request.url).hostname or "").lower()
+        if host == "twilio.com" or host.endswith(".twilio.com"):
+            raise RealTwilioCall(f"a test tried to call the real Twilio API ({request.method} {host}); mock it")
+        return real_send(self, request, *args, **kwargs)
+
+    HTTPAdapter.send = guarded_send
+    yield
+    HTTPAdapter.send = real_send
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """A migrated, empty database for this test run."""
