@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from babel.dates import format_date
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import wtforms_errors
@@ -121,6 +122,7 @@ def _open_visit(token: str) -> Visit:
     offered = [lang for lang in current_app.config["LANGUAGES"] if lang == "en" or lang in source.languages]
     language = invitation.language if invitation.language in offered else "en"
     g.language = language
+    refresh_locale()  # the locale may have been looked up already in this context
     survey = source if language == "en" else localise(source, language)
     survey = journey.fill_placeholders(survey, _placeholders(invitation, language))
     easy_read = bool(source.easy_read or invitation.participant.easy_read)
