@@ -130,8 +130,10 @@ def end_session() -> None:
 
 
 def current_user() -> User | None:
-    if "current_user" in g:
-        return g.current_user
+    # Cached on the request, not on g: an app context (and g) can outlive one request.
+    req = request._get_current_object()
+    if hasattr(req, "_staff_user"):
+        return req._staff_user
     user = None
     user_id = session.get("user_id")
     if user_id is not None:
@@ -139,14 +141,14 @@ def current_user() -> User | None:
         seen = datetime.fromtimestamp(session.get("seen", 0), timezone.utc)
         if utcnow() - seen > idle:
             session.clear()
-            g.session_expired = True
+            req._staff_session_expired = True
         else:
             user = db.session.get(User, user_id)
             if user is not None and not user.active:
                 user = None
             if user is not None:
                 session["seen"] = utcnow().timestamp()
-    g.current_user = user
+    req._staff_user = user
     return user
 
 
@@ -157,7 +159,7 @@ def enforce_staff_session(roles: tuple[str, ...]) -> None:
         if request.accept_mimetypes.best == "application/json":
             abort(401)
         next_page = request.full_path.rstrip("?") if request.method == "GET" else None
-        expired = "1" if g.get("session_expired") else None
+        expired = "1" if getattr(request._get_current_object(), "_staff_session_expired", False) else None
         abort(redirect(url_for("staff.sign_in", next=next_page, expired=expired)))
     if roles and user.role not in roles:
         abort(403)

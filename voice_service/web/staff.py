@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from voice_service import advocacy, alerts, audit, auth
@@ -50,7 +51,7 @@ class ButtonForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    raised_by = SelectField("Who raised this point", widget=GovSelect(), choices=[("", "Nobody in particular")],
+    raised_by = SelectField("Who raised this point", widget=GovSelect(), choices=[SelectChoice("", "Nobody in particular")],
                             validate_choice=False)
     point = TextAreaField("What was the point", widget=GovTextArea(), validators=[
         DataRequired("Enter the point that was discussed"),
@@ -60,7 +61,7 @@ class OutcomeForm(FlaskForm):
         Length(max=MAX_NOTES, message=f"What was decided must be {MAX_NOTES} characters or fewer")])
 
     def validate_raised_by(self, field) -> None:
-        allowed = {value for value, _label in self.raised_by.choices}
+        allowed = {choice.value for choice in self.raised_by.choices}
         if (field.data or "") not in allowed:
             raise ValidationError("Choose someone from the list")
 
@@ -214,8 +215,8 @@ def upcoming():
 
 def _outcome_form(page) -> OutcomeForm:
     form = OutcomeForm()
-    form.raised_by.choices = [("", "Nobody in particular")] + [
-        (str(p.invitation_id), f"{p.name} ({p.role_label})") for p in page.participants if p.invitation_id
+    form.raised_by.choices = [SelectChoice("", "Nobody in particular")] + [
+        SelectChoice(str(p.invitation_id), f"{p.name} ({p.role_label})") for p in page.participants if p.invitation_id
     ]
     return form
 
