@@ -601,12 +601,15 @@ _RESPONDENT_GROUP = {
 
 
 def choose_quotes(candidates: Iterable[Mapping], theme_counts: Mapping[str, int | None], per_theme: int = 2,
-                  max_themes: int = 6, max_length: int = 280) -> list[Quote]:
+                  max_themes: int = 6, max_length: int = 280,
+                  role_visible: Callable[[str, str], bool] | None = None) -> list[Quote]:
     """Representative redacted quotes for the most mentioned themes that are shown.
 
     `candidates`: {"theme", "text" (already redacted), "role", "visibility", "safeguarding",
     "confirmed": bool} best first. A quote is used only when the respondent allowed sharing, the
-    answer is not flagged for safeguarding, and its theme's count is shown (not suppressed).
+    answer is not flagged for safeguarding, and its theme's count is shown (not suppressed). Who
+    said it ("A parent or carer") is given only when `role_visible(theme, role)` says that
+    theme's count for that group is shown too.
     """
     from voice_service.analysis.redaction import redact
 
@@ -626,7 +629,9 @@ def choose_quotes(candidates: Iterable[Mapping], theme_counts: Mapping[str, int 
         if len(text) > max_length:
             text = text[: max_length - 1].rsplit(" ", 1)[0] + "…"
         seen_text.add(text)
-        picked[theme].append(Quote(theme, THEME_LABELS.get(theme, theme), text, _RESPONDENT_GROUP.get(c.get("role"))))
+        role = c.get("role")
+        who = _RESPONDENT_GROUP.get(role) if role_visible is not None and role_visible(theme, role) else None
+        picked[theme].append(Quote(theme, THEME_LABELS.get(theme, theme), text, who))
     return [q for t in shown if t in wanted for q in picked[t]]
 
 

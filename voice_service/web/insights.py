@@ -1,4 +1,202 @@
-"""Trends for QA and the Family Advisory Group: suppressed aggregates and redacted quotes only."""
-from flask import Blueprint
+"""Trends for QA and the Family Advisory Group: suppressed aggregates and redacted quotes only.
+
+/insights/            the trends page (admin, qa, family_advisory): response rates and coverage,
+                      themes and sentiment, charts with tables and summaries, shareable redacted
+                      quotes. Nothing finer than a month, no names, ids or references, every
+                      count under SUPPRESSION_THRESHOLD hidden (with secondary suppression).
+/insights/review      the review queue (qa, admin only): answers waiting for a person.
+/insights/review/<id> confirm or correct one answer's themes, sentiment and flag.
+Every view of answers in the review queue is written to the audit log, one event per answer.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
+from wtforms import RadioField, SelectMultipleField
+from wtforms.validators import InputRequired
+
+from voice_service import audit, auth
+from voice_service.analysis import report, review, trends
+from voice_service.extensions import db
+from voice_service.models import utcnow
+from voice_service.models.vocab import SENTIMENTS, STAFF_ROLES
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
+
+PERIODS = {"1": "This month", "3": "The last 3 months", "6": "The last 6 months", "12": "The last 12 months",
+           "24": "The last 24 months"}
+DEFAULT_PERIOD = "12"
+REVIEW_ROLES = ("qa", "admin")
+
+
+class _SignOutForm(FlaskForm):
+    """The sign-out button in the staff header (its view is staff.sign_out)."""
+
+
+class ReviewForm(FlaskForm):
+    themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), validate_choice=True)
+    sentiment = RadioField("Sentiment", widget=GovRadioInput(),
+                           validators=[InputRequired("Choose the sentiment of the answer")],
+                           choices=[(s, trends.SENTIMENT_LABELS[s]) for s in SENTIMENTS])
+    safeguarding = RadioField("Could this be a safeguarding disclosure?", widget=GovRadioInput(),
+                              validators=[InputRequired("Choose yes if a person should read this answer today")],
+                              choices=[("yes", "Yes, a person must read it today"), ("no", "No")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from voice_service.analysis.codebook import THEME_IDS
+
+        self.themes.choices = [(t, trends.THEME_LABELS.get(t, t)) for t in THEME_IDS]
+
+
+@bp.context_processor
+def insights_context():
+    """The staff layout's header, with the insights pages in its menu."""
+    user = auth.current_user()
+    nav = []
+    try:
+        from voice_service.web.staff import staff_context
+
+        nav = list(staff_context().get("staff_nav", []))
+    except Exception:  # the staff menu is a convenience here; the page works without it
+        log.debug("staff menu unavailable on insights pages")
+    endpoint = request.endpoint or ""
+    if user is not None:
+        nav.append({"href": url_for("insights.dashboard"), "text": "Trends", "active": endpoint == "insights.dashboard"})
+        if user.role in REVIEW_ROLES:
+            nav.append({"href": url_for("insights.review_queue"), "text": "Review queue",
+                        "active": endpoint.startswith("insights.review")})
+    return {"staff_user": user, "staff_roles": STAFF_ROLES, "staff_nav": nav,
+            "sign_out_form": _SignOutForm(prefix="signout")}
+
+
+@bp.app_template_filter("count_or_c")
+def count_or_c(value) -> str:
+    """A count with thousands separators, or [c] when it is hidden."""
+    return "[c]" if value is None else f"{int(value):,}"
+
+
+@bp.app_template_global("rate")
+def rate(numerator, denominator):
+    """A share, or None when either count is hidden (see trends.rate)."""
+    return trends.rate(numerator, denominator)
+
+
+@bp.app_template_global("minutes")
+def minutes(value) -> str:
+    """A duration in minutes, in words: "45 minutes", "3.5 hours", "none yet"."""
+    if value is None:
+        return "none yet"
+    if value < 120:
+        return f"{value:.0f} minutes"
+    return f"{value / 60:.1f} hours"
+
+
+@bp.app_template_filter("rate_or_c")
+def rate_or_c(value) -> str:
+    return "[c]" if value is None else f"{value * 100:.0f}%"
+
+
+def _period(choice: str) -> tuple[str, str]:
+    now = utcnow().astimezone(report.queries.LONDON)
+    last = f"{now.year}-{now.month:02d}"
+    months = int(choice)
+    first = last
+    for _ in range(months - 1):
+        first = trends.previous_month(first)
+    return first, last
+
+
+@bp.get("/")
+def dashboard():
+    """Suppressed trends for the chosen period (a whole number of months up to this one)."""
+    choice = request.args.get("period", DEFAULT_PERIOD)
+    errors = None
+    if choice not in PERIODS:
+        errors = {"titleText": "There is a problem",
+                  "errorList": [{"text": "Choose a period from the list", "href": "#period"}]}
+        choice = DEFAULT_PERIOD
+    first, last = _period(choice)
+    threshold = int(current_app.config["SUPPRESSION_THRESHOLD"])
+    ttl = float(current_app.config.get("INSIGHTS_CACHE_SECONDS", 300))
+    data = report.cached_trends(current_app._get_current_object(), first, last, threshold, ttl)
+    user = auth.current_user()
+    return render_template(
+        "insights/dashboard.html", t=data, periods=PERIODS, period=choice, errors=errors,
+        form_has_errors=bool(errors), can_review=user is not None and user.role in REVIEW_ROLES,
+        page_title="Trends: what children and families tell us",
+    )
+
+
+@bp.get("/review")
+def review_queue():
+    """Answers waiting for a QA officer (qa and admin only). Each answer shown is audited."""
+    auth.require_role(*REVIEW_ROLES)
+    try:
+        page = max(int(request.args.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    flagged_only = request.args.get("flagged") == "1"
+    answers, total = review.queue(page=page, flagged_only=flagged_only)
+    user = auth.current_user()
+    for answer in answers:
+        audit.record(user, "answer_viewed_in_review_queue", answer)
+    db.session.commit()
+    pages = max((total + review.PER_PAGE - 1) // review.PER_PAGE, 1)
+    return render_template(
+        "insights/review_queue.html", answers=answers, total=total, page=page, pages=pages,
+        flagged_only=flagged_only, theme_labels=trends.THEME_LABELS, sentiment_labels=trends.SENTIMENT_LABELS,
+        done=get_flashed_messages(category_filter=["reviewed"]), page_title="Review queue",
+    )
+
+
+@bp.route("/review/<int:answer_id>", methods=["GET", "POST"])
+def review_answer(answer_id: int):
+    """One answer's words, with the suggestions to confirm or correct (qa and admin only)."""
+    auth.require_role(*REVIEW_ROLES)
+    answer = review.reviewable(answer_id)
+    if answer is None:
+        abort(404)
+    user = auth.current_user()
+    question = review.question_text(answer)
+    form = ReviewForm()
+    if request.method == "GET":
+        start = review.suggested(answer)
+        form.themes.data = list(start.themes)
+        form.sentiment.data = start.sentiment
+        form.safeguarding.data = "yes" if start.safeguarding else "no"
+    elif form.validate_on_submit():
+        decision = review.Decision(tuple(form.themes.data or ()), form.sentiment.data, form.safeguarding.data == "yes")
+        outcome = review.apply_review(answer, user, decision, question)
+        db.session.commit()
+        report.clear_cache(current_app._get_current_object())
+        if outcome.new_alert is not None:
+            _notify(outcome.new_alert)
+        flash(f"Answer {answer.id} reviewed: {outcome.confirmed} themes confirmed, {outcome.added} added, "
+              f"{outcome.rejected} removed.", "reviewed")
+        return redirect(url_for("insights.review_queue"))
+    audit.record(user, "answer_viewed_for_review", answer)
+    db.session.commit()
+    errors = wtforms_errors(form, {"titleText": "There is a problem"}) if form.errors else None
+    evidence = answer.analysis_evidence if isinstance(answer.analysis_evidence, dict) else {}
+    return render_template(
+        "insights/review_answer.html", answer=answer, form=form, question=question, errors=errors,
+        form_has_errors=bool(errors), theme_labels=trends.THEME_LABELS, sentiment_labels=trends.SENTIMENT_LABELS,
+        theme_evidence=evidence.get("themes") or {}, flag_evidence=evidence.get("safeguarding") or [],
+        page_title=f"Review answer {answer.id}",
+    )
+
+
+def _notify(alert) -> None:
+    try:
+        from voice_service.alerts import notify_duty_team
+
+        notify_duty_team(alert)
+    except Exception:  # the alert is open in the inbox; the escalation job chases it
+        log.exception("duty team notification failed", extra={"alert_id": alert.id})

@@ -1,0 +1,190 @@
+"""The review queue: QA officers confirm or correct what the analysis suggested about an answer.
+
+A review stores the person's decision three ways:
+* the answer's theme tags: each suggestion is confirmed (confirmed_by/at) or rejected, and a
+  theme the person adds becomes a tag with source "person";
+* the answer's sentiment and safeguarding flag (sentiment_source "person", reviewed_by/at);
+* a LabelledExample (the redacted text, question, themes, sentiment and flag), which
+  ``labelled_examples_from_db`` gives to ``flask analyse train`` in the labels-file format.
+
+A person marking an answer as a possible disclosure raises a safeguarding alert for the duty
+team if there is none yet; un-marking never closes an alert (the duty team does that).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from voice_service import audit
+from voice_service.extensions import db
+from voice_service.models import Answer, LabelledExample, SafeguardingAlert, ThemeTag, User, utcnow
+from voice_service.models.vocab import SENTIMENTS
+
+PER_PAGE = 20
+
+
+def _theme_ids() -> tuple[str, ...]:
+    from voice_service.analysis.codebook import THEME_IDS
+
+    return THEME_IDS
+
+
+@dataclass(frozen=True)
+class Decision:
+    themes: tuple[str, ...]
+    sentiment: str
+    safeguarding: bool
+
+    def problems(self) -> list[str]:
+        out = []
+        unknown = [t for t in self.themes if t not in _theme_ids()]
+        if unknown:
+            out.append(f"themes: not in the codebook: {', '.join(unknown)}")
+        if self.sentiment not in SENTIMENTS:
+            out.append(f"sentiment: must be one of {', '.join(SENTIMENTS)}")
+        return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    example: LabelledExample
+    confirmed: int
+    added: int
+    rejected: int
+    new_alert: SafeguardingAlert | None
+
+
+def _queue_filter(flagged_only: bool):
+    conditions = [Answer.is_current.is_(True), Answer.free_text.is_not(None), Answer.analysed_at.is_not(None),
+                  Answer.reviewed_at.is_(None)]
+    if flagged_only:
+        conditions.append(Answer.safeguarding_flag.is_(True))
+    return conditions
+
+
+def queue(page: int = 1, flagged_only: bool = False, per_page: int = PER_PAGE) -> tuple[list[Answer], int]:
+    """Answers waiting for a person, newest first, a page at a time; and how many wait in all."""
+    conditions = _queue_filter(flagged_only)
+    total = db.session.scalar(select(func.count()).select_from(Answer).where(*conditions)) or 0
+    answers = db.session.scalars(
+        select(Answer).where(*conditions).options(selectinload(Answer.tags))
+        .order_by(Answer.received_at.desc(), Answer.id.desc())
+        .limit(per_page).offset(max(page - 1, 0) * per_page)
+    ).all()
+    return list(answers), total
+
+
+def reviewable(answer_id: int) -> Answer | None:
+    """A current answer with free text (reviewed or not), or None."""
+    answer = db.session.get(Answer, answer_id)
+    if answer is None or not answer.is_current or not answer.free_text:
+        return None
+    return answer
+
+
+def suggested(answer: Answer) -> Decision:
+    """What the form starts with: the tags not rejected, the stored sentiment and flag."""
+    order = {t: i for i, t in enumerate(_theme_ids())}
+    themes = sorted({t.theme_id for t in answer.tags if not t.rejected}, key=lambda t: order.get(t, 99))
+    return Decision(tuple(themes), answer.sentiment or "neutral", bool(answer.safeguarding_flag))
+
+
+def question_text(answer: Answer) -> str | None:
+    """The question as the respondent saw it on the web, from the survey definition."""
+    try:
+        from flask import current_app
+
+        from voice_service.surveys import registry
+
+        survey = registry(current_app).get(answer.invitation.survey_id, answer.invitation.survey_version)
+        question = next((q for q in survey.questions if q.id == answer.question_id), None)
+        return question.wording.web if question is not None else None
+    except Exception:  # a retired survey file: the review still works without the wording
+        return None
+
+
+def apply_review(answer: Answer, user: User, decision: Decision, question: str | None = None) -> Outcome:
+    """Store a person's decision about one answer (the caller commits). Raises ValueError."""
+    problems = decision.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    now = utcnow()
+    chosen = set(decision.themes)
+    confirmed = added = rejected = 0
+    kept: set[str] = set()
+    for tag in sorted(answer.tags, key=lambda t: t.id or 0):
+        if tag.theme_id in chosen and tag.theme_id not in kept:
+            kept.add(tag.theme_id)
+            tag.rejected = False
+            confirmed += 1
+        else:
+            if not tag.rejected:
+                rejected += tag.theme_id not in chosen
+            tag.rejected = True
+        tag.confirmed_by_id = user.id
+        tag.confirmed_at = now
+    for theme in sorted(chosen - kept):
+        db.session.add(ThemeTag(answer=answer, theme_id=theme, source="person", evidence=["added by a person in review"],
+                                confirmed_by_id=user.id, confirmed_at=now))
+        added += 1
+    sentiment_changed = answer.sentiment != decision.sentiment
+    flag_changed = bool(answer.safeguarding_flag) != decision.safeguarding
+    answer.sentiment = decision.sentiment
+    answer.sentiment_source = "person"
+    answer.safeguarding_flag = decision.safeguarding
+    answer.reviewed_by_id = user.id
+    answer.reviewed_at = now
+
+    new_alert = None
+    if decision.safeguarding:
+        existing = db.session.scalar(select(SafeguardingAlert).where(SafeguardingAlert.answer_id == answer.id))
+        if existing is None:
+            new_alert = SafeguardingAlert(answer=answer, evidence=["marked by a person in the review queue"], status="open")
+            db.session.add(new_alert)
+
+    order = {t: i for i, t in enumerate(_theme_ids())}
+    text = answer.redacted_text
+    if text is None:
+        from voice_service.analysis.redaction import redact
+
+        text = redact(answer.free_text or "", [answer.invitation.participant.display_name])
+    example = db.session.scalar(select(LabelledExample).where(LabelledExample.answer_id == answer.id))
+    if example is None:
+        example = LabelledExample(answer_id=answer.id)
+        db.session.add(example)
+    example.text = text
+    example.question = (question or None) and question[:300]
+    example.themes = sorted(chosen, key=lambda t: order.get(t, 99))
+    example.sentiment = decision.sentiment
+    example.safeguarding = decision.safeguarding
+    example.labelled_by_id = user.id
+    example.created_at = now
+    audit.record(user, "answer_reviewed", answer, detail={
+        "confirmed": confirmed, "added": added, "rejected": rejected,
+        "sentiment_changed": sentiment_changed, "flag_changed": flag_changed,
+        "alert_raised": new_alert is not None,
+    })
+    return Outcome(example, confirmed, added, rejected, new_alert)
+
+
+def labelled_examples_from_db() -> list[dict]:
+    """Every person-confirmed label, in the labels-file format `flask analyse train` reads:
+    {"id", "text", "question", "themes", "sentiment", "safeguarding"} (text is redacted)."""
+    rows = db.session.scalars(select(LabelledExample).order_by(LabelledExample.id)).all()
+    return [
+        {"id": f"db-{row.id}", "text": row.text, "question": row.question, "themes": list(row.themes or []),
+         "sentiment": row.sentiment, "safeguarding": bool(row.safeguarding)}
+        for row in rows
+    ]
+
+
+def confirmed_share() -> float | None:
+    """Share of kept theme tags (all time) that a person confirmed or added."""
+    kept = db.session.scalar(select(func.count()).select_from(ThemeTag).where(ThemeTag.rejected.is_(False))) or 0
+    if not kept:
+        return None
+    confirmed = db.session.scalar(select(func.count()).select_from(ThemeTag).where(
+        ThemeTag.rejected.is_(False), ThemeTag.confirmed_at.is_not(None))) or 0
+    return confirmed / kept
