@@ -244,6 +244,27 @@ def test_a_sender_that_can_look_up_the_message_settles_the_doubt(app):
     assert db.session.scalar(select(Message.provider_sid).where(Message.scheduled_message_id == row.id)) == "SMfound"
 
 
+def test_a_sender_that_cannot_find_the_message_lets_it_go_again_once(app):
+    invitation = planned()
+    row = _stuck(invitation, with_message=True)
+    sender = FakeSender()
+    sender.lookup = lambda message: None
+    report = dispatch_due(sender, compose, now=london(2027, 3, 2, 9, 45))
+    assert report.reconciled == {"requeued": 1} and report.sent == 1 and len(sender.calls) == 1
+    assert db.session.get(ScheduledMessage, row.id).state == "sent"
+
+
+def test_a_row_that_keeps_stopping_the_dispatcher_is_given_up(app):
+    invitation = planned()
+    row = _stuck(invitation, with_message=False)
+    row.attempts = 5
+    db.session.commit()
+    sender = FakeSender()
+    report = dispatch_due(sender, compose, now=london(2027, 3, 1, 9, 45))
+    assert report.reconciled == {"given_up": 1} and sender.calls == []
+    assert db.session.get(ScheduledMessage, row.id).state == "failed"
+
+
 def test_a_recent_claim_is_left_alone(app):
     invitation = planned()
     _stuck(invitation, with_message=False)

@@ -30,15 +30,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import joinedload
 
 from voice_service.extensions import db
-from voice_service.models import Invitation, Message, ScheduledMessage, utcnow
+from voice_service.models import Invitation, Message, OptOut, Participant, ScheduledMessage, utcnow
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
 from voice_service.scheduling.calendar import is_allowed_time, next_allowed_time
 from voice_service.scheduling.contact import normalise_phone
 from voice_service.scheduling.planner import Kind, is_missed
-from voice_service.scheduling.service import allow_drama_numbers, is_opted_out, schedule_settings
+from voice_service.scheduling.service import allow_drama_numbers, schedule_settings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ _REASON_LENGTH = 200
 STUCK_AFTER = timedelta(minutes=10)
 #: A send that failed in a way that says it was not sent is retried this many times in all.
 MAX_ATTEMPTS = 3
+#: A row whose dispatch keeps dying before the provider is called is given up after this many claims.
+MAX_CLAIMS = 5
 
 
 class Sender(Protocol):
@@ -113,6 +116,7 @@ def claim_due(now: datetime, limit: int, claimant: str) -> list[ScheduledMessage
             select(ScheduledMessage)
             .where(ScheduledMessage.state == "sending", ScheduledMessage.claimed_by == claimant)
             .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -128,10 +132,13 @@ def reconcile_stuck(now: datetime, stuck_after: timedelta = STUCK_AFTER, sender:
       back to ``pending`` and is sent at the next tick;
     * a ``Message`` with a provider SID: it was sent, only the bookkeeping was lost: ``sent``;
     * a ``Message`` without a SID: the provider may or may not have it. If the sender can look
-      it up (``sender.lookup(message) -> sid | None``) we believe it; otherwise the row is
-      ``failed`` with a reason for staff, never re-sent (a second copy is worse than a call).
+      it up (``sender.lookup(message) -> sid | None``) we believe it (found: ``sent``; not
+      found: back to ``pending``); otherwise the row is ``failed`` with a reason for staff,
+      never re-sent (a second copy is worse than a missing one).
+    * a row that keeps being requeued (``MAX_CLAIMS`` claims) is ``failed``: something about
+      it stops the dispatcher, and it must not hold up the others for ever.
     """
-    counts = {"requeued": 0, "confirmed_sent": 0, "uncertain": 0}
+    counts = {"requeued": 0, "confirmed_sent": 0, "uncertain": 0, "given_up": 0}
     stuck = list(
         db.session.scalars(
             select(ScheduledMessage)
@@ -148,11 +155,22 @@ def reconcile_stuck(now: datetime, stuck_after: timedelta = STUCK_AFTER, sender:
             .limit(1)
         )
         sid = message.provider_sid if message is not None else None
+        provider_says_no = False
         if message is not None and sid is None and sender is not None and hasattr(sender, "lookup"):
             sid = sender.lookup(message)
             if sid:
                 message.provider_sid = sid
-        if message is None or (message.status == "failed" and message.provider_sid is None):
+            else:
+                provider_says_no, message.status = True, "failed"
+        never_handed_over = (
+            message is None
+            or provider_says_no
+            or (message.status == "failed" and message.provider_sid is None)
+        )
+        if never_handed_over and row.attempts >= MAX_CLAIMS:
+            row.state, row.reason = "failed", "dispatch kept stopping on this message; it was not sent"
+            counts["given_up"] += 1
+        elif never_handed_over:
             row.state, row.claimed_by, row.claimed_at = "pending", None, None
             counts["requeued"] += 1
         elif sid:
@@ -182,40 +200,58 @@ def _finish(row: ScheduledMessage, state: str, reason: str | None, now: datetime
         row.claimed_by, row.claimed_at = None, None
 
 
-def _last_text_sent_at(invitation_id: int) -> datetime | None:
-    return db.session.scalar(
-        select(Message.created_at)
-        .where(
-            Message.invitation_id == invitation_id,
-            Message.direction == "outbound",
-            Message.status != "failed",
-        )
-        .order_by(Message.created_at.desc())
-        .limit(1)
-    )
-
-
-def _closes_at(invitation_id: int) -> datetime | None:
-    return db.session.scalar(
-        select(ScheduledMessage.due_at).where(
-            ScheduledMessage.invitation_id == invitation_id,
-            ScheduledMessage.kind == Kind.CLOSE.value,
-            ScheduledMessage.state.in_(("pending", "sending", "sent")),
-        )
-    )
-
-
 _ASKING = (Kind.INVITE, Kind.REMINDER, Kind.EOS_INVITE, Kind.EOS_REMINDER)
 
 
-def _why_not(row: ScheduledMessage, kind: Kind, now: datetime) -> tuple[str, str] | None:
+class _Batch:
+    """What the rows of one claimed batch need, read in a few queries rather than per row."""
+
+    def __init__(self, rows: list[ScheduledMessage]) -> None:
+        invitation_ids = {row.invitation_id for row in rows}
+        self.invitations = {
+            invitation.id: invitation
+            for invitation in db.session.scalars(
+                select(Invitation)
+                .where(Invitation.id.in_(invitation_ids))
+                .options(joinedload(Invitation.participant).joinedload(Participant.meeting))
+            )
+        }
+        hashes = {i.participant.phone_hash for i in self.invitations.values() if i.participant.phone_hash}
+        self.opted_out = set(
+            db.session.scalars(select(OptOut.phone_hash).where(OptOut.phone_hash.in_(hashes)))
+        ) if hashes else set()
+        self.closes_at = dict(
+            db.session.execute(
+                select(ScheduledMessage.invitation_id, ScheduledMessage.due_at).where(
+                    ScheduledMessage.invitation_id.in_(invitation_ids),
+                    ScheduledMessage.kind == Kind.CLOSE.value,
+                    ScheduledMessage.state.in_(("pending", "sending", "sent")),
+                )
+            ).all()
+        )
+        # The last text that went (or may have gone) to each invitation: never two in a row.
+        self.last_text_at = dict(
+            db.session.execute(
+                select(Message.invitation_id, func.max(Message.created_at))
+                .where(
+                    Message.invitation_id.in_(invitation_ids),
+                    Message.direction == "outbound",
+                    Message.status != "failed",
+                )
+                .group_by(Message.invitation_id)
+            ).all()
+        )
+        self.settings = schedule_settings()
+        self.allow_drama_numbers = allow_drama_numbers()
+
+
+def _why_not(row: ScheduledMessage, kind: Kind, invitation: Invitation, batch: _Batch, now: datetime):
     """(state, reason) if the row should not be sent after all, else None."""
-    invitation = row.invitation
     participant = invitation.participant
     meeting = participant.meeting
     if meeting.status == "cancelled":
         return "cancelled", "meeting cancelled"
-    if is_missed(kind, meeting.starts_at, now, _closes_at(invitation.id)):
+    if is_missed(kind, meeting.starts_at, now, batch.closes_at.get(invitation.id)):
         return "missed", "too late: the meeting had started or the invitation had closed"
     if kind in _ASKING and invitation.status not in OPEN_INVITATION_STATUSES:
         if invitation.status == "expired":
@@ -223,69 +259,86 @@ def _why_not(row: ScheduledMessage, kind: Kind, now: datetime) -> tuple[str, str
         return "cancelled", f"invitation {invitation.status.replace('_', ' ')}"
     if invitation.status in ("declined", "opted_out"):
         return "cancelled", f"invitation {invitation.status.replace('_', ' ')}"
-    if is_opted_out(participant.phone_hash):
+    if participant.phone_hash in batch.opted_out:
         return "cancelled", "number opted out (texted STOP)"
     if not (participant.safe_to_text and participant.consent):
         return "cancelled", "no usable contact: not marked safe to text"
     return None
 
 
-def _process(row: ScheduledMessage, now: datetime, sender: Sender, compose: Composer) -> str:
-    """Handle one claimed row; commit. Returns what happened: sent, closed, missed,
-    cancelled, deferred or failed."""
-    invitation = row.invitation
+@dataclass
+class _Send:
+    row: ScheduledMessage
+    invitation: Invitation
+    kind: Kind
+    to_e164: str
+    body: str
+
+
+def _decide(row: ScheduledMessage, now: datetime, compose: Composer, batch: _Batch) -> str | _Send:
+    """What to do with one claimed row: a _Send, or the outcome already written to the row
+    (closed, missed, cancelled, deferred or failed; committed with the batch)."""
+    invitation = batch.invitations[row.invitation_id]
     participant = invitation.participant
     kind = Kind(row.kind)
 
-    def done(outcome: str, state: str, reason: str | None = None) -> str:
+    def outcome(name: str, state: str, reason: str | None = None) -> str:
         _finish(row, state, reason, now)
-        db.session.commit()
-        return outcome
+        return name
 
     if kind is Kind.CLOSE:  # a deadline, not a text: the link stops taking answers
         if invitation.status in OPEN_INVITATION_STATUSES:
             invitation.status = "expired"
-        return done("closed", "sent", "invitation closed")
-    refusal = _why_not(row, kind, now)
+        return outcome("closed", "sent", "invitation closed")
+    refusal = _why_not(row, kind, invitation, batch, now)
     if refusal is not None:
         state, reason = refusal
-        return done(state, state, reason)
+        return outcome(state, state, reason)
 
     meeting = participant.meeting
-    settings = schedule_settings().resolve(meeting.meeting_type, participant.role, participant.age_band)
+    settings = batch.settings.resolve(meeting.meeting_type, participant.role, participant.age_band)
     if not is_allowed_time(now, settings.quiet_rules):
         row.due_at = next_allowed_time(now, settings.quiet_rules)
-        return done("deferred", "pending", "waiting for a decent hour")
-    last = _last_text_sent_at(invitation.id)
+        return outcome("deferred", "pending", "waiting for a decent hour")
+    last = batch.last_text_at.get(invitation.id)
     if last is not None and now - last < settings.min_gap:
         # Catching up after downtime: never two texts in a row to the same person.
         row.due_at = next_allowed_time(last + settings.min_gap, settings.quiet_rules)
-        return done("deferred", "pending", "too soon after the previous text")
+        return outcome("deferred", "pending", "too soon after the previous text")
 
-    phone = normalise_phone(participant.phone, allow_drama_numbers=allow_drama_numbers())
+    phone = normalise_phone(participant.phone, allow_drama_numbers=batch.allow_drama_numbers)
     if not phone.ok:
-        return done("failed", "failed", f"no usable contact: {phone.reason}")
+        return outcome("failed", "failed", f"no usable contact: {phone.reason}")
     try:
         body = compose(row, invitation)
     except Exception:  # wording or template problem: keep the clock running, tell staff
         log.exception("could not compose a scheduled message", extra={"scheduled_message_id": row.id})
-        db.session.rollback()
-        return done("failed", "failed", "could not compose the message")
+        return outcome("failed", "failed", "could not compose the message")
     if not body:
-        return done("cancelled", "cancelled", "nothing to send")
+        return outcome("cancelled", "cancelled", "nothing to send")
+    batch.last_text_at[invitation.id] = now
+    return _Send(row, invitation, kind, phone.e164, body)
 
-    # Our record exists, committed, before the provider is called.
+
+def _message_for(send: _Send, now: datetime) -> Message:
     message = Message(
-        direction="outbound", channel="whatsapp" if invitation.channel == "whatsapp" else "sms",
-        invitation_id=invitation.id, scheduled_message_id=row.id, phone_hash=participant.phone_hash,
-        to_address=phone.e164, body=body, status="accepted", created_at=now,
+        direction="outbound", channel="whatsapp" if send.invitation.channel == "whatsapp" else "sms",
+        invitation_id=send.invitation.id, scheduled_message_id=send.row.id,
+        phone_hash=send.invitation.participant.phone_hash, to_address=send.to_e164, body=send.body,
+        status="accepted", created_at=now,
     )
     db.session.add(message)
-    db.session.commit()
+    return message
+
+
+def _send_one(send: _Send, message: Message, now: datetime, sender: Sender) -> str:
+    """Call the provider for one text whose Message is already committed; write the result
+    (the caller commits). Returns the outcome."""
+    row = send.row
     try:
-        sid = sender.send(phone.e164, body, invitation)
+        sid = sender.send(send.to_e164, send.body, send.invitation)
     except Exception as error:  # the provider refused, or we cannot tell
-        db.session.rollback()
+        db.session.rollback()  # whatever the sender left half-done
         retryable = bool(getattr(error, "retryable", False))
         message.status = "failed"
         message.error_code = str(getattr(error, "code", "") or type(error).__name__)[:16]
@@ -295,20 +348,64 @@ def _process(row: ScheduledMessage, now: datetime, sender: Sender, compose: Comp
         )
         if retryable and row.attempts < MAX_ATTEMPTS:
             row.due_at = now + timedelta(minutes=5 * row.attempts)
-            return done("deferred", "pending", "the text provider refused it for now; trying again")
+            _finish(row, "pending", "the text provider refused it for now; trying again", now)
+            return "deferred"
         if retryable:
-            return done("failed", "failed", "the text provider refused it")
-        return done("failed", "failed", "sending failed: it may have been sent, so it was not sent again")
+            _finish(row, "failed", "the text provider refused it", now)
+        else:
+            _finish(row, "failed", "sending failed: it may have been sent, so it was not sent again", now)
+        return "failed"
     message.provider_sid = sid
     message.status = "queued"
-    if kind in (Kind.INVITE, Kind.EOS_INVITE) and invitation.status == "scheduled":
-        invitation.status = "sent"
-    log.info("scheduled message sent", extra={"scheduled_message_id": row.id, "message_id": message.id})
-    return done("sent", "sent")
+    if send.kind in (Kind.INVITE, Kind.EOS_INVITE) and send.invitation.status == "scheduled":
+        send.invitation.status = "sent"
+    _finish(row, "sent", None, now)
+    return "sent"
 
 
-# --------------------------------------------------------------------------------------------
-# the job
+def _process_batch(rows: list[ScheduledMessage], now: datetime, sender: Sender, compose: Composer,
+                   report: DispatchReport) -> None:
+    """Decide every row, commit the decisions, then send one text at a time.
+
+    Each text's ``Message`` is committed before its provider call, in the same transaction as
+    the previous text's result, so a clock that dies leaves at most one text in doubt.
+    """
+    session = db.session()
+    keep_loaded = session.expire_on_commit
+    # Our rows are locked to us (state 'sending'); re-reading every object after each commit
+    # would cost a dozen queries a message.
+    session.expire_on_commit = False
+    try:
+        sends: list[_Send] = []
+        try:
+            batch = _Batch(rows)
+            for row in rows:
+                decision = _decide(row, now, compose, batch)
+                if isinstance(decision, _Send):
+                    sends.append(decision)
+                else:
+                    setattr(report, decision, getattr(report, decision) + 1)
+            next_message = _message_for(sends[0], now) if sends else None
+            db.session.commit()
+        except Exception:
+            # Nothing was handed to the provider: the rows stay 'sending' and are requeued
+            # by reconcile_stuck (and given up after MAX_CLAIMS if the fault is in the row).
+            db.session.rollback()
+            raise
+        for index, send in enumerate(sends):
+            message = next_message
+            try:
+                outcome = _send_one(send, message, now, sender)
+                next_message = _message_for(sends[index + 1], now) if index + 1 < len(sends) else None
+                db.session.commit()
+            except Exception:  # a database error: leave the rest 'sending' for reconcile
+                db.session.rollback()
+                log.exception("dispatch stopped in a batch", extra={"scheduled_message_id": send.row.id})
+                report.failed += len(sends) - index
+                return
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    finally:
+        session.expire_on_commit = keep_loaded
 
 
 def dispatch_due(
@@ -329,14 +426,7 @@ def dispatch_due(
         batch = claim_due(now, min(batch_size, max_rows - report.handled), f"{base}:{uuid.uuid4().hex[:8]}")
         if not batch:
             break
-        for row in batch:
-            try:
-                outcome = _process(row, now, sender, compose)
-            except Exception:  # never let one bad row stop the clock; the row is reconciled later
-                db.session.rollback()
-                log.exception("dispatch failed for a row", extra={"scheduled_message_id": row.id})
-                outcome = "failed"
-            setattr(report, outcome, getattr(report, outcome) + 1)
+        _process_batch(batch, now, sender, compose, report)
     if report.handled or report.reconciled:
         log.info("dispatch finished", extra=report.as_dict())
     return report
