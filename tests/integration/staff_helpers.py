@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from argon2 import PasswordHasher
+from flask import g
 
 from tests.factories import make_invitation, make_meeting, make_participant
 from voice_service.answers import save_answer
@@ -28,6 +29,9 @@ def sign_in_as(client, user) -> None:
 
 
 def csrf_token(client, url: str) -> str:
+    """The CSRF token from a page's form. (The test app context outlives requests, so Flask-WTF's
+    per-request cache on `g` is cleared first, as a new request would in production.)"""
+    g.pop("csrf_token", None)
     html = client.get(url).get_data(as_text=True)
     found = re.search(r'name="(?:[a-z]+-)?csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="(?:[a-z]+-)?csrf_token" value="([^"]+)"', html)
