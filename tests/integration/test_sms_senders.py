@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs
 
 import pytest
@@ -217,3 +218,27 @@ def test_a_duty_team_text_through_the_low_level_send_is_recorded_too(app):
 def test_a_test_that_forgets_to_mock_twilio_fails_loudly(invitation):
     with pytest.raises(RuntimeError, match="real Twilio API"):
         send_message(invitation, "Hello", kind="reminder")
+
+
+def test_a_row_the_dispatcher_already_stored_is_used_not_duplicated(app, invitation):
+    app.config.update(SMS_SENDER="outbox")
+    app.extensions.pop("sms_sender", None)
+    row = Message(direction="outbound", channel="sms", invitation_id=invitation.id, phone_hash=phone_hash(PHONE),
+                  to_address=PHONE, body="Family Voice: a reminder", status="accepted")
+    db.session.add(row)
+    db.session.commit()
+    sid = get_sender(app).send(PHONE, "Family Voice: a reminder", invitation)
+    assert messages() == [row] and row.provider_sid == sid and row.status == "delivered" and row.segments == 1
+
+
+def test_scheduled_texts_carry_one_stable_private_link(app, invitation):
+    from types import SimpleNamespace
+
+    from voice_service.invitations import lookup_token
+    from voice_service.messaging import compose_scheduled
+
+    first = compose_scheduled(SimpleNamespace(kind="invite"), invitation)
+    second = compose_scheduled(SimpleNamespace(kind="reminder"), invitation)
+    link = re.search(r"https://voice\.example\.org/r/(\S+)", first).group(1)
+    assert f"/r/{link}" in second  # the reminder repeats the invitation's link
+    assert len(link) >= 32 and lookup_token(link).invitation == invitation

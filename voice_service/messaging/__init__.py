@@ -8,5 +8,6 @@ from voice_service.messaging.senders import (
     get_sender,
     send_message,
 )
+from voice_service.messaging.texts import compose, compose_scheduled
 
-__all__ = ["ProviderRejected", "ProviderUnavailable", "SendError", "SendRefused", "get_sender", "send_message"]
+__all__ = ["compose", "compose_scheduled", "ProviderRejected", "ProviderUnavailable", "SendError", "SendRefused", "get_sender", "send_message"]

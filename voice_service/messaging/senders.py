@@ -101,12 +101,16 @@ class Sender:
              channel: str | None = None) -> str:
         """Send `body` to the E.164 number `to`; return the provider's message SID.
 
-        Stores (and commits) a Message row first unless `message` is given. Honours opt-outs.
+        Stores (and commits) a Message row first unless `message` is given, or the caller already
+        committed an unsent row for this invitation, number and body (then that row is used).
+        Honours opt-outs.
         Raises SendError (see its subclasses) when the text was not sent; the row then says why.
         """
         channel = channel or (message.channel if message is not None else None) or (
             "whatsapp" if invitation is not None and invitation.channel == "whatsapp" else "sms")
         hashed = phone_hash(to)
+        if message is None and invitation is not None:
+            message = _unsent_row(invitation, to, body)
         if message is None:
             encoding, segments, _ = sms_segments(body)
             message = Message(
@@ -235,6 +239,24 @@ def advance_status(message: Message, status: str | None, error_code: str | None 
         return False
     message.status = status
     return True
+
+
+def _unsent_row(invitation: Invitation, to: str, body: str) -> Message | None:
+    """The caller's own committed row for this text, when it stored one and did not pass it
+    (the scheduler's dispatcher does): the newest accepted, unsent row with this body and number."""
+    candidates = db.session.scalars(
+        select(Message)
+        .where(Message.invitation_id == invitation.id, Message.direction == "outbound",
+               Message.provider_sid.is_(None), Message.status == "accepted")
+        .order_by(Message.id.desc())
+        .limit(5)
+    )
+    for row in candidates:
+        if row.body == body and row.to_address == to:
+            if row.segments is None:
+                row.segments = sms_segments(body)[1]
+            return row
+    return None
 
 
 def _fail(message: Message, code: str) -> None:

@@ -89,3 +89,53 @@ def compose(invitation, kind: str, *, link: str | None = None) -> str:
     if segments > limit:
         raise TextTooLong(f"the '{sms_kind}' text is {segments} segments ({encoding}, {length}); at most {limit} declared")
     return text
+
+
+# Links in scheduled texts ----------------------------------------------------------------------
+
+def link_for(invitation) -> str:
+    """The invitation's private link for a text: the same link in every text we send.
+
+    Only a hash of a link's token is stored, so the token is derived, not kept: an HMAC (the
+    LOOKUP_HASH_KEY, kept for the life of the data) of the invitation's id and creation time,
+    192 bits. The first text moves the invitation onto this token (a link printed earlier, by
+    the demo or a staff "new link", stops working then); every later text repeats it.
+    Flushes; the caller commits.
+    """
+    import base64
+    import hashlib
+    import hmac
+
+    from voice_service.crypto import keyring, token_hash
+
+    digest = hmac.new(
+        keyring.lookup_hash("invitation-link").encode(),
+        f"{invitation.id}:{invitation.created_at.isoformat()}".encode(),
+        hashlib.sha256,
+    ).digest()
+    token = base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+    hashed = token_hash(token)
+    if invitation.token_hash != hashed:
+        invitation.token_hash = hashed
+        db_flush()
+    return f"{current_app.config['PUBLIC_BASE_URL']}/r/{token}"
+
+
+def db_flush() -> None:
+    from voice_service.extensions import db
+
+    db.session.flush()
+
+
+def compose_scheduled(row, invitation) -> str | None:
+    """The scheduler's composer: the words of one scheduled text (``row.kind``), with the
+    invitation's private link where the survey's text has {link}. Raises TextNotDeclared /
+    TextTooLong for a text that must not be sent (the dispatcher records the row as failed)."""
+    from voice_service.messaging.senders import SCHEDULED_TO_SMS_KIND
+
+    survey = survey_for(invitation)
+    sms_kind = SCHEDULED_TO_SMS_KIND.get(row.kind, row.kind)
+    if survey is None or sms_kind not in survey.sms:
+        raise TextNotDeclared(f"survey {invitation.survey_id} v{invitation.survey_version} declares no '{sms_kind}' text")
+    link = link_for(invitation) if "{link}" in survey.sms[sms_kind] else None
+    return compose(invitation, row.kind, link=link)
