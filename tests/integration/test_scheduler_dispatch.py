@@ -333,3 +333,18 @@ def test_someone_not_marked_safe_to_text_is_never_texted(app):
     assert [(r.state, r.reason) for r in rows(invitation).values()] == [
         ("cancelled", "no usable contact: not marked safe to text")
     ]
+
+
+def test_a_long_catch_up_reads_the_clock_per_batch_and_stops_at_eight_in_the_evening(app, monkeypatch):
+    from voice_service.scheduling import dispatch
+
+    first, second = planned(), planned(phone="+447700900124")
+    ticks = iter([london(2027, 3, 1, 19, 0), london(2027, 3, 1, 19, 30), london(2027, 3, 1, 20, 0),
+                  london(2027, 3, 1, 20, 0)])
+    monkeypatch.setattr(dispatch, "utcnow", lambda: next(ticks))
+    sender = FakeSender()
+    report = dispatch_due(sender, compose, batch_size=1)
+    assert (report.sent, report.deferred) == (1, 1)
+    assert [invitation_id for _, _, invitation_id in sender.calls] == [first.id]
+    assert rows(first)[("invite", 0)].claimed_at == london(2027, 3, 1, 19, 30)
+    assert rows(second)[("invite", 0)].due_at == london(2027, 3, 2, 8, 0)

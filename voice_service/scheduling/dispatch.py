@@ -9,10 +9,11 @@ The per-person schedule is rows in ``scheduled_message``. Every minute the clock
    under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two clocks take different
    rows; SQLite serialises writers, and the ``state = 'pending'`` condition in the same UPDATE
    means a row is only ever claimed by one of them), and commits the claim;
-3. for each claimed row, in due order: skips it if it is no longer wanted (missed, cancelled,
-   outside decent hours now, too soon after another text), otherwise stores an outbound
-   ``Message`` (our id exists before the provider is called), commits, sends through the
-   sender, then records the provider SID and marks the row ``sent``.
+3. decides each claimed row, in due order: no longer wanted (missed, cancelled), outside
+   decent hours now or too soon after another text (deferred), or to be sent; then sends the
+   texts one at a time. Each text's outbound ``Message`` (our id) is committed before the
+   provider is called, together with the previous text's SID and ``sent`` state, so at most
+   one text per clock is ever in doubt.
 
 A crash at any point leaves a row either ``pending`` (not sent: safe to send), ``sending``
 with no ``Message`` (the provider was never called: safe to send) or ``sending`` with a
@@ -412,21 +413,28 @@ def dispatch_due(
     sender: Sender,
     compose: Composer,
     now: datetime | None = None,
-    batch_size: int = 200,
+    batch_size: int = 50,
     max_rows: int = 10_000,
     claimant: str | None = None,
     stuck_after: timedelta = STUCK_AFTER,
 ) -> DispatchReport:
     """Send everything due (up to ``max_rows`` per call), oldest first. Safe to run in several
-    processes at once and to run again after a crash."""
-    now = now or utcnow()
-    report = DispatchReport(reconciled=reconcile_stuck(now, stuck_after, sender))
+    processes at once and to run again after a crash.
+
+    ``now`` fixes the time for tests; by default each batch reads the clock afresh, so a long
+    catch-up stops at 20:00 and its claims never look stale to another clock. A batch must
+    finish well within ``stuck_after``: keep ``batch_size`` times the sender's timeout under it.
+    """
+    clock = (lambda: now) if now is not None else utcnow
+    report = DispatchReport(reconciled=reconcile_stuck(clock(), stuck_after, sender))
     base = claimant or worker_name()
     while report.handled < max_rows:
-        batch = claim_due(now, min(batch_size, max_rows - report.handled), f"{base}:{uuid.uuid4().hex[:8]}")
+        batch_now = clock()
+        limit = min(batch_size, max_rows - report.handled)
+        batch = claim_due(batch_now, limit, f"{base}:{uuid.uuid4().hex[:8]}")
         if not batch:
             break
-        _process_batch(batch, now, sender, compose, report)
+        _process_batch(batch, batch_now, sender, compose, report)
     if report.handled or report.reconciled:
         log.info("dispatch finished", extra=report.as_dict())
     return report
