@@ -72,6 +72,8 @@ def parse_time(raw: Any) -> datetime | None:
     if not isinstance(raw, str) or not raw.strip() or len(raw) > 40:
         return None
     text = raw.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    if re.search(r"T\d\d:\d\d(:\d\d(\.\d+)?)? \d\d:?\d\d$", text):
+        text = text[::-1].replace(" ", "+", 1)[::-1]  # a '+' that arrived unencoded in a query string
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
