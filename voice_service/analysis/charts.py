@@ -105,7 +105,7 @@ def _bar_summary(title: str, items, fmt) -> str:
     text = f"{title}: the highest is {label} ({fmt(value)})"
     if len(shown) > 1:
         low_label, low_value = min(shown, key=lambda kv: kv[1])
-        text += f" and the lowest is {low_label} ({fmt(low_value)})"
+        text += f" and the lowest{' shown' if hidden else ''} is {low_label} ({fmt(low_value)})"
     if hidden:
         text += f"; {hidden} {'figure is' if hidden == 1 else 'figures are'} hidden to protect privacy"
     return text + "."

@@ -189,7 +189,7 @@ def action_counts(first_month: str, last_month: str) -> list[dict]:
 def action_examples(first_month: str, last_month: str, limit: int = 5) -> list[dict]:
     """A few recent actions raised by respondents who allowed sharing, redacted (the names of
     everyone asked before that meeting are removed too)."""
-    from voice_service.analysis.redaction import redact
+    from voice_service.analysis.trends import scrub
 
     start, end = bounds(first_month, last_month)
     query = (
@@ -204,7 +204,7 @@ def action_examples(first_month: str, last_month: str, limit: int = 5) -> list[d
     out = []
     for action, role in db.session.execute(query):
         names = db.session.scalars(select(Participant.display_name).where(Participant.meeting_id == action.meeting_id)).all()
-        out.append({"point": redact(action.point or "", names), "decision": redact(action.decision or "", names), "role": role})
+        out.append({"point": scrub(action.point or "", names), "decision": scrub(action.decision or "", names), "role": role})
     return out
 
 

@@ -20,6 +20,7 @@ Small-number suppression (the rules the Family Advisory Group page and the month
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -600,6 +601,18 @@ _RESPONDENT_GROUP = {
 }
 
 
+_NAME_BEFORE_REDACTED = re.compile(r"\b[A-Z][a-z'’-]+\s+\[name\]")
+
+
+def scrub(text: str, known_names: Iterable[str] = ()) -> str:
+    """Redact a quote that leaves the record (again: the analysis already did once), and take out
+    a capitalised word just before a removed name ("Tilly [name]" at the start of a sentence)."""
+    from voice_service.analysis.redaction import redact
+
+    out = redact(text, known_names)
+    return _NAME_BEFORE_REDACTED.sub("[name]", out)
+
+
 def choose_quotes(candidates: Iterable[Mapping], theme_counts: Mapping[str, int | None], per_theme: int = 2,
                   max_themes: int = 6, max_length: int = 280,
                   role_visible: Callable[[str, str], bool] | None = None) -> list[Quote]:
@@ -611,8 +624,6 @@ def choose_quotes(candidates: Iterable[Mapping], theme_counts: Mapping[str, int 
     said it ("A parent or carer") is given only when `role_visible(theme, role)` says that
     theme's count for that group is shown too.
     """
-    from voice_service.analysis.redaction import redact
-
     shown = [t for t, n in sorted(theme_counts.items(), key=lambda kv: -(kv[1] or 0)) if n]
     wanted = set(shown[:max_themes])
     picked: dict[str, list[Quote]] = defaultdict(list)
@@ -623,7 +634,7 @@ def choose_quotes(candidates: Iterable[Mapping], theme_counts: Mapping[str, int 
             continue
         if not shareable(c.get("visibility")) or c.get("safeguarding"):
             continue
-        text = redact((c.get("text") or "").strip())  # a second pass costs little
+        text = scrub((c.get("text") or "").strip())  # a second pass costs little
         if len(text) < 12 or text in seen_text:
             continue
         if len(text) > max_length:

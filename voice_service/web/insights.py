@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import RadioField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from voice_service import audit, auth
@@ -43,16 +44,16 @@ class ReviewForm(FlaskForm):
     themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), validate_choice=True)
     sentiment = RadioField("Sentiment", widget=GovRadioInput(),
                            validators=[InputRequired("Choose the sentiment of the answer")],
-                           choices=[(s, trends.SENTIMENT_LABELS[s]) for s in SENTIMENTS])
+                           choices=[SelectChoice(s, trends.SENTIMENT_LABELS[s]) for s in SENTIMENTS])
     safeguarding = RadioField("Could this be a safeguarding disclosure?", widget=GovRadioInput(),
                               validators=[InputRequired("Choose yes if a person should read this answer today")],
-                              choices=[("yes", "Yes, a person must read it today"), ("no", "No")])
+                              choices=[SelectChoice("yes", "Yes, a person must read it today"), SelectChoice("no", "No")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from voice_service.analysis.codebook import THEME_IDS
 
-        self.themes.choices = [(t, trends.THEME_LABELS.get(t, t)) for t in THEME_IDS]
+        self.themes.choices = [SelectChoice(t, trends.THEME_LABELS.get(t, t)) for t in THEME_IDS]
 
 
 @bp.context_processor
