@@ -1,0 +1,125 @@
+"""Staff pages in Chromium with axe (WCAG 2.2 AA): sign-in, upcoming meetings, the meeting page,
+its print layout, the alerts inbox and the audit log. 0 violations on each."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import assert_no_sideways_scroll, axe_check
+from tests.integration.staff_helpers import CHILD_WORDS, PASSWORD, meeting_with_views, past_meeting, staff_user
+from voice_service.extensions import db
+from voice_service.models import SafeguardingAlert, utcnow
+
+
+@pytest.fixture
+def server(live_server):
+    live_server.app.config["STAFF_SIGN_IN_RATE_LIMIT"] = "1000 per minute"
+    return live_server
+
+
+def sign_in(page, server, user, password=PASSWORD):
+    page.goto(server.url + "/staff/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_in_and_its_errors_are_accessible(app, server, page):
+    chair = staff_user("chair")
+    db.session.commit()
+    page.goto(server.url + "/staff/sign-in")
+    axe_check(page)
+    sign_in(page, server, chair, password="not the password")
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter a correct email address and password" in summary.inner_text()
+    axe_check(page)
+    sign_in(page, server, chair)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    assert page.get_by_role("heading", name="Upcoming meetings").is_visible()
+
+
+def test_upcoming_meetings_and_the_meeting_page_are_accessible_and_reflow(app, server, page, new_page):
+    chair = staff_user("chair")
+    meeting, _ = meeting_with_views(chair=chair)
+    db.session.commit()
+    sign_in(page, server, chair)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    axe_check(page)
+    page.get_by_role("link", name=re.compile("Child protection conference")).click()
+    page.wait_for_url(re.compile(meeting.meeting_ref))
+    assert page.get_by_text(CHILD_WORDS).is_visible()
+    axe_check(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert_no_sideways_scroll(page)
+    page.get_by_role("button", name="Mark views as read").click()
+    assert page.get_by_text("Views marked as read.").is_visible()
+    axe_check(page)
+
+
+def test_the_print_layout_is_dated_compact_and_accessible(app, server, page):
+    chair = staff_user("chair")
+    meeting, _ = meeting_with_views(chair=chair)
+    db.session.commit()
+    sign_in(page, server, chair)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}/print")
+    axe_check(page)
+    assert "Printed" in page.locator(".app-print-stamp").inner_text()
+    page.emulate_media(media="print")
+    assert page.locator(".govuk-header").is_hidden()
+    assert page.locator(".govuk-footer").is_hidden()
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, f"the summary for three people printed on {pages} pages"
+
+
+def test_an_outcome_form_with_errors_is_accessible(app, server, page):
+    chair = staff_user("chair")
+    meeting, _ = past_meeting(chair=chair)
+    db.session.commit()
+    sign_in(page, server, chair)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}")
+    page.get_by_role("button", name="Record this point").click()
+    assert page.title().startswith("Error: ")
+    axe_check(page)
+    page.get_by_label("What was the point").fill("Maya wants to see her nan more")
+    page.get_by_label("What was discussed and decided").fill("Weekly visits to nan agreed")
+    page.get_by_role("button", name="Record this point").click()
+    assert page.get_by_text("Weekly visits to nan agreed").is_visible()
+    axe_check(page)
+
+
+def test_the_alerts_inbox_and_an_alert_are_accessible_and_can_be_acknowledged(app, server, page):
+    chair = staff_user("chair")
+    meeting_with_views(chair=chair, secret_parent=False)
+    alert = db.session.scalar(select(SafeguardingAlert))
+    alert.raised_at = utcnow() - timedelta(minutes=12)
+    db.session.commit()
+    sign_in(page, server, chair)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    page.get_by_role("link", name="Safeguarding alerts").click()
+    axe_check(page)
+    page.get_by_role("link", name=f"Alert {alert.id}").click()
+    axe_check(page)
+    page.get_by_role("button", name=re.compile("Acknowledge")).click()
+    assert page.get_by_text("Alert acknowledged.").is_visible()
+    page.get_by_role("button", name="Record what you did").click()
+    assert page.title().startswith("Error: ")
+    axe_check(page)
+
+
+def test_the_audit_log_is_accessible(app, server, page):
+    admin = staff_user("admin", team=None)
+    meeting, _ = meeting_with_views(chair=None)
+    db.session.commit()
+    sign_in(page, server, admin)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}")
+    page.get_by_role("link", name="Audit log").click()
+    assert page.locator("td", has_text="meeting answers viewed").first.is_visible()
+    axe_check(page)
