@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
+from voice_service.invitations import create_invitation
 from voice_service.models import Answer, Child, Invitation, Meeting, Participant, SafeguardingAlert, ThemeTag
 
 _seq = itertools.count(1)
@@ -32,10 +33,10 @@ def add_invited(*, month="2026-10", role="child", age_band="8_12", service="cp",
     participant = Participant(meeting=meeting, external_ref=f"P{n}", role=role,
                               display_name=name or f"Quinn Zebedee{n}", phone=phone, phone_hash=phone_hash(phone),
                               age_band=age_band if role in ("child", "young_adult") else "adult")
-    invitation = Invitation(participant=participant, survey_id="test_survey", survey_version=1,
-                            token_hash=f"hash-{n:08d}", channel="web", status=status, visibility=visibility,
-                            expires_at=moment(month, 15))
-    db.session.add_all([child, meeting, participant, invitation])
+    db.session.add_all([child, meeting, participant])
+    invitation, _token = create_invitation(participant, "test_survey", 1, moment(month, 15), channel="web")
+    invitation.status = status
+    invitation.visibility = visibility
     db.session.flush()
     return invitation
 
