@@ -348,3 +348,16 @@ def test_a_long_catch_up_reads_the_clock_per_batch_and_stops_at_eight_in_the_eve
     assert [invitation_id for _, _, invitation_id in sender.calls] == [first.id]
     assert rows(first)[("invite", 0)].claimed_at == london(2027, 3, 1, 19, 30)
     assert rows(second)[("invite", 0)].due_at == london(2027, 3, 2, 8, 0)
+
+
+def test_a_claim_takes_no_more_than_its_batch(app):
+    from voice_service.scheduling.dispatch import claim_due
+
+    for n in range(3):
+        planned(phone=f"+44770090030{n}")
+    now = london(2027, 3, 1, 9, 31)
+    first = {row.id for row in claim_due(now, 2, "clock-a")}
+    second = {row.id for row in claim_due(now, 5, "clock-b")}
+    assert (len(first), len(second)) == (2, 1)
+    assert not first & second
+    assert claim_due(now, 5, "clock-c") == []

@@ -105,9 +105,16 @@ def claim_due(now: datetime, limit: int, claimant: str) -> list[ScheduledMessage
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite ignores it and locks the file
     )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Locked once, in a materialised CTE: as a plain IN (subquery) PostgreSQL may run the
+        # subquery again and claim more than ``limit`` rows.
+        cte = due.cte("due").prefix_with("MATERIALIZED")
+        ids = select(cte.c.id).scalar_subquery()
+    else:
+        ids = due.scalar_subquery()
     db.session.execute(
         update(ScheduledMessage)
-        .where(ScheduledMessage.id.in_(due.scalar_subquery()), ScheduledMessage.state == "pending")
+        .where(ScheduledMessage.id.in_(ids), ScheduledMessage.state == "pending")
         .values(state="sending", claimed_by=claimant, claimed_at=now, attempts=ScheduledMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
