@@ -161,7 +161,7 @@ def test_a_refusal_is_retried_then_given_up(app):
         now = rows(invitation)[("invite", 0)].due_at
     row = rows(invitation)[("invite", 0)]
     assert len(sender.calls) == 3
-    assert (row.state, row.attempts, row.reason) == ("failed", 3, "the text provider refused it")
+    assert (row.state, row.attempts, row.reason) == ("failed", 3, "not sent: the text provider refused it")
 
 
 def test_an_unclear_failure_is_not_retried(app):
@@ -187,7 +187,7 @@ def test_a_wording_problem_fails_the_row_not_the_clock(app):
 
     report = dispatch_due(FakeSender(), fragile, now=london(2027, 3, 1, 9, 31))
     assert (report.failed, report.sent) == (1, 1)
-    assert rows(first)[("invite", 0)].reason == "could not compose the message"
+    assert rows(first)[("invite", 0)].reason == "could not compose the message (KeyError)"
 
 
 # ---------------------------------------------------------------- after a crash
@@ -361,3 +361,33 @@ def test_a_claim_takes_no_more_than_its_batch(app):
     assert (len(first), len(second)) == (2, 1)
     assert not first & second
     assert claim_due(now, 5, "clock-c") == []
+
+
+# ---------------------------------------------------------------- with the real messaging package
+
+
+def test_through_the_dev_outbox_each_text_is_one_message_row_with_its_sid(app):
+    from voice_service.messaging import get_sender
+    from voice_service.messaging.senders import OutboxSender
+
+    invitation = planned()
+    sender = get_sender(app)
+    assert isinstance(sender, OutboxSender)
+    report = dispatch_due(sender, compose, now=london(2027, 3, 1, 9, 31))
+    assert report.sent == 1
+    messages = list(db.session.scalars(select(Message).where(Message.invitation_id == invitation.id)))
+    assert len(messages) == 1
+    assert messages[0].provider_sid.startswith("OX") and messages[0].status == "delivered"
+    assert messages[0].scheduled_message_id == rows(invitation)[("invite", 0)].id
+
+
+def test_a_refusal_by_the_messaging_package_says_why_and_is_not_retried(app):
+    from voice_service.messaging.senders import SendRefused
+
+    invitation = planned()
+    sender = FakeSender(fail_with=SendRefused("opted_out", "the number texted STOP"))
+    dispatch_due(sender, compose, now=london(2027, 3, 1, 9, 31))
+    dispatch_due(sender, compose, now=london(2027, 3, 1, 10, 31))
+    row = rows(invitation)[("invite", 0)]
+    assert len(sender.calls) == 1
+    assert (row.state, row.reason) == ("failed", "not sent: the number texted STOP")

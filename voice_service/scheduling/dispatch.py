@@ -319,13 +319,22 @@ def _decide(row: ScheduledMessage, now: datetime, compose: Composer, batch: _Bat
         return outcome("failed", "failed", f"no usable contact: {phone.reason}")
     try:
         body = compose(row, invitation)
-    except Exception:  # wording or template problem: keep the clock running, tell staff
+    except Exception as error:  # wording or template problem: keep the clock running, tell staff
         log.exception("could not compose a scheduled message", extra={"scheduled_message_id": row.id})
-        return outcome("failed", "failed", "could not compose the message")
+        return outcome("failed", "failed", f"could not compose the message ({type(error).__name__})")
     if not body:
         return outcome("cancelled", "cancelled", "nothing to send")
     batch.last_text_at[invitation.id] = now
     return _Send(row, invitation, kind, phone.e164, body)
+
+
+def _certainly_not_sent(error: Exception) -> bool:
+    """A refusal before the provider was called, or the provider's own answered refusal."""
+    try:
+        from voice_service.messaging.senders import ProviderRejected, SendRefused
+    except ImportError:  # pragma: no cover - messaging is part of the app
+        return False
+    return isinstance(error, (SendRefused, ProviderRejected))
 
 
 def _message_for(send: _Send, now: datetime) -> Message:
@@ -358,13 +367,15 @@ def _send_one(send: _Send, message: Message, now: datetime, sender: Sender) -> s
             row.due_at = now + timedelta(minutes=5 * row.attempts)
             _finish(row, "pending", "the text provider refused it for now; trying again", now)
             return "deferred"
-        if retryable:
-            _finish(row, "failed", "the text provider refused it", now)
+        if retryable or _certainly_not_sent(error):
+            why = getattr(error, "reason", None) or "the text provider refused it"
+            _finish(row, "failed", f"not sent: {why}", now)
         else:
             _finish(row, "failed", "sending failed: it may have been sent, so it was not sent again", now)
         return "failed"
     message.provider_sid = sid
-    message.status = "queued"
+    if message.status == "accepted":  # a sender may already have moved it on (never backwards)
+        message.status = "queued"
     if send.kind in (Kind.INVITE, Kind.EOS_INVITE) and send.invitation.status == "scheduled":
         send.invitation.status = "sent"
     _finish(row, "sent", None, now)
