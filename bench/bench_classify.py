@@ -32,15 +32,13 @@ from voice_service.analysis.pipeline import classify, classify_lines, classify_m
 
 N = 20_000
 TARGET = 5_000
+ROUNDS = 4
 
 
-def rate(fn, n: int, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return n / best
+def seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -53,20 +51,31 @@ def main() -> None:
     items = [(records[i % len(records)]["text"], records[i % len(records)].get("question")) for i in range(N)]
     texts = [t for t, _ in items]
     token = re.compile(r"[a-z0-9']+")
-    classify(items[0][0], items[0][1])  # warm caches (codebook, VADER lexicon)
-
-    ref = rate(lambda: [token.findall(t.lower()) for t in texts], N)
-    one = rate(lambda: [classify(t, q) for t, q in items[:5000]], 5000, repeat=2)
-    many = rate(lambda: classify_many(items), N, repeat=2)
+    classify(items[0][0], items[0][1])  # warm caches (codebook, VADER lexicon, compiled patterns)
     lines_in = "".join(json.dumps({"id": i, "text": t, "question": q}) + "\n" for i, (t, q) in enumerate(items))
-    lines = rate(lambda: classify_lines(io.StringIO(lines_in), io.StringIO()), N, repeat=2)
     model = TextModel().fit(to_examples(records))
-    with_model = rate(lambda: classify_many(items[:5000], model=model), 5000, repeat=2)
+
+    # The machine is shared: every figure is measured in ROUNDS rounds, each next to a fresh
+    # reference measurement, and the best of each is kept (the least disturbed run).
+    jobs = {
+        "ref": (N, lambda: [token.findall(t.lower()) for t in texts]),
+        "classify": (5000, lambda: [classify(t, q) for t, q in items[:5000]]),
+        "many": (N, lambda: classify_many(items)),
+        "lines": (N, lambda: classify_lines(io.StringIO(lines_in), io.StringIO())),
+        "model": (5000, lambda: classify_many(items[:5000], model=model)),
+    }
+    best = {name: float("inf") for name in jobs}
+    for _ in range(ROUNDS):
+        for name, (_, fn) in jobs.items():
+            best[name] = min(best[name], seconds(fn))
+    rates = {name: jobs[name][0] / best[name] for name in jobs}
+    ref = rates["ref"]
+    one, many, lines, with_model = rates["classify"], rates["many"], rates["lines"], rates["model"]
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
     print(f"bench_classify  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  {cpu}, {os.cpu_count()} cores ({pinned}), Python {platform.python_version()}")
-    print(f"answers: {N} invented answers (mean {sum(map(len, texts)) / N:.0f} chars)")
+    print(f"answers: {N} invented answers (mean {sum(map(len, texts)) / N:.0f} chars); best of {ROUNDS} interleaved rounds")
     print(f"reference  bare regex scan (lower + findall)        {ref:12,.0f} answers/s")
     print(f"{'figure':<10} {'what':<43}{'answers/s':>12} {'ref/figure':>11}  target")
     for name, what, value, target in [

@@ -35,6 +35,8 @@ from .safeguarding import check as safeguarding_check
 from .sentiment import SentimentResult, lexicon_sentiment, rule_sentiment
 
 _ORDER = {t: i for i, t in enumerate(THEME_IDS)}
+# One encoder for every line (json.dumps with options builds a new encoder per call).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _assemble(norm, question, known_names, codebook_hits, model_yes, model, model_sentiment, with_redaction=True):
@@ -126,13 +128,13 @@ def classify_lines(in_stream: IO[str], out_stream: IO[str], model: TextModel | N
         results = iter(classify_many([(r["text"], r.get("question")) for _, r in good], model=model))
         for n, r in pending:
             if "error" in r:
-                out_stream.write(json.dumps({"line": n, "error": r["error"]}, ensure_ascii=False) + "\n")
+                out_stream.write(_encode({"line": n, "error": r["error"]}) + "\n")
                 counts["errors"] += 1
                 continue
             res = next(results)
             line = {"id": r["id"], "themes": res["themes"], "sentiment": res["sentiment"],
                     "safeguarding": res["safeguarding"], "evidence": res["evidence"]}
-            out_stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out_stream.write(_encode(line) + "\n")
             counts["classified"] += 1
         pending.clear()
         out_stream.flush()

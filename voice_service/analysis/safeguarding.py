@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .codebook import Normalised, normalise
+from .prefilter import Prefilter
 from .questions import non_answer, question_kind
 
 _PEOPLE = (
@@ -267,6 +268,8 @@ _REASSURING = re.compile(
 
 _COMPILED: dict[str, re.Pattern[str]] = {}
 _FALSE_ALARM_RE: re.Pattern[str] | None = None
+_PREFILTER: Prefilter | None = None
+_FALSE_ALARM_PREFILTER: Prefilter | None = None
 
 
 def _bounded(patterns: list[str]) -> re.Pattern[str]:
@@ -275,12 +278,15 @@ def _bounded(patterns: list[str]) -> re.Pattern[str]:
 
 
 def _compiled() -> tuple[dict[str, re.Pattern[str]], re.Pattern[str]]:
-    global _FALSE_ALARM_RE
-    if not _COMPILED:
+    """Compile once: every reason's patterns, the false alarms, and the pre-checks (prefilter.py)."""
+    global _FALSE_ALARM_RE, _PREFILTER, _FALSE_ALARM_PREFILTER
+    if _FALSE_ALARM_RE is None:
         for reason, patterns in TRIGGERS.items():
             _COMPILED[reason] = _bounded(patterns)
-        _FALSE_ALARM_RE = _bounded([p.replace("{_HARM_VERBS}", _HARM_VERBS) for p in FALSE_ALARMS])
-    assert _FALSE_ALARM_RE is not None
+        _PREFILTER = Prefilter(TRIGGERS)
+        false_alarms = [p.replace("{_HARM_VERBS}", _HARM_VERBS) for p in FALSE_ALARMS]
+        _FALSE_ALARM_PREFILTER = Prefilter({"false_alarm": false_alarms})
+        _FALSE_ALARM_RE = _bounded(false_alarms)
     return _COMPILED, _FALSE_ALARM_RE
 
 
@@ -294,19 +300,30 @@ class SafeguardingResult:
         return self.flag
 
 
-def check(text: str | Normalised, question: str | None = None) -> SafeguardingResult:
-    """Flag a possible disclosure, with the words that triggered it and the kind of risk.
+def _scan(norm: Normalised, evidence: list[str], reasons: list[str], prefilter: bool = True) -> None:
+    """Search the trigger patterns (false alarms blanked out first), adding evidence and reasons.
 
-    ``question`` matters: an answer naming a person or a place to "Who or what makes you feel
-    unsafe or scared?" is flagged although it has no alarming word of its own.
+    With ``prefilter`` (the default) a reason's patterns are searched only when the text holds
+    one of the plain strings that every match of them must contain (``prefilter.Prefilter``,
+    worked out from the patterns themselves): the same result, without running ~200 patterns
+    over answers that cannot match any of them.
     """
-    norm = text if isinstance(text, Normalised) else normalise(text)
     triggers, false_alarms = _compiled()
+    text = norm.text
+    if prefilter:
+        assert _PREFILTER is not None
+        possible = _PREFILTER.candidates(text)
+        if not possible:
+            return
+        todo = [(r, rx) for r, rx in triggers.items() if r in possible]
+        assert _FALSE_ALARM_PREFILTER is not None
+        blank = bool(_FALSE_ALARM_PREFILTER.candidates(text))
+    else:
+        todo = list(triggers.items())
+        blank = True
     # Blank out false alarms, keeping character positions (so evidence maps to the original).
-    scan = false_alarms.sub(lambda m: " " * len(m.group(0)), norm.text)
-    evidence: list[str] = []
-    reasons: list[str] = []
-    for reason, regex in triggers.items():
+    scan = false_alarms.sub(_blank, text) if blank else text
+    for reason, regex in todo:
         for m in regex.finditer(scan):
             words = norm.original_span(m.start(), m.end()).strip()
             if not words:
@@ -315,6 +332,22 @@ def check(text: str | Normalised, question: str | None = None) -> SafeguardingRe
                 evidence.append(words)
             if reason not in reasons:
                 reasons.append(reason)
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * (m.end() - m.start())
+
+
+def check(text: str | Normalised, question: str | None = None, prefilter: bool = True) -> SafeguardingResult:
+    """Flag a possible disclosure, with the words that triggered it and the kind of risk.
+
+    ``question`` matters: an answer naming a person or a place to "Who or what makes you feel
+    unsafe or scared?" is flagged although it has no alarming word of its own.
+    """
+    norm = text if isinstance(text, Normalised) else normalise(text)
+    evidence: list[str] = []
+    reasons: list[str] = []
+    _scan(norm, evidence, reasons, prefilter)
     if not reasons and question_kind(question) == "risk":
         answer = norm.text.strip()
         if (

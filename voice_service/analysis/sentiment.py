@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .codebook import Normalised, normalise
+from .prefilter import Prefilter
 from .questions import non_answer, question_kind
 
 LABELS = ("positive", "neutral", "negative")
@@ -64,6 +65,17 @@ _CUE_RE = re.compile(
     r"(?<![\w'])(?:" + "|".join(f"(?P<c{i}>{p})" for i, (p, _) in enumerate(CUES)) + r")(?![\w'])"
 )
 _CUE_WEIGHTS = {f"c{i}": w for i, (_, w) in enumerate(CUES)}
+# Which cues could match a text at all (prefilter.py); the one-pass regex is then built from
+# those cues only, in the same order, which finds exactly the same matches (a cue that cannot
+# match anywhere never takes part in a match).
+_CUE_PREFILTER = Prefilter({f"c{i}": [p] for i, (p, _) in enumerate(CUES)})
+
+
+@lru_cache(maxsize=2048)
+def _cue_regex(groups: tuple[int, ...]) -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![\w'])(?:" + "|".join(f"(?P<c{i}>{CUES[i][0]})" for i in groups) + r")(?![\w'])"
+    )
 
 NEGATIVE_AT = -0.25
 POSITIVE_AT = 0.3
@@ -91,10 +103,17 @@ class SentimentResult:
         return {"label": self.label, "source": self.source, "score": round(self.score, 3), "cues": self.cues}
 
 
-def cue_score(norm: Normalised) -> tuple[float, list[str]]:
+def cue_score(norm: Normalised, prefilter: bool = True) -> tuple[float, list[str]]:
     total = 0.0
     cues: list[str] = []
-    for m in _CUE_RE.finditer(norm.text):
+    if prefilter:
+        possible = _CUE_PREFILTER.candidates(norm.text)
+        if not possible:
+            return total, cues
+        regex = _cue_regex(tuple(sorted(int(g[1:]) for g in possible)))
+    else:
+        regex = _CUE_RE
+    for m in regex.finditer(norm.text):
         total += _CUE_WEIGHTS[m.lastgroup or ""]
         words = norm.original_span(m.start(), m.end()).strip()
         if words and words not in cues:
