@@ -1,8 +1,8 @@
 """`flask demo`: a week of upcoming meetings with invented families, idempotent.
 
 Every person here is invented; phone numbers come from Ofcom's drama range (+44 7700 900xxx).
-Running it again adds nothing new: it finds the demo rows by their references and prints fresh
-private links (only a hash of each link is stored, so old links stop working).
+Running it again adds nothing new: it finds the demo rows by their references and prints the
+same private links again.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from voice_service.answers import save_answer
 from voice_service.auth import hash_password
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
-from voice_service.invitations import create_invitation, reissue_token
+from voice_service.invitations import create_invitation, link_token
 from voice_service.models import Child, Invitation, Meeting, Participant, User, utcnow
 from voice_service.models.vocab import MEETING_TYPES
 
@@ -133,7 +133,7 @@ def _choose_survey(meeting_type: str, role: str, age_band: str | None, language:
 
 
 def load_demo(meeting_types: tuple[str, ...] | None = None, now: datetime | None = None) -> list[dict]:
-    """Create (or find) the demo data; returns one row per invitation with a fresh private link."""
+    """Create (or find) the demo data; returns one row per invitation with its private link."""
     now = now or utcnow()
     unknown = [t for t in (meeting_types or ()) if t not in MEETING_TYPES]
     if unknown:
@@ -182,7 +182,7 @@ def load_demo(meeting_types: tuple[str, ...] | None = None, now: datetime | None
                 db.session.flush()
                 _plan_messages(invitation)
             else:
-                token = reissue_token(invitation)
+                token = link_token(invitation)
             rows.append({
                 "meeting": spec.ref, "meeting_type": MEETING_TYPES[spec.meeting_type], "role": person.role,
                 "name": person.name, "channel": person.channel, "phone": person.phone if person.channel == "sms" else None,

@@ -1,6 +1,9 @@
 """Invitations: creating them, finding one by its private link, moving its status.
 
-The token is shown once (in the link we send) and only its SHA-256 is stored.
+Only the SHA-256 of a link's token is stored. The token is derived (HMAC with LOOKUP_HASH_KEY)
+from the invitation's id and a random per-invitation salt, so the link printed for staff, the
+one in the first text and the one in every reminder are the same link; `reissue_token` draws a
+new salt, which revokes the old link for good.
 """
 from __future__ import annotations
 
@@ -9,7 +12,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from voice_service.crypto import new_token, token_hash
+import base64
+import hashlib
+import hmac
+import secrets
+
+from voice_service.crypto import keyring, token_hash
 from voice_service.extensions import db
 from voice_service.models import Invitation, Participant, utcnow
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
@@ -29,27 +37,42 @@ def create_invitation(
     channel: str | None = None,
     language: str | None = None,
 ) -> tuple[Invitation, str]:
-    """Add an invitation to the session; returns it and the raw token for the private link."""
-    token = new_token()
+    """Add an invitation (flushed, so it has an id); returns it and its private-link token."""
     invitation = Invitation(
         participant=participant,
         survey_id=survey_id,
         survey_version=survey_version,
-        token_hash=token_hash(token),
+        link_salt=secrets.token_hex(16),
+        token_hash=secrets.token_hex(32),  # placeholder until the id exists; replaced below
         channel=channel or participant.preferred_channel,
         language=language or participant.language,
         expires_at=expires_at,
         status="scheduled",
     )
     db.session.add(invitation)
-    return invitation, token
+    db.session.flush()
+    return invitation, link_token(invitation)
+
+
+def _derive_token(invitation: Invitation) -> str:
+    key = keyring.lookup_hash("invitation-link").encode()
+    digest = hmac.new(key, f"{invitation.id}:{invitation.link_salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode("ascii")  # 192 bits, 32 characters
+
+
+def link_token(invitation: Invitation) -> str:
+    """The invitation's private-link token: the same every time until reissued."""
+    token = _derive_token(invitation)
+    hashed = token_hash(token)
+    if invitation.token_hash != hashed:
+        invitation.token_hash = hashed
+    return token
 
 
 def reissue_token(invitation: Invitation) -> str:
-    """A new private link (the old one stops working)."""
-    token = new_token()
-    invitation.token_hash = token_hash(token)
-    return token
+    """A new private link; the old one stops working for good."""
+    invitation.link_salt = secrets.token_hex(16)
+    return link_token(invitation)
 
 
 def lookup_token(token: str, now: datetime | None = None) -> TokenLookup:

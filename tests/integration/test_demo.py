@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from voice_service.extensions import db
-from voice_service.models import Answer, Invitation, Meeting, Participant, SafeguardingAlert, ScheduledMessage, User
+from voice_service.models import utcnow, Answer, Invitation, Meeting, Participant, SafeguardingAlert, ScheduledMessage, User
 from voice_service.models.vocab import STAFF_ROLES
 
 LINK = re.compile(r"http://localhost/r/([A-Za-z0-9_-]{32})")
@@ -34,16 +35,31 @@ def test_demo_loads_a_week_of_meetings_with_working_links(app, runner, client):
     assert client.get(f"/r/{tokens[0]}").status_code == 200
 
 
-def test_demo_is_idempotent_and_gives_fresh_working_links(app, runner, client):
+def test_demo_is_idempotent_and_its_links_stay_the_same(app, runner, client):
     first = runner.invoke(args=["demo"])
     before = _counts()
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
     assert _counts() == before
-    old, new = LINK.findall(first.output)[0], LINK.findall(second.output)[0]
-    assert old != new
-    assert client.get(f"/r/{new}").status_code == 200
-    assert client.get(f"/r/{old}").status_code == 404  # only the newest link works
+    assert LINK.findall(first.output) == LINK.findall(second.output)
+    assert client.get(f"/r/{LINK.findall(second.output)[0]}").status_code == 200
+
+
+def test_the_link_in_the_texts_is_the_link_the_demo_printed(app, runner, client):
+    from voice_service.messaging.senders import get_sender
+    from voice_service.messaging.texts import compose_scheduled
+    from voice_service.models import Message
+    from voice_service.scheduling.dispatch import dispatch_due
+
+    printed = set(LINK.findall(runner.invoke(args=["demo"]).output))
+    # the invitations go out at the next decent hour: dispatch as the clock would then
+    first_texts_due = db.session.scalar(select(func.max(ScheduledMessage.due_at)).where(ScheduledMessage.kind == "invite"))
+    dispatch_due(get_sender(app), compose_scheduled, now=first_texts_due + timedelta(minutes=1))
+    texted = {m for body in db.session.scalars(select(Message.body).where(Message.direction == "outbound"))
+              for m in LINK.findall(body or "")}
+    assert texted and texted <= printed
+    for token in texted:
+        assert client.get(f"/r/{token}").status_code == 200
 
 
 def test_unknown_meeting_type_is_refused_and_changes_nothing(app, runner):

@@ -94,30 +94,11 @@ def compose(invitation, kind: str, *, link: str | None = None) -> str:
 # Links in scheduled texts ----------------------------------------------------------------------
 
 def link_for(invitation) -> str:
-    """The invitation's private link for a text: the same link in every text we send.
+    """The invitation's private link: the same link in every text, and the one staff see."""
+    from voice_service.invitations import link_token
 
-    Only a hash of a link's token is stored, so the token is derived, not kept: an HMAC (the
-    LOOKUP_HASH_KEY, kept for the life of the data) of the invitation's id and creation time,
-    192 bits. The first text moves the invitation onto this token (a link printed earlier, by
-    the demo or a staff "new link", stops working then); every later text repeats it.
-    Flushes; the caller commits.
-    """
-    import base64
-    import hashlib
-    import hmac
-
-    from voice_service.crypto import keyring, token_hash
-
-    digest = hmac.new(
-        keyring.lookup_hash("invitation-link").encode(),
-        f"{invitation.id}:{invitation.created_at.isoformat()}".encode(),
-        hashlib.sha256,
-    ).digest()
-    token = base64.urlsafe_b64encode(digest[:24]).decode("ascii")
-    hashed = token_hash(token)
-    if invitation.token_hash != hashed:
-        invitation.token_hash = hashed
-        db_flush()
+    token = link_token(invitation)
+    db_flush()
     return f"{current_app.config['PUBLIC_BASE_URL']}/r/{token}"
 
 

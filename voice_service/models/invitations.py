@@ -1,6 +1,7 @@
 """Invitations to give views, the answers given, and requests for an advocate."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
@@ -17,6 +18,8 @@ class Invitation(db.Model):
     survey_id: Mapped[str] = mapped_column(String(80))
     survey_version: Mapped[int] = mapped_column(Integer)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Random per-invitation secret the private link is derived from; a new one revokes the link.
+    link_salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     channel: Mapped[str] = mapped_column(String(16), default="web")
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
