@@ -14,12 +14,12 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@echo "Installing the service into $(VENV) (first run takes a few minutes)..."
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@echo "Installing the service and its test tools into $(VENV)..."
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(VENV)/.installed $@
 
 ## make run: SQLite (WAL), demo data, dev SMS outbox, scheduler in-process, on http://$(HOST):$(PORT)
