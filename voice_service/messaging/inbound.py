@@ -22,6 +22,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
 from voice_service import conversation
@@ -33,7 +34,9 @@ from voice_service.invitations import mark_completed, mark_opened
 from voice_service.messaging import keywords
 from voice_service.messaging.senders import is_opted_out, record_opt_out, remove_opt_out
 from voice_service.messaging.texts import fill, meeting_time_label, service_info, survey_for
-from voice_service.models import AdvocacyRequest, Invitation, Meeting, Message, Participant, SafeguardingAlert, utcnow
+from voice_service.models import (
+    AdvocacyRequest, Invitation, Meeting, Message, OptOut, Participant, SafeguardingAlert, utcnow,
+)
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
 
 log = logging.getLogger(__name__)
@@ -82,8 +85,10 @@ def store(inbound: Inbound) -> int:
     )
     db.session.add(message)
     try:
+        db.session.flush()
+        message_id = message.id
         db.session.commit()
-        return message.id
+        return message_id
     except IntegrityError:  # a retry of a message we already hold
         db.session.rollback()
         existing = db.session.scalar(select(Message.id).where(Message.provider_sid == inbound.sid))
@@ -93,32 +98,59 @@ def store(inbound: Inbound) -> int:
 
 
 def lock_message(message_id: int) -> Message:
-    """The row, locked until commit: FOR UPDATE on PostgreSQL; on SQLite the write takes the
-    database's single write lock, and the read after it sees the latest commit."""
-    db.session.execute(update(Message).where(Message.id == message_id).values(updated_at=utcnow()))
+    """The row as an object, locked until commit: FOR UPDATE on PostgreSQL; on SQLite the write
+    takes the database's single write lock, and the read after it sees the latest commit."""
+    db.session.execute(update(Message).where(Message.id == message_id).values(updated_at=utcnow())
+                       .execution_options(synchronize_session=False))
     return db.session.scalars(
         select(Message).where(Message.id == message_id).with_for_update().execution_options(populate_existing=True)
     ).one()
+
+
+def claim(message_id: int) -> str | None:
+    """Lock the stored row until commit; return the reply already given (None: not answered yet).
+
+    One statement on both databases: the UPDATE takes PostgreSQL's row lock (a concurrent
+    delivery of the same message waits here) and SQLite's write lock, and RETURNING reads the
+    row as the lock holder sees it.
+    """
+    row = db.session.execute(
+        update(Message).where(Message.id == message_id).values(updated_at=utcnow())
+        .returning(Message.reply_body)
+        .execution_options(synchronize_session=False)
+    ).one()
+    return row.reply_body
 
 
 def receive(form) -> str:
     """Store and answer one inbound message. Returns the reply ("" for none). Idempotent."""
     inbound = parse(form)
     message_id = store(inbound)
-    message = lock_message(message_id)
-    if message.reply_body is not None:  # a retry: same reply, nothing recorded twice
-        reply = message.reply_body
+    reply = claim(message_id)
+    if reply is not None:  # a retry: the same reply, nothing recorded twice
         db.session.commit()
         log.info("inbound retry answered from the stored reply", extra={"message_id": message_id})
         return reply
     alerts: list[SafeguardingAlert] = []
-    reply = _answer(message, inbound, alerts)
-    message.reply_body = reply
+    received = _Received(message_id, phone_hash(inbound.e164) if inbound.e164 else None)
+    reply = _answer(received, inbound, alerts)
+    db.session.execute(
+        update(Message).where(Message.id == message_id)
+        .values(reply_body=reply, invitation_id=received.invitation_id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    log.info("inbound message answered", extra={"message_id": message_id, "invitation_id": message.invitation_id})
+    log.info("inbound message answered", extra={"message_id": message_id, "invitation_id": received.invitation_id})
     for alert in alerts:
         _notify(alert)
     return reply
+
+
+@dataclass
+class _Received:
+    id: int
+    phone_hash: str | None
+    invitation_id: int | None = None
 
 
 # Wording -------------------------------------------------------------------------------------
@@ -140,13 +172,16 @@ def _opted_in_reply(language: str = "en") -> str:
 
 # Answering -----------------------------------------------------------------------------------
 
-def open_invitations(hashed: str, now: datetime | None = None) -> list[Invitation]:
-    """The number's invitations that take answers by text, soonest meeting first."""
+def open_invitations(hashed: str, now: datetime | None = None) -> list[tuple[Invitation, bool]]:
+    """The number's invitations that take answers by text, soonest meeting first, each with
+    whether the number has opted out (one round trip). Locks the invitations until commit."""
     now = now or utcnow()
-    return list(db.session.scalars(
-        select(Invitation)
-        .join(Participant, Invitation.participant_id == Participant.id)
-        .join(Meeting, Participant.meeting_id == Meeting.id)
+    opted_out = select(OptOut.id).where(OptOut.phone_hash == hashed).exists()
+    return [(row[0], bool(row[1])) for row in db.session.execute(
+        select(Invitation, opted_out.label("opted_out"))
+        .join(Invitation.participant)
+        .join(Participant.meeting)
+        .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
         .where(
             Participant.phone_hash == hashed,
             Invitation.channel.in_(TEXT_CHANNELS),
@@ -156,11 +191,11 @@ def open_invitations(hashed: str, now: datetime | None = None) -> list[Invitatio
         )
         .order_by(Meeting.starts_at, Invitation.id)
         .with_for_update(of=Invitation)
-    ))
+    )]
 
 
-def _answer(message: Message, inbound: Inbound, alerts: list) -> str:
-    hashed = message.phone_hash
+def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
+    hashed = received.phone_hash
     word = keywords.classify(inbound.body)
     if word == "opt_out" and hashed:
         record_opt_out(hashed, keywords.keyword(inbound.body), commit=False)
@@ -170,18 +205,18 @@ def _answer(message: Message, inbound: Inbound, alerts: list) -> str:
         return _opted_in_reply()
     if hashed is None:
         return conversation.help_text(service=service_info()) if word == "help" else _generic()
-    if is_opted_out(hashed):
+    rows = open_invitations(hashed)
+    if (rows[0][1] if rows else is_opted_out(hashed)):
         # They asked for no texts: the message is kept, nothing is sent back (Twilio would block it).
         return ""
-    candidates = open_invitations(hashed)
+    candidates = [invitation for invitation, _ in rows]
     if not candidates:
         return conversation.help_text(service=service_info()) if word == "help" else _generic()
     invitation = _choose(candidates, inbound.body)
     if isinstance(invitation, str):
         return invitation  # a question: which set of questions first?
-    message.invitation_id = invitation.id
-    message.channel = inbound.channel
-    return _converse(invitation, message, inbound, alerts, others=[c for c in candidates if c.id != invitation.id])
+    received.invitation_id = invitation.id
+    return _converse(invitation, inbound, alerts, others=[c for c in candidates if c.id != invitation.id])
 
 
 def _choose(candidates: list[Invitation], body: str) -> Invitation | str:
@@ -206,7 +241,7 @@ def _choose(candidates: list[Invitation], body: str) -> Invitation | str:
     return conversation.choice_prompt(labels, language)
 
 
-def _converse(invitation: Invitation, message: Message, inbound: Inbound, alerts: list, others: list) -> str:
+def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: list) -> str:
     survey = survey_for(invitation, language="en")
     if survey is None:
         log.error("inbound text for an invitation whose survey is not loaded", extra={"invitation_id": invitation.id})
