@@ -78,7 +78,7 @@ def test_a_stranger_number_can_be_tried(client, invitation):
     ("not a number", "hi", "Enter a UK mobile number"),
     (PHONE, "   ", "Enter a message"),
     (PHONE, "x" * 1601, "1600 characters or fewer"),
-])
+], ids=["bad-phone", "empty", "too-long"])
 def test_bad_input_gets_a_clear_error_and_sends_nothing(client, invitation, phone, body, error):
     response = send(client, body, phone=phone)
     html = response.get_data(as_text=True)
