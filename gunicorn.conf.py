@@ -1,0 +1,19 @@
+"""gunicorn settings for the `web` process (Procfile). Read automatically from the working directory."""
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+# Load the app (and the analysis models) once in the master, then fork: the first free-text
+# answer in each worker no longer waits seconds for scikit-learn to import.
+preload_app = True
+# Access logs would carry private-link paths; the app's own logs carry ids only.
+accesslog = None
+timeout = 30
+graceful_timeout = 20
+
+
+def on_starting(server):
+    from voice_service.analysis.pipeline import classify
+
+    classify("warm up", question=None)
