@@ -267,6 +267,13 @@ def test_when_both_reminders_are_overdue_only_the_later_one_is_sent():
     ]
 
 
+def test_an_overdue_reminder_is_skipped_when_the_next_one_is_due_within_hours():
+    # Caught up at 01:00 on Tuesday 17 March: reminder 1 (Friday) is overdue, reminder 2 is at 10:00.
+    result = plan(request(now=london(2026, 3, 17, 1, 0), known_at=london(2026, 3, 2, 9, 30)))
+    assert [(kind, seq) for kind, seq, _ in schedule(result)] == [("invite", 0), ("reminder", 2), ("close", 0)]
+    assert [(d.sequence, d.missed) for d in result.dropped] == [(1, True)]
+
+
 def test_an_overdue_reminder_caught_up_at_night_waits_for_the_morning():
     result = plan(request(now=london(2026, 3, 13, 23, 0), known_at=london(2026, 3, 2, 9, 30)))
     assert ("reminder", 1, at(2026, 3, 14, 8, 0)) in schedule(result)

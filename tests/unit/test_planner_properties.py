@@ -72,7 +72,7 @@ def rows_for(result) -> list[ExistingScheduled]:
     return rows
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(requests())
 def test_every_plan_is_decent_ordered_in_the_future_and_stable(request):
     result = plan(request)

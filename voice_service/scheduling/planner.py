@@ -425,9 +425,14 @@ def _plan_meeting(
         else:
             fitting.append((sequence, slot))
             previous = slot
-    # Catching up: of the reminders already overdue, only the latest is still worth sending.
+    # Catching up: of the reminders already overdue, only the latest is still worth sending,
+    # and not even that one if the next reminder is due within ``min_gap`` of it.
     overdue = [sequence for sequence, slot in fitting if slot <= now]
     superseded = set(overdue[:-1])
+    if overdue and overdue[-1] != fitting[-1][0]:
+        following = fitting[len(overdue)][1]
+        if following - next_allowed_time(now, quiet) < settings.min_gap:
+            superseded.add(overdue[-1])
     for sequence, slot in fitting:
         if sequence in superseded:
             b.drop(Kind.REMINDER, sequence, "overdue, replaced by a later reminder", missed=True)
