@@ -184,7 +184,12 @@ class TwilioSender(Sender):
         except TwilioRestException as error:
             code = error.code or error.status
             retryable = error.status == 429
+            if error.status == 503:
+                # Twilio's 503 (20503): temporarily unavailable, request not taken; retry with back-off.
+                raise ProviderUnavailable(str(code), "Twilio was busy and did not take the text",
+                                          retryable=True) from None
             if error.status and error.status >= 500:
+                # A 500 on sending is not safe to retry (Twilio: the person may get it twice).
                 raise ProviderUnavailable(str(code), "Twilio had a server error: it may have the text",
                                           retryable=False) from None
             raise ProviderRejected(str(code), f"Twilio refused the text (HTTP {error.status})",
