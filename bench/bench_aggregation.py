@@ -152,8 +152,7 @@ def load(conn, now: datetime) -> None:
                               weighted(rng, VISIBILITY), False, False, False, sent, starts if ok else None, starts,
                               f"{inv_id:032x}"))
         with cur.copy("COPY answer (id, invitation_id, question_id, value, free_text, skipped, channel, received_at, is_current, "
-                      "sentiment, sentiment_source, safeguarding_flag, analysis_version, analysed_at, redacted_text) FROM STDIN") as ap, \
-                cur.copy("COPY theme_tag (id, answer_id, theme_id, source, rejected, confirmed_at, created_at) FROM STDIN") as tp:
+                      "sentiment, sentiment_source, safeguarding_flag, analysis_version, analysed_at, redacted_text) FROM STDIN") as ap:
             for inv_id, _pid, _mtype, starts in invitations:
                 if inv_id not in responded:
                     continue
@@ -167,8 +166,8 @@ def load(conn, now: datetime) -> None:
                                       weighted(rng, SENTIMENT), "model", flagged, "v1", received, red))
                         for theme in rng.sample(THEME_IDS, rng.choice((1, 1, 2))):
                             tag_id += 1
-                            tp.write_row((tag_id, answer_id, theme, "codebook", rng.random() < 0.02,
-                                          received + timedelta(days=3) if rng.random() < 0.05 else None, received))
+                            tags.append((tag_id, answer_id, theme, "codebook", rng.random() < 0.02,
+                                         received + timedelta(days=3) if rng.random() < 0.05 else None, received))
                         if flagged:
                             alert_id += 1
                             ack = received + timedelta(minutes=rng.randint(5, 180))
@@ -176,6 +175,10 @@ def load(conn, now: datetime) -> None:
                     else:
                         ap.write_row((answer_id, inv_id, f"q{q}", str(rng.randint(1, 5)), None, False, "web", received, True,
                                       None, None, False, None, None, None))
+        # One COPY at a time on a connection: the tags go in after their answers.
+        with cur.copy("COPY theme_tag (id, answer_id, theme_id, source, rejected, confirmed_at, created_at) FROM STDIN") as tp:
+            for row in tags:
+                tp.write_row(row)
         print(f"  {answer_id:,} answers and {tag_id:,} theme tags loaded ({time.monotonic() - t0:.0f} s)", file=sys.stderr, flush=True)
         with cur.copy("COPY safeguarding_alert (id, answer_id, status, raised_at, acknowledged_at, actioned_at) FROM STDIN") as cp:
             for row in alerts:
