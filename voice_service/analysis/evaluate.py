@@ -53,7 +53,8 @@ def load_labelled(path: str | Path) -> list[dict]:
 
 
 def to_examples(records: Iterable[dict]) -> list[Example]:
-    return [Example(r["text"], r.get("question"), tuple(r.get("themes", ())), r.get("sentiment")) for r in records]
+    return [Example(r["text"], r.get("question"), tuple(r.get("themes", ())), r.get("sentiment"), r.get("safeguarding"))
+            for r in records]
 
 
 # pandas' default missing-value strings: the README's baseline used pandas, so we match it.
@@ -61,18 +62,27 @@ _NA = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.
        "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
 
 
+# "Not assigned" is the coders' "no theme", not a theme of the framework: not scored.
+NHS_NOT_A_THEME = frozenset({"Not assigned"})
+
+
 def load_nhs(directory: str | Path) -> tuple[list[dict], list[str]]:
-    """Rows of the v6 framework file with real text: text, question, labels, sentiment (or None)."""
+    """Rows of the v6 framework file with real text: text, question, labels, sentiment (or None).
+
+    Matches the README's counts (6,205 comments; 34 labels with >= 25 examples): its pandas
+    snippet alone keeps 12 answers that are a single space (6,217) and counts "Not assigned"
+    as a 35th label; neither is real text or a theme, so both are left out here.
+    """
     path = Path(directory) / "pxtextmining_v6framework_230831.csv"
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader)
-        label_cols = header[11:]
+        label_cols = [c for c in header[11:] if c not in NHS_NOT_A_THEME]
         rows = []
         for raw in reader:
             rec = dict(zip(header, raw))
             text = rec.get("FFT answer", "")
-            if text in _NA or text.strip().lower() == "did not answer":
+            if text in _NA or not text.strip() or text.strip().lower() == "did not answer":
                 continue
             labels = [c for c in label_cols if rec.get(c, "") not in _NA and float(rec[c]) > 0]
             s = rec.get("Comment sentiment", "").strip()
