@@ -83,3 +83,55 @@ def test_recall_and_precision_on_the_labelled_set():
     result = evaluate_rules(load_labelled(LABELLED))["safeguarding"]
     assert result["recall"] >= 0.95
     assert result["precision"] >= 0.85
+
+
+def _jsonl(name: str) -> list[dict]:
+    import json
+
+    with open(LABELLED.with_name(name), encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _flags(records: list[dict], model=None) -> dict:
+    from voice_service.analysis.evaluate import binary
+    from voice_service.analysis.pipeline import classify_many
+
+    results = classify_many([(r["text"], r.get("question")) for r in records], model=model)
+    return binary([r["safeguarding"] for r in records], [x["safeguarding"] for x in results])
+
+
+def test_held_out_disclosures_and_hard_non_disclosures_by_the_rules():
+    # 40 new disclosures and 40 hard non-disclosures (films, games, "killing it", resolved past,
+    # jokes). Written before the patterns were changed: the rules then found 15 of 40 (recall
+    # 0.375) with precision 0.60. The patterns were then improved ON THIS SET (now 1.00 / 1.00),
+    # so this floor guards the work against regressions; it does not measure new phrasings.
+    result = _flags(_jsonl("safeguarding_holdout.jsonl"))
+    assert result["recall"] >= 0.95
+    assert result["precision"] >= 0.9
+
+
+def test_fresh_phrasings_rules_with_a_trained_flag():
+    # A second set of 20 + 20, written after the pattern changes and never used to change them.
+    # Measured: the rules alone 0.55 recall / 0.73 precision; with the trained flag (trained on
+    # the labelled set and the first held-out set) as an OR: 0.95 / 0.68. The trained flag is what
+    # carries recall to phrasings nobody wrote a pattern for; it costs false alarms.
+    from voice_service.analysis.evaluate import load_labelled, to_examples
+    from voice_service.analysis.model import TextModel
+
+    fresh = _jsonl("safeguarding_holdout_2.jsonl")
+    rules = _flags(fresh)
+    assert rules["recall"] >= 0.5
+    train = load_labelled(LABELLED) + _jsonl("safeguarding_holdout.jsonl")
+    model = TextModel(tune_thresholds=False).fit(to_examples(train))
+    both = _flags(fresh, model=model)
+    assert both["recall"] >= 0.85
+    assert both["precision"] >= 0.6
+    assert both["recall"] > rules["recall"]
+
+
+def test_a_worry_resolved_in_the_past_is_not_flagged_but_past_abuse_is():
+    assert not check("i ran away once ages ago but that's all sorted now and i'm happy here").flag
+    assert not check("when i was little we had no heating but now we have a nice flat").flag
+    assert check("i ran away once ages ago but now i am scared again").flag
+    assert check("mum used to drink but she stopped, now she is drinking again").flag
+    assert check("when i was little dad hit me but i am safe now").flag  # abuse is always for a person

@@ -2,7 +2,10 @@
 
 Registered by the app factory with ``app.cli.add_command(analyse_cli)``; the commands also run
 without an app (``click.testing.CliRunner`` or ``python -m voice_service.analysis.cli``), and
-then need ``--model``/``--out`` paths instead of the instance folder.
+then need ``--model``/``--out`` paths instead of the instance folder, and ``train`` needs
+``--labels FILE`` (the person-confirmed labels in the database need the app).
+
+The model file: ``app.config["MODEL_PATH"]`` when set, else ``<instance folder>/analysis_model.joblib``.
 """
 
 from __future__ import annotations
@@ -15,22 +18,33 @@ import click
 MODEL_FILENAME = "analysis_model.joblib"
 
 
-def instance_model_path() -> Path | None:
-    """``<instance folder>/analysis_model.joblib`` when a Flask app is at hand, else None."""
+def _model_path_of(app) -> Path:
+    configured = app.config.get("MODEL_PATH")
+    return Path(configured) if configured else Path(app.instance_path) / MODEL_FILENAME
+
+
+def _current_app_or_none():
+    """The Flask app: the active one, or the one ``flask --app`` names; None without one."""
     try:
         from flask import current_app, has_app_context
 
         if has_app_context():
-            return Path(current_app.instance_path) / MODEL_FILENAME
+            return current_app._get_current_object()
         from flask.cli import ScriptInfo
 
         ctx = click.get_current_context(silent=True)
         info = ctx.find_object(ScriptInfo) if ctx else None
         if info is not None:
-            return Path(info.load_app().instance_path) / MODEL_FILENAME
+            return info.load_app()
     except Exception:  # no app configured: the caller falls back to explicit paths
         return None
     return None
+
+
+def instance_model_path() -> Path | None:
+    """The model file of the Flask app at hand (``MODEL_PATH``), else None."""
+    app = _current_app_or_none()
+    return _model_path_of(app) if app is not None else None
 
 
 def _load_model(path: str | None):
@@ -80,25 +94,69 @@ def evaluate_cmd(labels_path: str | None, folds: int, nhs_dir: str | None) -> No
            progress=lambda msg: click.echo(msg, err=True))
 
 
+def labels_from_db() -> list[dict]:
+    """Person-confirmed labels (the review queue's), in the labels-file format. Needs an app context."""
+    try:
+        from .review import labelled_examples_from_db
+    except ImportError:  # pragma: no cover - the review queue not installed: read the table itself
+        from sqlalchemy import select
+
+        from voice_service.extensions import db
+        from voice_service.models import LabelledExample
+
+        return [
+            {"id": f"db-{row.id}", "text": row.text, "question": row.question, "themes": list(row.themes or []),
+             "sentiment": row.sentiment, "safeguarding": row.safeguarding}
+            for row in db.session.scalars(select(LabelledExample).order_by(LabelledExample.id))
+        ]
+    return labelled_examples_from_db()
+
+
 @analyse_cli.command("train")
-@click.option("--labels", "labels_path", type=click.Path(dir_okay=False, exists=True), required=True,
-              help="Labelled answers (JSON lines). Phase 2 will read QA corrections from the database.")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False, exists=True),
+              help="Labelled answers (JSON lines: id, text, question, themes, sentiment, safeguarding).")
+@click.option("--from-db/--no-db", "from_db", default=None,
+              help="Also use the labels people confirmed in the review queue (the default when no --labels).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
-              help=f"Where to write the model (default: <instance folder>/{MODEL_FILENAME}).")
-def train_cmd(labels_path: str, out_path: str | None) -> None:
-    """Train the theme and sentiment model and save it with its version."""
+              help="Where to write the model (default: the app's MODEL_PATH, in the instance folder).")
+def train_cmd(labels_path: str | None, from_db: bool | None, out_path: str | None) -> None:
+    """Train the theme, sentiment and safeguarding model from person-confirmed labels and save it."""
     from .evaluate import load_labelled, to_examples
     from .model import TextModel
 
-    target = Path(out_path) if out_path else instance_model_path()
+    if from_db is None:
+        from_db = labels_path is None
+    if not labels_path and not from_db:
+        raise click.UsageError("nothing to learn from: give --labels FILE and/or --from-db")
+    app = _current_app_or_none()
+    target = Path(out_path) if out_path else (_model_path_of(app) if app is not None else None)
     if target is None:
-        raise click.UsageError("no Flask app to find the instance folder: give --out PATH")
-    records = load_labelled(labels_path)
-    model = TextModel().fit(to_examples(records))
+        raise click.UsageError("no Flask app to find the instance folder: give --out PATH "
+                               "(or run `flask --app voice_service analyse train`)")
+    records: list[dict] = []
+    sources = []
+    if labels_path:
+        from_file = load_labelled(labels_path)
+        records += from_file
+        sources.append(f"{len(from_file)} from {labels_path}")
+    if from_db:
+        if app is None:
+            raise click.UsageError("--from-db reads the database: run `flask --app voice_service analyse train`")
+        with app.app_context():
+            stored = labels_from_db()
+        records += stored
+        sources.append(f"{len(stored)} confirmed in the review queue")
+    usable = [r for r in records if (r.get("text") or "").strip()]
+    if len(usable) < 10 or len({t for r in usable for t in r.get("themes") or ()}) == 0:
+        raise click.ClickException(
+            f"too few labelled answers to learn from ({len(usable)}: {'; '.join(sources)}); "
+            "at least 10 with themes are needed. No model was written.")
+    model = TextModel().fit(to_examples(usable))
     model.save(target)
     trusted = [t for t in model.labels if model.trusted(t)]
-    click.echo(f"trained {model.version} on {len(records)} answers; model decides {len(trusted)} themes "
-               f"(codebook the rest); saved to {target}")
+    flag = "with" if model.safeguarding_model is not None else "without"
+    click.echo(f"trained {model.version} on {len(usable)} answers ({'; '.join(sources)}); model decides "
+               f"{len(trusted)} themes (codebook the rest), {flag} a trained safeguarding flag; saved to {target}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,6 +45,12 @@ from .sentiment import cue_score, vader_compound
 
 FORMAT = "voice-service-analysis-model/1"
 MIN_EXAMPLES = 8
+MIN_SAFEGUARDING = 15
+# Probability above which the trained flag says "a person should read this". Chosen on the
+# first held-out set (trained on tests/data/labelled_answers.jsonl only: recall 0.68 and
+# precision 0.84 on tests/data/safeguarding_holdout.jsonl at 0.5); see docs/analysis.md.
+SAFEGUARDING_THRESHOLD = 0.5
+SAFEGUARDING_C = 10.0
 
 
 @dataclass
@@ -53,6 +59,7 @@ class Example:
     question: str | None = None
     themes: Sequence[str] = ()
     sentiment: str | None = None
+    safeguarding: bool | None = None
 
 
 class Featuriser:
@@ -143,6 +150,11 @@ class TextModel:
     sentiment_features: Featuriser | None = None
     sentiment_model: object | None = None
     n_examples: int = 0
+    # A trained safeguarding flag, used ALONGSIDE the rules (either one flags): see
+    # ``predict_safeguarding``. Trained when the examples hold >= MIN_SAFEGUARDING of each kind.
+    safeguarding_features: Featuriser | None = None
+    safeguarding_model: object | None = None
+    safeguarding_threshold: float = SAFEGUARDING_THRESHOLD
 
     # ---- training -------------------------------------------------------------------------
     def fit(self, examples: Sequence[Example], labels: Sequence[str] | None = None) -> TextModel:
@@ -153,7 +165,8 @@ class TextModel:
         self.labels = list(labels)
         self.n_examples = len(examples)
         digest = hashlib.sha256(
-            json.dumps([[e.text, e.question, sorted(e.themes), e.sentiment] for e in examples]).encode()
+            json.dumps([[e.text, e.question, sorted(e.themes), e.sentiment]
+                        + ([e.safeguarding] if e.safeguarding is not None else []) for e in examples]).encode()
         ).hexdigest()[:10]
         self.version = f"tfidf-{self.classifier}-n{len(examples)}-{digest}"
 
@@ -164,11 +177,21 @@ class TextModel:
             self.thresholds = self._tuned_thresholds(texts, questions, Y)
         self.theme_features, self.theme_models = self._fit_themes(texts, questions, Y)
 
-        sentiments = [e.sentiment for e in examples]
-        if all(s in SENTIMENT_LABELS for s in sentiments) and len(set(sentiments)) > 1:
+        # Sentiment and the safeguarding flag learn from the examples that carry that label.
+        with_sentiment = [i for i, e in enumerate(examples) if e.sentiment in SENTIMENT_LABELS]
+        sentiments = [examples[i].sentiment for i in with_sentiment]
+        if len(set(sentiments)) > 1:
             self.sentiment_features = Featuriser(use_codebook=False, sentiment_features=True)
-            Xs = self.sentiment_features.fit_transform(texts, questions)
+            Xs = self.sentiment_features.fit_transform([texts[i] for i in with_sentiment], [questions[i] for i in with_sentiment])
             self.sentiment_model = LogisticRegression(C=5.0, class_weight="balanced", max_iter=3000).fit(Xs, sentiments)
+
+        with_flag = [i for i, e in enumerate(examples) if e.safeguarding is not None]
+        flags = [bool(examples[i].safeguarding) for i in with_flag]
+        if MIN_SAFEGUARDING <= sum(flags) <= len(flags) - MIN_SAFEGUARDING:
+            self.safeguarding_features = Featuriser(use_codebook=False)
+            Xg = self.safeguarding_features.fit_transform([texts[i] for i in with_flag], [questions[i] for i in with_flag])
+            self.safeguarding_model = LogisticRegression(
+                C=SAFEGUARDING_C, class_weight="balanced", max_iter=3000).fit(Xg, flags)
         return self
 
     def _fit_themes(self, texts, questions, Y):
@@ -233,6 +256,34 @@ class TextModel:
             return []
         return list(self.sentiment_model.predict(self.sentiment_features.transform(texts, questions)))
 
+    def predict_safeguarding(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[tuple[float, list[str]]] | None:
+        """(probability, the answer's words that weighed most towards a flag) per text; None if
+        no flag was trained. The caller flags when probability > ``safeguarding_threshold``."""
+        if self.safeguarding_model is None or self.safeguarding_features is None:
+            return None
+        questions = questions if questions is not None else [None] * len(texts)
+        if not texts:
+            return []
+        feats = self.safeguarding_features
+        X = feats.transform(texts, questions)
+        proba = self.safeguarding_model.predict_proba(X)[:, list(self.safeguarding_model.classes_).index(True)]
+        n_words = len(feats.word.vocabulary_)
+        names = feats.word.get_feature_names_out()
+        coef = np.ravel(self.safeguarding_model.coef_)[:n_words]
+        out = []
+        for i, text in enumerate(texts):
+            words: list[str] = []
+            if proba[i] > self.safeguarding_threshold:
+                row = X[i, :n_words].tocoo()
+                weights = sorted(((v * coef[j], j) for j, v in zip(row.col, row.data) if coef[j] > 0), reverse=True)
+                norm = normalise(text or "")
+                for _, j in weights[:4]:
+                    found = _original_words(norm, names[j])
+                    if found and not any(found in w or w in found for w in words):
+                        words.append(found)
+            out.append((float(proba[i]), words))
+        return out
+
     # ---- persistence ----------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         import joblib
@@ -253,6 +304,14 @@ class TextModel:
         if not isinstance(model, cls):
             raise ValueError(f"{path} does not hold a TextModel")
         return model
+
+
+def _original_words(norm, ngram: str) -> str | None:
+    """The original words of an answer behind one normalised word n-gram of the model."""
+    import re
+
+    m = re.search(r"(?<![\w'])" + re.escape(ngram) + r"(?![\w'])", norm.text)
+    return norm.original_span(m.start(), m.end()).strip() if m else None
 
 
 def combine_themes(

@@ -10,7 +10,8 @@
         "themes": {"worker_relationship": ["my sw"], "safety": ["model:tfidf-svc-..."]},
         "sentiment": {"label": ..., "source": ..., "score": ..., "cues": [...]},
         "safeguarding": ["dont feel safe"],             # the original words that triggered it
-        "safeguarding_reasons": ["fear_of_home"],
+        "safeguarding_reasons": ["fear_of_home"],       # plus "model" (and "model:<version> p=0.83"
+                                                        # in the evidence) when a trained flag said so
       },
       "redacted": "my sw [name] never comes",           # names, phones, emails, addresses, postcodes removed
     }
@@ -39,7 +40,8 @@ _ORDER = {t: i for i, t in enumerate(THEME_IDS)}
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _assemble(norm, question, known_names, codebook_hits, model_yes, model, model_sentiment, with_redaction=True):
+def _assemble(norm, question, known_names, codebook_hits, model_yes, model, model_sentiment, with_redaction=True,
+              model_flag=None):
     text = norm.original
     sg = safeguarding_check(norm, question)
     theme_evidence = combine_themes(codebook_hits, model_yes, model)
@@ -50,15 +52,22 @@ def _assemble(norm, question, known_names, codebook_hits, model_yes, model, mode
             result = SentimentResult(model_sentiment, f"model:{model.version}")
         else:
             result = lexicon_sentiment(norm, question)
+    flag, sg_evidence, sg_reasons = sg.flag, sg.evidence, sg.reasons
+    if model_flag is not None and model is not None and model_flag[0] > model.safeguarding_threshold:
+        # The trained flag works alongside the rules: either one puts the answer before a person.
+        sg_evidence = list(sg_evidence) if flag else list(model_flag[1])  # the rules' words come first
+        sg_evidence.append(f"model:{model.version} p={model_flag[0]:.2f}")
+        flag = True
+        sg_reasons = sg_reasons + ["model"]
     out = {
         "themes": themes,
         "sentiment": result.label,
-        "safeguarding": sg.flag,
+        "safeguarding": flag,
         "evidence": {
             "themes": {t: theme_evidence[t] for t in themes},
             "sentiment": result.evidence(),
-            "safeguarding": sg.evidence,
-            "safeguarding_reasons": sg.reasons,
+            "safeguarding": sg_evidence,
+            "safeguarding_reasons": sg_reasons,
         },
     }
     if with_redaction:
@@ -75,11 +84,14 @@ def classify(text: str, question: str | None = None, known_names: Iterable[str] 
     hits = book.match(norm)
     model_yes: set[str] = set()
     model_sentiment = None
+    model_flag = None
     if model is not None:
         model_yes = model.model_themes([text], [question])[0]
         predicted = model.predict_sentiment([text], [question])
         model_sentiment = predicted[0] if predicted else None
-    return _assemble(norm, question, tuple(known_names), hits, model_yes, model, model_sentiment)
+        flags = model.predict_safeguarding([text], [question])
+        model_flag = flags[0] if flags else None
+    return _assemble(norm, question, tuple(known_names), hits, model_yes, model, model_sentiment, model_flag=model_flag)
 
 
 def classify_many(items: list[tuple[str, str | None]], model: TextModel | None = None, with_redaction: bool = False) -> list[dict]:
@@ -90,13 +102,15 @@ def classify_many(items: list[tuple[str, str | None]], model: TextModel | None =
     if model is not None and texts:
         model_yes = model.model_themes(texts, questions)
         sentiments = model.predict_sentiment(texts, questions) or [None] * len(texts)
+        flags = model.predict_safeguarding(texts, questions) or [None] * len(texts)
     else:
         model_yes = [set() for _ in texts]
         sentiments = [None] * len(texts)
+        flags = [None] * len(texts)
     out = []
-    for (t, q), my, s in zip(items, model_yes, sentiments):
+    for (t, q), my, s, f in zip(items, model_yes, sentiments, flags):
         norm = normalise(t, book.spelling)
-        out.append(_assemble(norm, q, (), book.match(norm), my, model, s, with_redaction))
+        out.append(_assemble(norm, q, (), book.match(norm), my, model, s, with_redaction, model_flag=f))
     return out
 
 
