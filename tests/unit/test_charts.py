@@ -72,3 +72,11 @@ def test_colours_have_enough_contrast_against_white():
     for colour, _, _ in charts.SERIES_STYLES + ((charts.BAR_COLOUR, "", ""),):
         assert (1.05) / (luminance(colour) + 0.05) >= 3, colour
     assert len({(dash, shape) for _, dash, shape in charts.SERIES_STYLES}) == len(charts.SERIES_STYLES)
+
+
+def test_series_names_at_the_same_height_do_not_overlap():
+    chart = charts.line_chart("c6", "Themes by month", ["September 2026", "October 2026"],
+                              [("Feeling safe", [9, 9]), ("Relationship with the worker", [9, 9])])
+    root = parse(chart)
+    ends = {t.text: float(t.get("y")) for t in root.iter(f"{SVG}text") if t.text and t.text.endswith(" 9")}
+    assert abs(ends["Feeling safe 9"] - ends["Relationship with the worker 9"]) >= 18

@@ -190,6 +190,7 @@ def test_coverage_counts_people_and_finds_who_is_not_heard():
     assert role.cell("child", "responded") == 30 and role.row_total("parent") == 40
     heading, group, r = cov.lowest(1)[0]
     assert group == "Parent" and r == pytest.approx(0.3)
+    assert all(h != "Service" for h, _, _ in cov.lowest(5))   # one service is everyone: no comparison
 
 
 def test_equality_fields_show_not_recorded_as_its_own_group():

@@ -148,6 +148,7 @@ def line_chart(chart_id: str, title: str, x_labels: Sequence[str], series: Seque
     for i, label in enumerate(x_labels):
         x, _ = xy(i, 0)
         parts.append(f'<text x="{x:.1f}" y="{top_pad + plot_h + 20}" text-anchor="middle" fill="{TEXT_COLOUR}" font-size="12">{escape(_short_month(label))}</text>')
+    end_labels: list[tuple[float, str]] = []
     for (name, values), (colour, dash, shape) in zip(series, SERIES_STYLES):
         runs, run = [], []
         for i, v in enumerate(values):
@@ -168,8 +169,12 @@ def line_chart(chart_id: str, title: str, x_labels: Sequence[str], series: Seque
                 parts.append(_marker(shape, x, y, colour))
         last = next(((i, v) for i, v in reversed(list(enumerate(values))) if v is not None), None)
         if last is not None:  # the series named at its last point, with its value
-            x, y = xy(*last)
-            parts.append(f'<text x="{left + plot_w + 10}" y="{y + 5:.1f}" fill="{TEXT_COLOUR}">{escape(name)} {escape(fmt(last[1]))}</text>')
+            end_labels.append((xy(*last)[1], f"{name} {fmt(last[1])}"))
+    placed = -1e9
+    for y, label in sorted(end_labels):  # names at the right, moved apart so none overlap
+        y = max(y, placed + 18)
+        placed = y
+        parts.append(f'<text x="{left + plot_w + 10}" y="{y + 5:.1f}" fill="{TEXT_COLOUR}">{escape(label)}</text>')
     if any(v is None for _, values in series for v in values):
         parts.append(f'<text x="{left}" y="{height - 10}" fill="{TEXT_COLOUR}" font-size="12">'
                      f'Gaps: {SUPPRESSED_MARK} figures hidden to protect privacy</text>')

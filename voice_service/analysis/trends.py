@@ -394,6 +394,8 @@ class Coverage:
         """The groups with the lowest response rates that can be shown: (heading, group, rate)."""
         found = []
         for table in self.tables:
+            if sum(1 for r in table.rows if r != NOT_RECORDED) < 2:
+                continue  # one group is everyone: nothing to compare
             for i, label in enumerate(table.row_labels):
                 if table.rows[i] == NOT_RECORDED:
                     continue
