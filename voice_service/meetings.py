@@ -329,17 +329,21 @@ def _participant_states(meeting_ids: list[int]) -> dict[int, list[UpcomingPartic
         select(Participant.id, Participant.meeting_id, Participant.role, Participant.display_name)
         .where(Participant.meeting_id.in_(meeting_ids))
     ))
-    latest = _latest_invitation_ids([p.id for p in participants])
-    invitation_ids = list(latest.values())
+    # Each participant's latest invitation, in one query (a participant is rarely invited twice).
+    latest: dict[int, int] = {}
     invitations = {}
+    if participants:
+        for row in db.session.execute(
+            select(Invitation.id, Invitation.participant_id, Invitation.status, Invitation.delivery_failed)
+            .where(Invitation.participant_id.in_([p.id for p in participants]))
+        ):
+            if row.id > latest.get(row.participant_id, 0):
+                latest[row.participant_id] = row.id
+            invitations[row.id] = row
+    invitation_ids = list(latest.values())
     last_message: dict[int, str] = {}
     answered: dict[int, int] = {}
     if invitation_ids:
-        invitations = {
-            row.id: row for row in db.session.execute(
-                select(Invitation.id, Invitation.status, Invitation.delivery_failed).where(Invitation.id.in_(invitation_ids))
-            )
-        }
         newest = (
             select(Message.invitation_id, func.max(Message.id).label("message_id"))
             .where(Message.invitation_id.in_(invitation_ids), Message.direction == "outbound")
