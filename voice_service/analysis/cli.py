@@ -84,14 +84,16 @@ def classify_cmd(file, model_path: str | None) -> None:
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--nhs", "nhs_dir", type=click.Path(file_okay=False, exists=True),
               help="Directory of the public NHS feedback set (evaluation only).")
-def evaluate_cmd(labels_path: str | None, folds: int, nhs_dir: str | None) -> None:
+@click.option("--holdout", "holdout", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="Held-out safeguarding set(s) (JSON lines with text and safeguarding); repeatable.")
+def evaluate_cmd(labels_path: str | None, folds: int, nhs_dir: str | None, holdout: tuple[str, ...]) -> None:
     """Precision/recall/F1 per theme, sentiment and safeguarding; k-fold CV of the model."""
     from .evaluate import report
 
-    if not labels_path and not nhs_dir:
-        raise click.UsageError("give --labels FILE and/or --nhs DIR")
+    if not labels_path and not nhs_dir and not holdout:
+        raise click.UsageError("give --labels FILE, --nhs DIR and/or --holdout FILE")
     report(labels_path, folds=folds, nhs_dir=nhs_dir, out=sys.stdout,
-           progress=lambda msg: click.echo(msg, err=True))
+           progress=lambda msg: click.echo(msg, err=True), holdout=holdout)
 
 
 def labels_from_db() -> list[dict]:

@@ -38,14 +38,17 @@ def _stderr(msg: str) -> None:
 
 
 # ---- data ---------------------------------------------------------------------------------
-def load_labelled(path: str | Path) -> list[dict]:
+LABEL_KEYS = ("id", "text", "themes", "sentiment", "safeguarding")
+
+
+def load_labelled(path: str | Path, required: Sequence[str] = LABEL_KEYS) -> list[dict]:
     records = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             r = json.loads(line)
-            for key in ("id", "text", "themes", "sentiment", "safeguarding"):
+            for key in required:
                 if key not in r:
                     raise ValueError(f"{path}:{n}: missing {key!r}")
             records.append(r)
@@ -188,6 +191,7 @@ def cross_validate(
     model_only: list[set[str]] = [set() for _ in range(n)]
     combined: list[set[str]] = [set() for _ in range(n)]
     sentiment: list[str | None] = [None] * n
+    sg_flag: list[bool | None] = [None] * n
     book = load_codebook() if use_codebook else None
     started = time.monotonic()
     for f, test_idx in enumerate(folds_of(n, folds, seed), start=1):
@@ -202,8 +206,11 @@ def cross_validate(
         questions = [records[i].get("question") for i in test_idx]
         yes = model.model_themes(texts, questions)
         sents = model.predict_sentiment(texts, questions) if with_sentiment else None
+        flags = model.predict_safeguarding(texts, questions) if book is not None else None
         for j, i in enumerate(test_idx):
             model_only[i] = yes[j]
+            if flags is not None:
+                sg_flag[i] = safeguarding_check(texts[j], questions[j]).flag or flags[j][0] > model.safeguarding_threshold
             hits = book.match(texts[j]) if book is not None else {}
             combined[i] = set(combine_themes(hits, yes[j], model))
             if sents is not None:
@@ -219,6 +226,8 @@ def cross_validate(
         "model_only": prf(true, model_only, labels),
         "combined": prf(true, combined, labels),
     }
+    if all(f is not None for f in sg_flag) and all("safeguarding" in r for r in records):
+        out["safeguarding"] = binary([r["safeguarding"] for r in records], sg_flag)  # type: ignore[arg-type]
     if with_sentiment and all(s is not None for s in sentiment):
         out["sentiment_macro_f1"] = macro_f1_single([r["sentiment"] for r in records], sentiment)  # type: ignore[arg-type]
     return out
@@ -276,8 +285,23 @@ def format_table(result: dict, title: str) -> str:
     return "\n".join(lines)
 
 
+def evaluate_holdout(path: str | Path, train_records: list[dict] | None) -> dict:
+    """Safeguarding on a held-out set: the rules alone, and with the trained flag (if trainable)."""
+    from .pipeline import classify_many
+
+    records = load_labelled(path, required=("id", "text", "safeguarding"))
+    truth = [bool(r["safeguarding"]) for r in records]
+    items = [(r["text"], r.get("question")) for r in records]
+    out = {"n": len(records), "rules": binary(truth, [x["safeguarding"] for x in classify_many(items)])}
+    if train_records:
+        model = TextModel(tune_thresholds=False).fit(to_examples(train_records))
+        if model.safeguarding_model is not None:
+            out["rules_or_model"] = binary(truth, [x["safeguarding"] for x in classify_many(items, model=model)])
+    return out
+
+
 def report(labels_path: str | Path | None, folds: int = 5, nhs_dir: str | Path | None = None, out: IO[str] = sys.stdout,
-           progress: Progress | None = _stderr) -> dict:
+           progress: Progress | None = _stderr, holdout: Sequence[str | Path] = ()) -> dict:
     summary: dict = {}
     if labels_path:
         records = load_labelled(labels_path)
@@ -304,7 +328,26 @@ def report(labels_path: str | Path | None, folds: int = 5, nhs_dir: str | Path |
             print(f"  missed: {', '.join(rules['safeguarding_missed'])}", file=out)
         for rid, ev in rules["safeguarding_false_alarms"]:
             print(f"  false alarm {rid}: {ev}", file=out)
+        if "safeguarding" in cv:
+            m = cv["safeguarding"]
+            print(f"  rules OR trained flag ({folds}-fold CV): recall {m['recall']:.3f}  precision {m['precision']:.3f}  "
+                  f"(tp {m['tp']}, fp {m['fp']}, missed {m['fn']})", file=out)
         summary["labelled"] = {"rules": rules, "cv": cv}
+    if holdout:
+        train_records = load_labelled(labels_path) if labels_path else None
+        summary["holdout"] = {}
+        for path in holdout:
+            if progress:
+                progress(f"safeguarding held-out set {path}")
+            h = evaluate_holdout(path, train_records)
+            r = h["rules"]
+            print(f"\nSafeguarding, held-out {path} ({h['n']} answers): rules recall {r['recall']:.3f} precision {r['precision']:.3f}"
+                  f" (tp {r['tp']}, fp {r['fp']}, missed {r['fn']})", file=out)
+            if "rules_or_model" in h:
+                m = h["rules_or_model"]
+                print(f"  rules OR trained flag (trained on {labels_path}): recall {m['recall']:.3f} precision {m['precision']:.3f}"
+                      f" (tp {m['tp']}, fp {m['fp']}, missed {m['fn']})", file=out)
+            summary["holdout"][str(path)] = h
     if nhs_dir:
         nhs = evaluate_nhs(nhs_dir, folds=folds, progress=progress)
         print(format_table(nhs["themes"], f"\nNHS framework labels (>= 25 examples: {len(nhs['labels'])}), model, {folds}-fold out-of-fold"), file=out)
