@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from voice_service import create_app
 from voice_service.extensions import db
@@ -64,15 +64,18 @@ def _no_real_twilio():
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """A migrated, empty database for this test run."""
+def database_url(tmp_path_factory):
+    """A migrated, empty database of this test run's own (concurrent runs never share one)."""
     url = os.environ.get("TEST_DATABASE_URL")
+    own_database = None
     if url and url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        base = make_url(url)
+        own_database = f"{base.database}_{os.getpid()}"
+        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{own_database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{own_database}"'))
+        url = base.set(database=own_database).render_as_string(hide_password=False)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": url})
@@ -81,7 +84,11 @@ def database_url(tmp_path_factory) -> str:
 
         upgrade()
         db.engine.dispose()
-    return url
+    yield url
+    if own_database:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{own_database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _empty_all_tables() -> None:

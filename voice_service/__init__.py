@@ -68,6 +68,9 @@ def create_app(config: dict | None = None) -> Flask:
     from voice_service import security
 
     security.init_app(app)
+    from voice_service import errors
+
+    errors.init_app(app)
 
     _register_blueprints(app)
 

@@ -12,7 +12,26 @@ def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+def discard_session() -> None:
+    """End the session; if its connection died under it, throw the connection away quietly."""
+    try:
+        db.session.remove()
+    except Exception:
+        try:
+            db.session.invalidate()
+        except Exception:
+            pass
+        db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
+    @app.teardown_appcontext
+    def close_session_even_if_the_database_went_away(_error):
+        # Runs before Flask-SQLAlchemy's own teardown. On a connection the server dropped (a
+        # restart, a failover) the usual rollback raises, and the visitor would get a bare 500
+        # after their request was already answered; discard the connection instead.
+        discard_session()
+
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":

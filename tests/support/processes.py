@@ -55,13 +55,15 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 2, port: int | None = None, **env):
+def gunicorn(database_url: str, workers: int = 2, port: int | None = None, log_path: str | None = None, **env):
     """A real gunicorn serving create_app(); yields the base URL; stopped (or killed) after."""
     port = port or free_port()
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4", "--bind", f"127.0.0.1:{port}",
          "--graceful-timeout", "2", "--timeout", "30", "voice_service:create_app()"],
-        cwd=ROOT, env=service_env(database_url, **env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=service_env(database_url, **env), stdout=subprocess.DEVNULL,
+        stderr=log,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -70,9 +72,20 @@ def gunicorn(database_url: str, workers: int = 2, port: int | None = None, **env
         yield proc, base
     finally:
         stop(proc)
+        if log_path:
+            log.close()
 
 
 def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    try:
+        _signal_and_wait(proc, sig)
+    finally:
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+
+
+def _signal_and_wait(proc: subprocess.Popen, sig: int) -> None:
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, sig)
@@ -90,9 +103,9 @@ def kill_hard(proc: subprocess.Popen) -> None:
     stop(proc, signal.SIGKILL)
 
 
-def flask_command(database_url: str, *args: str, **env) -> subprocess.Popen:
-    return subprocess.Popen(
+def flask_command(database_url: str, *args: str, timeout: float = 180, **env) -> subprocess.CompletedProcess:
+    """Run `flask --app voice_service ARGS` against the database; returns when it exits."""
+    return subprocess.run(
         [str(BIN / "flask"), "--app", "voice_service", *args], cwd=ROOT,
-        env=service_env(database_url, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        env=service_env(database_url, **env), capture_output=True, text=True, timeout=timeout,
     )

@@ -1,0 +1,59 @@
+"""App-wide error pages: plain words, no stack traces, nothing about any child or person.
+
+A database that is briefly unavailable (restarting, failing over) answers 503 with Retry-After,
+so browsers, Twilio and API clients can try again; nothing already saved is affected.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from voice_service.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/sms/") or request.accept_mimetypes.best == "application/json"
+
+
+def _page(kind: str):
+    if _wants_json():
+        return jsonify(error=kind)
+    return render_template("errors.html", kind=kind, page_title=TITLES[kind])
+
+
+TITLES = {
+    "unavailable": "Sorry, we cannot take answers for a minute",
+    "error": "Sorry, something went wrong",
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PendingRollbackError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error):
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the teardown discards it
+            pass
+        log.warning("database unavailable (%s)", type(error).__name__, extra={"endpoint": request.endpoint})
+        body = _page("unavailable")
+        response = app.make_response((body, 503))
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, DBAPIError) and original.connection_invalidated:
+            return database_unavailable(original)
+        log.error("unhandled error (%s)", type(original).__name__, extra={"endpoint": request.endpoint})
+        db.session.rollback()
+        return app.make_response((_page("error"), 500))
