@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import assert_no_sideways_scroll, axe_check
@@ -33,13 +34,13 @@ def test_sign_in_and_its_errors_are_accessible(app, server, page):
     page.goto(server.url + "/staff/sign-in")
     axe_check(page)
     sign_in(page, server, chair, password="not the password")
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     assert "Enter a correct email address and password" in summary.inner_text()
     axe_check(page)
     sign_in(page, server, chair)
     page.wait_for_url(re.compile(r"/staff/meetings"))
-    assert page.get_by_role("heading", name="Upcoming meetings").is_visible()
+    expect(page.get_by_role("heading", name="Upcoming meetings")).to_be_visible()
 
 
 def test_upcoming_meetings_and_the_meeting_page_are_accessible_and_reflow(app, server, page, new_page):
@@ -50,13 +51,13 @@ def test_upcoming_meetings_and_the_meeting_page_are_accessible_and_reflow(app, s
     page.wait_for_url(re.compile(r"/staff/meetings"))
     axe_check(page)
     page.get_by_role("link", name=re.compile("Child protection conference")).click()
-    page.wait_for_url(re.compile(meeting.meeting_ref))
-    assert page.get_by_text(CHILD_WORDS).is_visible()
+    page.wait_for_url(re.compile(meeting.meeting_ref + "$"))
+    expect(page.get_by_text(CHILD_WORDS)).to_be_visible()
     axe_check(page)
     page.set_viewport_size({"width": 320, "height": 640})
     assert_no_sideways_scroll(page)
     page.get_by_role("button", name="Mark views as read").click()
-    assert page.get_by_text("Views marked as read.").is_visible()
+    expect(page.get_by_text("Views marked as read.")).to_be_visible()
     axe_check(page)
 
 
@@ -70,8 +71,8 @@ def test_the_print_layout_is_dated_compact_and_accessible(app, server, page):
     axe_check(page)
     assert "Printed" in page.locator(".app-print-stamp").inner_text()
     page.emulate_media(media="print")
-    assert page.locator(".govuk-header").is_hidden()
-    assert page.locator(".govuk-footer").is_hidden()
+    expect(page.locator(".govuk-header")).to_be_hidden()
+    expect(page.locator(".govuk-footer")).to_be_hidden()
     pdf = page.pdf(format="A4")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 2, f"the summary for three people printed on {pages} pages"
@@ -85,12 +86,12 @@ def test_an_outcome_form_with_errors_is_accessible(app, server, page):
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}")
     page.get_by_role("button", name="Record this point").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     axe_check(page)
     page.get_by_label("What was the point").fill("Maya wants to see her nan more")
     page.get_by_label("What was discussed and decided").fill("Weekly visits to nan agreed")
     page.get_by_role("button", name="Record this point").click()
-    assert page.get_by_text("Weekly visits to nan agreed").is_visible()
+    expect(page.get_by_text("Weekly visits to nan agreed")).to_be_visible()
     axe_check(page)
 
 
@@ -103,13 +104,15 @@ def test_the_alerts_inbox_and_an_alert_are_accessible_and_can_be_acknowledged(ap
     sign_in(page, server, chair)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.get_by_role("link", name="Safeguarding alerts").click()
+    expect(page.get_by_role("heading", name="Safeguarding alerts")).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name=f"Alert {alert.id}").click()
+    expect(page.get_by_role("heading", name=f"Alert {alert.id}")).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name=re.compile("Acknowledge")).click()
-    assert page.get_by_text("Alert acknowledged.").is_visible()
+    expect(page.get_by_text("Alert acknowledged.")).to_be_visible()
     page.get_by_role("button", name="Record what you did").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     axe_check(page)
 
 
@@ -121,5 +124,5 @@ def test_the_audit_log_is_accessible(app, server, page):
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}")
     page.get_by_role("link", name="Audit log").click()
-    assert page.locator("td", has_text="meeting answers viewed").first.is_visible()
+    expect(page.locator("td", has_text="meeting answers viewed").first).to_be_visible()
     axe_check(page)
