@@ -106,3 +106,9 @@ def test_security_headers_on_every_page(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_every_command_a_newcomer_or_operator_needs_is_there(app):
+    names = set(app.cli.list_commands(None))
+    assert {"demo", "surveys", "analyse", "report", "scheduler", "import-meetings", "api-keys", "users",
+            "keys", "person"} <= names
