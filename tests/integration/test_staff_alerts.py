@@ -156,3 +156,16 @@ def test_workers_see_only_their_teams_alerts_and_family_advisory_none(client, pe
     assert client.get(f"/staff/alerts/{alert.id}").status_code == 404
     sign_in_as(client, people["fag"])
     assert client.get("/staff/alerts").status_code == 403
+
+
+def test_the_duty_team_is_also_texted_when_a_number_is_set(app, people, outbox):
+    from voice_service.models import Message
+
+    app.config["DUTY_TEAM_SMS"] = "+447700900999"
+    alert = risk_alert(people)
+    texts = db.session.scalars(select(Message).where(Message.direction == "outbound", Message.invitation_id.is_(None))).all()
+    assert [t.to_address for t in texts] == ["+447700900999"]
+    assert "alert" in texts[0].body and "drunk" not in texts[0].body and "Maya" not in texts[0].body
+    assert alert.notified_at is not None and len(outbox) == 1
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "alert_notified"))
+    assert event.detail == {"channels": ["email", "sms"]}
