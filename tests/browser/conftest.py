@@ -1,0 +1,141 @@
+"""Browser fixtures: the real app on a local port, Debian's Chromium through Playwright, and axe.
+
+Use them for any page (public form, staff pages):
+
+    @pytest.mark.browser
+    def test_something(app, live_server, page):      # `app`: make data; `live_server`: serve it
+        page.goto(live_server.url + "/staff/sign-in")
+        axe_check(page)                               # WCAG 2.2 AA tags; fails with a readable report
+
+- `live_server` (session): one `create_app()` on 127.0.0.1 in a background thread, on the same
+  test database as the `app` fixture, so rows a test commits through `app` are what the browser
+  sees. `live_server.app` is that app (e.g. to install a test survey); `live_server.url` the base.
+- `browser` (session): one Chromium for the whole run (Debian's, /usr/bin/chromium).
+- `page`: a fresh browser context per test (no cookies, JavaScript on, 5 s default timeout).
+- `new_page(javascript=False, width=320, locale="ar")`: another context with other settings.
+- `axe_check(page)`, `assert_no_sideways_scroll(page)`: helpers, importable from this module.
+
+Waits are bounded (Playwright's auto-waiting with short timeouts); nothing sleeps.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from voice_service import create_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DEFAULT_TIMEOUT_MS = 5000
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser test; skip them all when there is no Chromium."""
+    here = Path(__file__).parent
+    missing = not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM))
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)"))
+
+
+@dataclass
+class LiveServer:
+    app: object
+    url: str
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """The app served on 127.0.0.1:<free port> by a threaded Werkzeug server, for the whole session."""
+    tmp = tmp_path_factory.mktemp("live")
+    app = create_app({
+        "ENV_NAME": "test",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_DIR": str(tmp / "instance"),
+        "REPORTS_DIR": str(tmp / "reports"),
+        "MODEL_PATH": str(tmp / "instance" / "theme_model.joblib"),
+        "PRIVATE_LINK_RATE_LIMIT": "1000 per minute",
+    })
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+        with app.app_context():
+            from voice_service.extensions import db
+
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Make a page in a fresh context: new_page(javascript=True, width=1024, height=768, locale="en-GB")."""
+    contexts = []
+
+    def make(javascript: bool = True, width: int = 1024, height: int = 768, locale: str = "en-GB"):
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport={"width": width, "height": height}, locale=locale,
+        )
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS * 2)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def axe_check(page, tags: list[str] | None = None, context=None) -> None:
+    """Run axe-core on the page as it is now; fail listing each WCAG 2.2 AA violation found."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": tags or WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, context=context, options=options)
+    if results.violations_count:
+        lines = [f"{results.violations_count} accessibility violation(s) on {page.url}:"]
+        for violation in results.response["violations"]:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:5]:
+                lines.append(f"    at {', '.join(map(str, node['target']))}: {node.get('failureSummary', '').strip()}")
+                lines.append(f"       {node.get('html', '')[:200]}")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """Nothing on the page is wider than the window (WCAG 1.4.10 reflow at 320 CSS pixels)."""
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"page scrolls sideways at {widths[1]}px: content is {widths[0]}px wide ({page.url})"

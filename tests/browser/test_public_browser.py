@@ -1,0 +1,298 @@
+"""The form behind a private link in real Chromium: keyboard only, without JavaScript, in Arabic,
+resuming after closing the page, and axe (WCAG 2.2 AA) on every state of every page.
+
+UPDATE_SCREENSHOTS=1 also writes the README screenshots to docs/screenshots/.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import assert_no_sideways_scroll, axe_check
+from tests.public_survey import current, expire, install_test_survey, invite, sample_survey
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def survey(app, live_server):
+    install_test_survey(app)
+    return install_test_survey(live_server.app)
+
+
+def tab_to(page, selector: str, limit: int = 40) -> None:
+    """Press Tab until the element matching `selector` has focus (keyboard only, bounded)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"could not reach {selector} with the Tab key on {page.url}")
+
+
+def check_page(page) -> None:
+    """Every page state: axe finds nothing, and at 320 CSS pixels nothing scrolls sideways."""
+    axe_check(page)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert_no_sideways_scroll(page)
+    page.set_viewport_size(size)
+
+
+def heading(page) -> str:
+    return page.locator("h1").first.inner_text().strip()
+
+
+def test_a_childs_easy_read_journey_by_keyboard_only(app, live_server, page, survey):
+    invitation, token = invite(easy_read=True)
+    page.goto(f"{live_server.url}/r/{token}")
+    check_page(page)
+    tab_to(page, "a.govuk-button--start")
+    page.keyboard.press("Enter")
+
+    # Symbol scale: Tab into the radios, arrow to "Happy", Tab to Continue.
+    page.wait_for_url(re.compile(r"/q/feelings$"))
+    assert heading(page) == "How do you feel?"
+    assert page.locator(".app-read-aloud").is_visible()  # speech is there in Chromium: the button shows
+    check_page(page)
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 400, "height": 860})
+        page.screenshot(path=str(SCREENSHOTS / "child-easy-read.png"), full_page=False)
+        page.set_viewport_size({"width": 1024, "height": 768})
+    tab_to(page, "input[name=answer]")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("input[value=happy]").is_checked()
+    tab_to(page, "#continue")
+    page.keyboard.press("Enter")
+
+    # Free text follow-up with a character count.
+    page.wait_for_url(re.compile(r"/q/feelings_why$"))
+    tab_to(page, "textarea")
+    page.keyboard.type("I like my new school")
+    assert "You have 180 characters left" in page.locator(".govuk-character-count__status").inner_text()
+    check_page(page)
+    tab_to(page, "#continue")
+    page.keyboard.press("Enter")
+
+    # Checkboxes: Space ticks.
+    page.wait_for_url(re.compile(r"/q/activities$"))
+    tab_to(page, "input[value=music]")
+    page.keyboard.press("Space")
+    check_page(page)
+    tab_to(page, "#continue")
+    page.keyboard.press("Enter")
+
+    # A required question left empty: error summary, focused, linking to the field.
+    page.wait_for_url(re.compile(r"/q/feel_safe$"))
+    tab_to(page, "#continue")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".govuk-error-summary")
+    assert page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    check_page(page)
+    tab_to(page, ".govuk-error-summary a")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.name") == "answer"
+    page.keyboard.press("Space")
+    tab_to(page, "#continue")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(r"/q/worries$"))
+    tab_to(page, "button[name=skip]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/q/visibility$"))
+    check_page(page)
+    tab_to(page, "input[name=answer]")
+    page.keyboard.press("Space")
+    tab_to(page, "#continue")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/q/advocate$"))
+    tab_to(page, "input[value=advocate]")
+    page.keyboard.press("Space")
+    tab_to(page, "#continue")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(r"/check$"))
+    assert heading(page) == "Check your answers"
+    assert "I like my new school" in page.locator(".govuk-summary-list").inner_text()
+    check_page(page)
+    tab_to(page, "button.govuk-button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/done$"))
+    assert "You have sent your views" in page.locator(".govuk-panel").inner_text()
+    check_page(page)
+    assert current(invitation)["feelings"].value == '"happy"'
+
+
+def test_a_parents_journey_in_arabic_reads_right_to_left(app, live_server, new_page, survey):
+    invitation, token = invite(role="parent", language="ar")
+    page = new_page(locale="ar")
+    page.goto(f"{live_server.url}/r/{token}")
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    assert page.evaluate("getComputedStyle(document.querySelector('main')).direction") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert "مسودة ترجمة" in page.inner_text("main")  # marked as a draft translation
+    check_page(page)
+    page.click("a.govuk-button--start")
+    page.wait_for_url(re.compile(r"/q/feelings$"))
+    check_page(page)
+    page.check("input[value=ok]")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/q/feelings_why$"))
+    page.fill("textarea", "نحتاج إلى مساعدة في السكن")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/q/activities$"))
+    # Radios and checkboxes sit on the right in right-to-left.
+    box = page.locator(".govuk-checkboxes__input").first.bounding_box()
+    label = page.locator(".govuk-checkboxes__label").first.bounding_box()
+    assert box["x"] > label["x"], "the checkbox should be right of its label in Arabic"
+    check_page(page)
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.goto(f"{live_server.url}/r/{token}")
+        page.set_viewport_size({"width": 400, "height": 860})
+        page.screenshot(path=str(SCREENSHOTS / "parent-arabic.png"))
+    assert current(invitation)["feelings_why"].free_text == "نحتاج إلى مساعدة في السكن"
+
+
+def test_switching_language_keeps_answers(app, live_server, page, survey):
+    invitation, token = invite(role="parent")
+    page.goto(f"{live_server.url}/r/{token}/q/feelings")
+    page.check("input[value=sad]")
+    page.click("#continue")
+    page.goto(f"{live_server.url}/r/{token}/q/feelings")
+    page.click("button[name=language][value=so]")
+    page.wait_for_url(re.compile(r"/q/feelings$"))
+    assert page.evaluate("document.documentElement.lang") == "so"
+    assert page.locator("input[value=sad]").is_checked()
+    assert "Sii wad" in page.inner_text("main")  # Continue, in Somali
+
+
+def test_resume_after_closing_the_page(app, live_server, new_page, survey):
+    invitation, token = invite()
+    first = new_page()
+    first.goto(f"{live_server.url}/r/{token}/q/feelings")
+    first.check("input[value=very_sad]")
+    first.click("#continue")
+    first.wait_for_url(re.compile(r"/q/feelings_why$"))
+    first.fill("textarea", "I miss my brother")
+    first.click("#continue")
+    first.wait_for_url(re.compile(r"/q/activities$"))
+    first.context.close()  # the browser is closed: no cookies survive
+
+    again = new_page()
+    again.goto(f"{live_server.url}/r/{token}")
+    start = again.locator("a.govuk-button--start")
+    assert "Carry on" in start.inner_text()
+    start.click()
+    again.wait_for_url(re.compile(r"/q/activities$"))
+    again.click("a.govuk-back-link")
+    again.wait_for_url(re.compile(r"/q/feelings_why$"))
+    assert again.input_value("textarea") == "I miss my brother"
+
+
+def test_the_whole_journey_without_javascript(app, live_server, new_page, survey):
+    invitation, token = invite(easy_read=True)
+    page = new_page(javascript=False)
+    page.goto(f"{live_server.url}/r/{token}")
+    assert page.evaluate is not None
+    page.click("a.govuk-button--start")
+    page.wait_for_url(re.compile(r"/q/feelings$"))
+    assert not page.locator(".app-read-aloud").is_visible()  # no speech without the script
+    page.click("button[name=skip]")
+    page.wait_for_url(re.compile(r"/q/activities$"))
+    page.check("input[value=games]")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/q/feel_safe$"))
+    page.check("input[value=no]")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/q/worries$"))
+    page.fill("textarea", "x" * 2100)  # over the limit: the server says so, and keeps the words
+    page.click("#continue")
+    assert "Your answer must be 2000 characters or fewer. It is 2100 characters now." in page.inner_text(".govuk-error-summary")
+    assert len(page.input_value("textarea")) == 2100
+    page.fill("textarea", "Nothing")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/q/visibility$"))
+    page.check("input[value=chair_only]")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/q/advocate$"))
+    page.click("button[name=skip]")
+    page.wait_for_url(re.compile(r"/check$"))
+    page.click("a[href$='/q/feel_safe?change=1']")
+    page.check("input[value=yes]")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/check$"))
+    page.click("button.govuk-button")
+    page.wait_for_url(re.compile(r"/done$"))
+    saved = current(invitation)
+    assert saved["feel_safe"].value == '"yes"' and saved["worries"].free_text == "Nothing"
+
+
+def test_web_chat(app, live_server, page, survey):
+    invitation, token = invite()
+    page.goto(f"{live_server.url}/r/{token}/chat")
+    assert "How do you feel about your life at the moment?" in page.inner_text(".app-chat")
+    check_page(page)
+    page.fill("textarea", "3")
+    page.click("button.govuk-button")
+    page.wait_for_selector("#latest")
+    assert "Why do you feel like that?" in page.inner_text("#latest")
+    check_page(page)
+    page.fill("textarea", "")
+    page.click("button.govuk-button")
+    page.wait_for_selector(".govuk-error-summary")
+    check_page(page)  # the error state too
+    assert current(invitation)["feelings"].value == '"ok"'
+
+
+def test_web_chat_without_javascript(app, live_server, new_page, survey):
+    invitation, token = invite()
+    page = new_page(javascript=False)
+    page.goto(f"{live_server.url}/r/{token}/chat")
+    page.fill("textarea", "skip")
+    page.click("button.govuk-button")
+    page.wait_for_selector("#latest")
+    assert "What do you like doing?" in page.inner_text("#latest")
+    page.click("text=Use the form instead")
+    page.wait_for_url(re.compile(r"/q/activities$"))
+
+
+def test_plain_pages_for_links_that_do_not_work(app, live_server, page, survey):
+    invitation, token = invite()
+    response = page.goto(f"{live_server.url}/r/not-a-real-link-at-all-xxxxxxxx")
+    assert response.status == 404
+    assert heading(page) == "This link does not work"
+    check_page(page)
+    expire(invitation)
+    response = page.goto(f"{live_server.url}/r/{token}")
+    assert response.status == 410
+    assert heading(page) == "This link has closed"
+    check_page(page)
+
+
+def test_the_real_child_and_parent_forms_pass_axe_on_every_question(app, live_server, page):
+    """The survey files as written: every question page of the child 8-12 and parent forms."""
+    from voice_service.surveys import registry
+
+    from tests.factories import make_invitation, make_meeting, make_participant
+
+    for survey_id, role, easy in (("cp_conference_child_8_12", "child", True), ("cp_conference_parent", "parent", False)):
+        survey = registry(live_server.app).get(survey_id)
+        meeting = make_meeting()
+        participant = make_participant(meeting, role=role, phone=None, easy_read=easy)
+        invitation, token = make_invitation(participant, survey_id, survey.version)
+        seen_kinds = set()
+        for question in survey.questions:
+            if question.follow_up_of or question.kind in seen_kinds and question.kind != "free_text":
+                continue
+            seen_kinds.add(question.kind)
+            page.goto(f"{live_server.url}/r/{token}/q/{question.id}")
+            axe_check(page)
+        assert {"scale", "free_text", "visibility", "advocate"} <= seen_kinds
