@@ -188,8 +188,9 @@ def home():
     """Where a signed-in person starts: their meetings, or trends for the Family Advisory Group."""
     user = auth.current_user()
     if user.role == "family_advisory":
-        insights = "insights.index" in current_app.view_functions
-        return render_template("staff/home.html", page_title="Family voice trends", insights=insights)
+        if "insights.dashboard" in current_app.view_functions:
+            return redirect(url_for("insights.dashboard"))
+        return render_template("staff/home.html", page_title="Family voice trends", insights=False)
     return redirect(url_for("staff.upcoming"))
 
 
