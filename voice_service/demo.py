@@ -92,14 +92,20 @@ DEMO_MEETINGS = (
 )
 
 # Some views are already in, so the chair's page has something to read; one discloses risk.
+# Each: the words for the first free-text question, the scale point chosen (1 = the first
+# option), who may see the answers, and whether the person finished.
 DEMO_ANSWERS = {
-    ("DEMO-M1", "P1"): "I like my teacher and my nan. I don't like it when mum and dad shout at night, it scares me and I hide in my room",
-    ("DEMO-M1", "P2"): "Nobody explained why the conference is happening and I got the report the night before. I want to work with the social worker.",
-    ("DEMO-M3", "P1"): "I've had 4 social workers this year and none of them listen. I want to see my brother more",
-    ("DEMO-M2", "P2"): "Leo is settled with us and loves nursery. Contact with his mum keeps getting cancelled which upsets him.",
+    ("DEMO-M1", "P1"): ("I like my teacher and my nan. I don't like it when mum and dad shout at night, "
+                        "it scares me and I hide in my room", 2, "chair_only", True),
+    ("DEMO-M1", "P2"): ("Nobody explained why the conference is happening and I got the report the night before. "
+                        "I want to work with the social worker.", 2, "meeting", True),
+    ("DEMO-M1", "P3"): ("I want Maya to stay at her school. I need an interpreter at the meeting, "
+                        "last time I could not follow what was said.", 3, "worker_and_chair", False),
+    ("DEMO-M2", "P2"): ("Leo is settled with us and loves nursery. Contact with his mum keeps getting cancelled "
+                        "which upsets him.", 4, "meeting", True),
+    ("DEMO-M3", "P1"): ("I've had 4 social workers this year and none of them listen. I want to see my brother more",
+                        1, "meeting", False),
 }
-
-
 class DemoError(click.ClickException):
     pass
 
@@ -201,19 +207,30 @@ def _plan_messages(invitation: Invitation) -> None:
 
 
 def _add_demo_answers(rows: list[dict]) -> None:
+    from voice_service.invitations import mark_completed
     from voice_service.surveys import registry
 
     for row in rows:
         invitation: Invitation = row["invitation"]
         key = (invitation.participant.meeting.meeting_ref, invitation.participant.external_ref)
-        text = DEMO_ANSWERS.get(key)
-        if text is None or invitation.answers:
+        if key not in DEMO_ANSWERS or invitation.answers:
             continue
+        words, scale_point, visibility, finished = DEMO_ANSWERS[key]
         survey = registry(current_app).get(invitation.survey_id, invitation.survey_version)
-        question = next((q for q in survey.questions if q.kind == "free_text"), None)
-        if question is None:
-            continue
-        save_answer(invitation, question.id, free_text=text, channel="web", question_text=question.wording.web)
+        wrote = False
+        for question in survey.questions:
+            if question.kind == "free_text" and not wrote:
+                save_answer(invitation, question.id, free_text=words, channel="web", question_text=question.wording.web)
+                wrote = True
+            elif question.kind == "scale" and question.options:
+                chosen = question.options[min(scale_point, len(question.options)) - 1]
+                save_answer(invitation, question.id, value=chosen.id, channel="web")
+            elif question.kind == "visibility":
+                invitation.visibility = visibility
+                save_answer(invitation, question.id, value=visibility, channel="web")
+        if finished:
+            mark_completed(invitation)
+        db.session.commit()
 
 
 @click.command("demo")
