@@ -85,6 +85,9 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "MAX_CONTENT_LENGTH": get_int("MAX_CONTENT_LENGTH", 64 * 1024),
         "RATELIMIT_STORAGE_URI": get("RATELIMIT_STORAGE_URI", "memory://" if dev else None),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # The shared store down must not take the forms down: each process limits on its own meanwhile.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RUN_SCHEDULER_IN_PROCESS": get("RUN_SCHEDULER_IN_PROCESS", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # a form may stay open for hours while a child thinks
         "SESSION_COOKIE_HTTPONLY": True,
@@ -124,7 +127,7 @@ _REQUIRED_IN_PRODUCTION = (
     ("TWILIO_ACCOUNT_SID", "TWILIO_ACCOUNT_SID", "the Twilio account SID (production never uses the dev outbox)"),
     ("TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN", "the Twilio auth token, to send and to check webhook signatures"),
     ("PUBLIC_BASE_URL", "PUBLIC_BASE_URL", "the https address Twilio and families reach, e.g. https://voice.example.org"),
-    ("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", "rate-limit storage shared by every web process, e.g. redis://host:6379"),
+    ("RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", "rate-limit storage shared by every web process, e.g. memcached://host:11211"),
 )
 
 

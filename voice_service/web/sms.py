@@ -6,10 +6,12 @@ these views run. CSRF does not apply (Twilio cannot hold a CSRF token; the signa
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
+from flask_limiter.util import get_remote_address
 from twilio.twiml.messaging_response import MessagingResponse
 
-from voice_service.extensions import csrf
+from voice_service.crypto import phone_hash
+from voice_service.extensions import csrf, limiter
 from voice_service.messaging import inbound, status
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -27,7 +29,25 @@ def _bad_request(reason: str) -> Response:
     return Response(reason + "\n", status=400, mimetype="text/plain")
 
 
+def _inbound_limit() -> str:
+    return current_app.config.get("SMS_INBOUND_RATE_LIMIT", "30 per minute")
+
+
+def _sending_number() -> str:
+    """The limit is per sending number, kept as its keyed hash: the shared rate-limit store
+    never holds a phone number. Checked in the view, so after the signature: a forged request
+    (403) never uses up a real person's budget."""
+    sender = request.form.get("From", "")
+    return "from:" + phone_hash(sender) if sender else "ip:" + get_remote_address()
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    return Response("too many messages from this number; try again in a minute\n", status=429, mimetype="text/plain")
+
+
 @bp.post("/inbound")
+@limiter.limit(_inbound_limit, key_func=_sending_number)
 def receive_message():
     """A text from a person. Returns TwiML with our reply (an empty <Response/> for none).
 
