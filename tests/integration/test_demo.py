@@ -42,7 +42,7 @@ def test_demo_is_idempotent_and_its_links_stay_the_same(app, runner, client):
     assert second.exit_code == 0, second.output
     assert _counts() == before
     assert LINK.findall(first.output) == LINK.findall(second.output)
-    assert client.get(f"/r/{LINK.findall(second.output)[0]}").status_code == 200
+    assert client.get(f"/r/{LINK.findall(second.output)[0]}", follow_redirects=True).status_code == 200
 
 
 def test_the_link_in_the_texts_is_the_link_the_demo_printed(app, runner, client):
@@ -59,7 +59,7 @@ def test_the_link_in_the_texts_is_the_link_the_demo_printed(app, runner, client)
               for m in LINK.findall(body or "")}
     assert texted and texted <= printed
     for token in texted:
-        assert client.get(f"/r/{token}").status_code == 200
+        assert client.get(f"/r/{token}", follow_redirects=True).status_code == 200
 
 
 def test_unknown_meeting_type_is_refused_and_changes_nothing(app, runner):
