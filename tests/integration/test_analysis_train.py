@@ -70,3 +70,19 @@ def test_train_with_too_few_confirmed_labels_says_so_and_writes_nothing(app, run
     assert "too few labelled answers to learn from (1: 1 confirmed in the review queue)" in result.output
     assert "No model was written" in result.output
     assert not Path(app.config["MODEL_PATH"]).exists()
+
+
+def test_instance_model_is_the_trained_file_and_follows_retraining(app, runner):
+    from voice_service.analysis.pipeline import instance_model
+
+    assert instance_model() is None  # nothing trained yet: the codebook and rules alone
+    store_confirmed_labels()
+    assert runner.invoke(args=["analyse", "train"]).exit_code == 0
+    first = instance_model()
+    assert first is not None and first is instance_model()  # loaded once
+    store_confirmed_labels(copies=1)
+    import os
+
+    assert runner.invoke(args=["analyse", "train"]).exit_code == 0
+    os.utime(app.config["MODEL_PATH"], (1, 2_000_000_000))  # a new file, whatever the clock's resolution
+    assert instance_model().version != first.version

@@ -114,6 +114,34 @@ def classify_many(items: list[tuple[str, str | None]], model: TextModel | None =
     return out
 
 
+_MODEL_CACHE: dict[str, tuple[float, TextModel]] = {}
+
+
+def instance_model() -> TextModel | None:
+    """The model `flask analyse train` wrote to the current app's ``MODEL_PATH``, or None.
+
+    Loaded once per process and again when the file changes. For callers inside the app (e.g.
+    ``save_answer``): ``classify(text, question, names, model=instance_model())`` adds the
+    trained themes, sentiment and safeguarding flag to the codebook and rules.
+    """
+    from pathlib import Path
+
+    from flask import current_app
+
+    path = current_app.config.get("MODEL_PATH")
+    if not path:
+        return None
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        return None
+    cached = _MODEL_CACHE.get(path)
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, TextModel.load(path))
+        _MODEL_CACHE[path] = cached
+    return cached[1]
+
+
 def _validate(record: object) -> str | None:
     if not isinstance(record, dict):
         return "each line must be a JSON object"
