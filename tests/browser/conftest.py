@@ -11,7 +11,7 @@ Use them for any page (public form, staff pages):
   test database as the `app` fixture, so rows a test commits through `app` are what the browser
   sees. `live_server.app` is that app (e.g. to install a test survey); `live_server.url` the base.
 - `browser` (session): one Chromium for the whole run (Debian's, /usr/bin/chromium).
-- `page`: a fresh browser context per test (no cookies, JavaScript on, 5 s default timeout).
+- `page`: a fresh browser context per test (no cookies, JavaScript on, 10 s default timeout).
 - `new_page(javascript=False, width=320, locale="ar")`: another context with other settings.
 - `axe_check(page)`, `assert_no_sideways_scroll(page)`: helpers, importable from this module.
 
@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-DEFAULT_TIMEOUT_MS = 5000
+DEFAULT_TIMEOUT_MS = 10_000  # generous: the test machine is shared; nothing waits this long when all is well
 
 
 def pytest_collection_modifyitems(config, items):
@@ -68,6 +68,10 @@ def live_server(database_url, tmp_path_factory):
         "MODEL_PATH": str(tmp / "instance" / "theme_model.joblib"),
         "PRIVATE_LINK_RATE_LIMIT": "1000 per minute",
     })
+    with app.app_context():  # load the free-text analysis once, so no page waits for it
+        from voice_service.analysis.pipeline import classify
+
+        classify("warming up", question="How are things?")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -43,6 +43,24 @@ def check_page(page) -> None:
     page.set_viewport_size(size)
 
 
+def assert_circle_over_input(page) -> None:
+    """The circle GOV.UK draws (label::before) covers the centre of the real radio input."""
+    found = page.evaluate("""() => {
+        const input = document.querySelector('.govuk-radios__input');
+        const label = input.nextElementSibling;
+        const box = input.getBoundingClientRect();
+        const item = input.parentElement.getBoundingClientRect();
+        const before = getComputedStyle(label, '::before');
+        const rtl = getComputedStyle(input.parentElement).direction === 'rtl';
+        const left = rtl ? item.right - parseFloat(getComputedStyle(input.parentElement).borderRightWidth) - parseFloat(before.right) - parseFloat(before.width)
+                         : item.left + parseFloat(getComputedStyle(input.parentElement).borderLeftWidth) + parseFloat(before.left);
+        const top = item.top + parseFloat(getComputedStyle(input.parentElement).borderTopWidth) + parseFloat(before.top);
+        return {cx: box.left + box.width / 2, cy: box.top + box.height / 2, left, top, size: parseFloat(before.width)};
+    }""")
+    assert found["left"] <= found["cx"] <= found["left"] + found["size"], found
+    assert found["top"] <= found["cy"] <= found["top"] + found["size"], found
+
+
 def heading(page) -> str:
     return page.locator("h1").first.inner_text().strip()
 
@@ -57,13 +75,9 @@ def test_a_childs_easy_read_journey_by_keyboard_only(app, live_server, page, sur
     # Symbol scale: Tab into the radios, arrow to "Happy", Tab to Continue.
     page.wait_for_url(re.compile(r"/q/feelings$"))
     assert heading(page) == "How do you feel?"
+    assert_circle_over_input(page)
     assert page.locator(".app-read-aloud").is_visible()  # speech is there in Chromium: the button shows
     check_page(page)
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 400, "height": 860})
-        page.screenshot(path=str(SCREENSHOTS / "child-easy-read.png"), full_page=False)
-        page.set_viewport_size({"width": 1024, "height": 768})
     tab_to(page, "input[name=answer]")
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")
@@ -130,35 +144,46 @@ def test_a_childs_easy_read_journey_by_keyboard_only(app, live_server, page, sur
     assert current(invitation)["feelings"].value == '"happy"'
 
 
-def test_a_parents_journey_in_arabic_reads_right_to_left(app, live_server, new_page, survey):
-    invitation, token = invite(role="parent", language="ar")
+def test_a_parents_journey_in_arabic_reads_right_to_left(app, live_server, new_page):
+    """The real parent child-protection-conference form, in its draft Arabic translation."""
+    from tests.factories import make_invitation, make_meeting, make_participant
+
+    participant = make_participant(make_meeting(), role="parent", language="ar")
+    invitation, token = make_invitation(participant, "cp_conference_parent")
     page = new_page(locale="ar")
     page.goto(f"{live_server.url}/r/{token}")
     assert page.evaluate("document.documentElement.lang") == "ar"
     assert page.evaluate("getComputedStyle(document.querySelector('main')).direction") == "rtl"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert heading(page) == "رأيك قبل مؤتمر حماية الطفل"
     assert "مسودة ترجمة" in page.inner_text("main")  # marked as a draft translation
     check_page(page)
     page.click("a.govuk-button--start")
-    page.wait_for_url(re.compile(r"/q/feelings$"))
-    check_page(page)
-    page.check("input[value=ok]")
-    page.click("#continue")
-    page.wait_for_url(re.compile(r"/q/feelings_why$"))
-    page.fill("textarea", "نحتاج إلى مساعدة في السكن")
-    page.click("#continue")
-    page.wait_for_url(re.compile(r"/q/activities$"))
-    # Radios and checkboxes sit on the right in right-to-left.
-    box = page.locator(".govuk-checkboxes__input").first.bounding_box()
-    label = page.locator(".govuk-checkboxes__label").first.bounding_box()
-    assert box["x"] > label["x"], "the checkbox should be right of its label in Arabic"
+    page.wait_for_url(re.compile(r"/q/understand_why$"))
+    assert heading(page) == "إلى أي مدى تفهم لماذا تعمل خدمات الأطفال مع عائلتك؟"
+    # Radios sit on the right of their labels in right-to-left, and the drawn circle is over
+    # the real input, so tapping the circle chooses it.
+    radio = page.locator(".govuk-radios__input").first.bounding_box()
+    label = page.locator(".govuk-radios__label").first.bounding_box()
+    assert radio["x"] > label["x"], "the radio should be right of its label in Arabic"
+    assert_circle_over_input(page)
     check_page(page)
     if os.environ.get("UPDATE_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.goto(f"{live_server.url}/r/{token}")
         page.set_viewport_size({"width": 400, "height": 860})
         page.screenshot(path=str(SCREENSHOTS / "parent-arabic.png"))
-    assert current(invitation)["feelings_why"].free_text == "نحتاج إلى مساعدة في السكن"
+        page.set_viewport_size({"width": 1024, "height": 768})
+    page.check("input[value=partly]")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/q/worker_relationship$"))
+    page.goto(f"{live_server.url}/r/{token}/q/going_well")
+    page.fill("textarea", "نحتاج إلى مساعدة في السكن")
+    page.click("#continue")
+    page.wait_for_url(re.compile(r"/q/strengths$"))
+    check_page(page)
+    saved = current(invitation)
+    assert saved["understand_why"].value == '"partly"'
+    assert saved["going_well"].free_text == "نحتاج إلى مساعدة في السكن"
 
 
 def test_switching_language_keeps_answers(app, live_server, page, survey):
@@ -283,16 +308,25 @@ def test_the_real_child_and_parent_forms_pass_axe_on_every_question(app, live_se
 
     from tests.factories import make_invitation, make_meeting, make_participant
 
-    for survey_id, role, easy in (("cp_conference_child_8_12", "child", True), ("cp_conference_parent", "parent", False)):
+    cases = (("cp_conference_child_8_12", "child", True, "en"), ("cp_conference_child_8_12", "child", True, "bn"),
+             ("cp_conference_parent", "parent", False, "en"), ("cp_conference_parent", "parent", False, "so"))
+    for survey_id, role, easy, language in cases:
         survey = registry(live_server.app).get(survey_id)
+        assert language == "en" or language in survey.draft_languages
         meeting = make_meeting()
-        participant = make_participant(meeting, role=role, phone=None, easy_read=easy)
+        participant = make_participant(meeting, role=role, phone=None, easy_read=easy, language=language)
         invitation, token = make_invitation(participant, survey_id, survey.version)
         seen_kinds = set()
         for question in survey.questions:
-            if question.follow_up_of or question.kind in seen_kinds and question.kind != "free_text":
+            if question.follow_up_of or question.kind in seen_kinds:
                 continue
             seen_kinds.add(question.kind)
             page.goto(f"{live_server.url}/r/{token}/q/{question.id}")
+            assert page.evaluate("document.documentElement.lang") == language
             axe_check(page)
+            if os.environ.get("UPDATE_SCREENSHOTS") and question.id == "feelings" and language == "en":
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.set_viewport_size({"width": 400, "height": 860})
+                page.screenshot(path=str(SCREENSHOTS / "child-easy-read.png"))
+                page.set_viewport_size({"width": 1024, "height": 768})
         assert {"scale", "free_text", "visibility", "advocate"} <= seen_kinds

@@ -119,7 +119,12 @@ def _open_visit(token: str) -> Visit:
     except Exception:  # a missing survey file is ours to fix; the person gets a plain page
         log.exception("survey for invitation not found", extra={"invitation_id": invitation.id})
         abort(_problem("unavailable", 503))
-    offered = [lang for lang in current_app.config["LANGUAGES"] if lang == "en" or lang in source.languages]
+    # Draft translations are offered too, marked as drafts on every page (the issue asks for
+    # Bengali, Somali and Arabic now, while they wait for a qualified translator).
+    offered = [
+        lang for lang in current_app.config["LANGUAGES"]
+        if lang == "en" or lang in source.languages or lang in source.draft_languages
+    ]
     language = invitation.language if invitation.language in offered else "en"
     g.language = language
     refresh_locale()  # the locale may have been looked up already in this context
