@@ -144,7 +144,7 @@ def test_pages_are_not_cached_and_send_no_referrer(client, survey):
 
 
 def test_every_question_of_every_real_survey_renders(client, app):
-    """The real survey files: each question page renders in each offered language."""
+    """The real survey files: each question page renders in each offered (or draft) language."""
     from voice_service.surveys import registry
 
     from tests.factories import make_invitation, make_meeting, make_participant
@@ -156,7 +156,7 @@ def test_every_question_of_every_real_survey_renders(client, app):
         role = survey.roles[0]
         participant = make_participant(meeting, role=role, phone=None)
         invitation, token = make_invitation(participant, survey.id, survey.version)
-        for language in survey.languages:
+        for language in survey.languages + survey.draft_languages:
             invitation.language = language
             db.session.commit()
             for question in survey.questions:
@@ -165,3 +165,27 @@ def test_every_question_of_every_real_survey_renders(client, app):
                 response = client.get(f"/r/{token}/q/{question.id}")
                 assert response.status_code == 200, (survey.id, language, question.id)
                 assert re.search(r"<h1[^>]*>", text(response))
+
+
+def test_the_real_parent_form_is_offered_in_draft_arabic_bengali_and_somali(client, app):
+    from tests.factories import make_invitation, make_meeting, make_participant
+
+    participant = make_participant(make_meeting(), role="parent", language="ar")
+    invitation, token = make_invitation(participant, "cp_conference_parent")
+    body = text(client.get(f"/r/{token}"))
+    assert "رأيك قبل مؤتمر حماية الطفل" in body  # the survey title, translated
+    assert "هذه مسودة ترجمة" in body  # and marked as a draft
+    assert "{phone}" not in body and "020 7946 0000" in body  # the intro's placeholder, filled in
+    for code, name in (("bn", "বাংলা"), ("so", "Soomaali"), ("en", "English")):
+        assert f'value="{code}" lang="{code}">{name}</button>' in body
+    question = text(client.get(f"/r/{token}/q/understand_why"))
+    assert "إلى أي مدى تفهم لماذا تعمل خدمات الأطفال مع عائلتك؟" in question
+
+
+def test_a_survey_without_translations_offers_english_only(client, app):
+    from tests.factories import make_invitation, make_meeting, make_participant
+
+    participant = make_participant(make_meeting(meeting_type="cin_review"), role="parent", language="ar")
+    invitation, token = make_invitation(participant, "cin_review_parent")
+    body = text(client.get(f"/r/{token}"))
+    assert '<html lang="en"' in body and 'name="language"' not in body
