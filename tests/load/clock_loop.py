@@ -5,7 +5,7 @@ every half second, until its time is up or it is stopped.
 
 Its clock reads FAKE_START + (time since REAL_START_EPOCH): the same for every clock process, on
 a weekday late morning, so the texts are not held back by quiet hours whenever the run happens.
-Prints one JSON line of totals when it stops.
+Prints "ready" once the app is built, and one JSON line of totals when it stops.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def main(argv: list[str]) -> None:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": "/tmp/voice-load-clock"})
+    print("ready", flush=True)
     totals = {"ticks": 0, "sent": 0, "deferred": 0, "failed": 0, "errors": 0}
     deadline = time.monotonic() + seconds
     while not stopping and time.monotonic() < deadline:

@@ -48,6 +48,9 @@ AUTH_TOKEN = "test-auth-token"  # tests.support.processes.service_env
 SIGNED_URL = "http://localhost/sms/inbound"  # PUBLIC_BASE_URL there + the path
 STAFF_PASSWORD = "load test password 1"
 MAX_REQUESTS_PER_PERSON = 5_000  # a bound besides time
+#: One number per person sent a scheduled text (the dispatcher keeps 12 hours between two texts to one
+#: person); the texters have 07700 900500-599.
+SCHEDULED_NUMBERS = [n for n in range(1000) if not 500 <= n < 600]
 TEXT_GAP = 2.5  # seconds between texts from one number: under the 30-a-minute webhook limit
 
 
@@ -111,9 +114,10 @@ def build_population(survey_id: str = "cp_conference_parent", *, forms: int = 8,
         invitation, _ = invite("sms", phone)
         texting.append((invitation.id, phone))
     due_ids = []
+    scheduled = min(scheduled, len(SCHEDULED_NUMBERS))
     window = max(seconds - 5, 1)
     for n in range(scheduled):
-        invitation, _ = invite("sms", f"+447700900{600 + n % 300:03d}" if n < 300 else None)
+        invitation, _ = invite("sms", f"+447700900{SCHEDULED_NUMBERS[n]:03d}")
         row = ScheduledMessage(invitation_id=invitation.id, kind="invite", sequence=0,
                                due_at=fake_start + timedelta(seconds=window * n / max(scheduled, 1)))
         db.session.add(row)
@@ -136,6 +140,7 @@ class Record:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     failures: list[str] = field(default_factory=list)  # 5xx and broken requests
+    failure_details: list[str] = field(default_factory=list)
     answers: list[tuple[int, str, str]] = field(default_factory=list)  # acknowledged (invitation, question, words)
     texts: dict[str, str] = field(default_factory=dict)  # acknowledged MessageSid -> reply
     repeated_replies: list[tuple[str, str, str]] = field(default_factory=list)  # (sid, first reply, retry's reply)
@@ -149,6 +154,7 @@ class Record:
         except requests.RequestException as error:
             with self.lock:
                 self.failures.append(f"{kind}: {type(error).__name__}")
+                self.failure_details.append(f"{kind} {method}: {error}"[:300])
             return None
         took = time.perf_counter() - began
         with self.lock:
@@ -276,8 +282,19 @@ def staff_person(servers, email: str, refs: list[str], record: Record, stop: thr
         stop.wait(rnd.uniform(0.1, 0.4))
 
 
+def warm_up(servers: list[str], population: Population) -> None:
+    """Each kind of page once on each server, not recorded: templates compiled, pools filled."""
+    session = requests.Session()
+    token = population.forms[0][1]
+    for base in servers:
+        for path in (f"/r/{token}", f"/r/{token}/q/{population.questions[0]}", f"/r/{token}/check", "/staff/sign-in",
+                     f"/r/{population.chats[0][1]}/chat", "/healthz"):
+            session.get(base + path, timeout=30)
+
+
 def run_traffic(servers: list[str], population: Population, seconds: float) -> Record:
     """Every virtual person at once for `seconds`; returns what was asked and answered."""
+    warm_up(servers, population)
     record = Record()
     stop = threading.Event()
     threads = []
@@ -346,6 +363,8 @@ def clocks(database_url: str, fake_start: datetime, seconds: float, count: int =
     ) for _ in range(count)]
     results: list[dict] = []
     try:
+        for proc in procs:  # traffic starts once every clock is up (their start-up is not the load)
+            proc.stdout.readline()
         yield results
     finally:
         for proc in procs:
@@ -436,7 +455,8 @@ def check_database(population: Population, record: Record) -> list[str]:
     if twice or len(per_step) != len(population.scheduled):
         problems.append(f"scheduled texts sent other than once: {len(twice)} twice, {len(population.scheduled) - len(per_step)} never")
     if record.failures:
-        problems.append(f"{len(record.failures)} failed requests: {Counter(record.failures).most_common(5)}")
+        problems.append(f"{len(record.failures)} failed requests: {Counter(record.failures).most_common(5)} "
+                        f"{record.failure_details[:3]}")
     other = {kind: {s: n for s, n in c.items() if s not in (200, 204, 302, 303)} for kind, c in record.statuses.items()}
     other = {k: v for k, v in other.items() if v}
     if other:
