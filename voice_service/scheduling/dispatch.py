@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Connection, and_, case, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from voice_service.extensions import db
@@ -337,65 +337,144 @@ def _certainly_not_sent(error: Exception) -> bool:
     return isinstance(error, (SendRefused, ProviderRejected))
 
 
-def _message_for(send: _Send, now: datetime) -> Message:
-    message = Message(
-        direction="outbound", channel="whatsapp" if send.invitation.channel == "whatsapp" else "sms",
-        invitation_id=send.invitation.id, scheduled_message_id=send.row.id,
-        phone_hash=send.invitation.participant.phone_hash, to_address=send.to_e164, body=send.body,
-        status="accepted", created_at=now,
-    )
-    db.session.add(message)
-    return message
+@dataclass
+class _Result:
+    """What one provider call came to: written to the database with the next text's Message."""
+
+    send: _Send
+    message_id: int
+    outcome: str                 # sent | deferred | failed
+    message_values: dict[str, Any]
+    row_values: dict[str, Any]
 
 
-def _send_one(send: _Send, message: Message, now: datetime, sender: Sender) -> str:
-    """Call the provider for one text whose Message is already committed; write the result
-    (the caller commits). Returns the outcome."""
+def _row_values(state: str, reason: str | None, now: datetime, due_at: datetime | None = None) -> dict[str, Any]:
+    """The columns :func:`_finish` would set, for a Core UPDATE."""
+    values: dict[str, Any] = {"state": state, "reason": reason[:_REASON_LENGTH] if reason else None, "updated_at": now}
+    if state == "sent":
+        values["sent_at"] = now
+    if state == "pending":
+        values.update(claimed_by=None, claimed_at=None)
+    if due_at is not None:
+        values["due_at"] = due_at
+    return values
+
+
+def _call_provider(send: _Send, message_id: int, now: datetime, sender: Sender) -> _Result:
+    """Call the provider for one text whose Message is already committed; say what to record."""
     row = send.row
     try:
         sid = sender.send(send.to_e164, send.body, send.invitation)
     except Exception as error:  # the provider refused, or we cannot tell
         db.session.rollback()  # whatever the sender left half-done
         retryable = bool(getattr(error, "retryable", False))
-        message.status = "failed"
-        message.error_code = str(getattr(error, "code", "") or type(error).__name__)[:16]
-        log.warning(
-            "send failed",
-            extra={"scheduled_message_id": row.id, "attempts": row.attempts, "error": message.error_code},
-        )
+        code = str(getattr(error, "code", "") or type(error).__name__)[:16]
+        log.warning("send failed", extra={"scheduled_message_id": row.id, "attempts": row.attempts, "error": code})
+        failed = {"status": "failed", "error_code": code}
         if retryable and row.attempts < MAX_ATTEMPTS:
-            row.due_at = now + timedelta(minutes=5 * row.attempts)
-            _finish(row, "pending", "the text provider refused it for now; trying again", now)
-            return "deferred"
+            values = _row_values("pending", "the text provider refused it for now; trying again", now,
+                                 due_at=now + timedelta(minutes=5 * row.attempts))
+            return _Result(send, message_id, "deferred", failed, values)
         if retryable or _certainly_not_sent(error):
             why = getattr(error, "reason", None) or "the text provider refused it"
-            _finish(row, "failed", f"not sent: {why}", now)
-        else:
-            _finish(row, "failed", "sending failed: it may have been sent, so it was not sent again", now)
-        return "failed"
-    message.provider_sid = sid
-    if message.status == "accepted":  # a sender may already have moved it on (never backwards)
-        message.status = "queued"
-    if send.kind in (Kind.INVITE, Kind.EOS_INVITE) and send.invitation.status == "scheduled":
-        send.invitation.status = "sent"
-    _finish(row, "sent", None, now)
-    return "sent"
+            return _Result(send, message_id, "failed", failed, _row_values("failed", f"not sent: {why}", now))
+        reason = "sending failed: it may have been sent, so it was not sent again"
+        return _Result(send, message_id, "failed", failed, _row_values("failed", reason, now))
+    db.session.commit()  # what the sender recorded itself (the messaging package's senders commit their own)
+    status = Message.__table__.c.status
+    # A sender may already have moved the status on (the outbox: delivered): never backwards.
+    moved_on = case((status == "accepted", "queued"), else_=status)
+    return _Result(send, message_id, "sent", {"provider_sid": sid, "status": moved_on}, _row_values("sent", None, now))
+
+
+class _Recorder:
+    """Writes each text's result together with the next text's Message, on one connection kept
+    for the whole run.
+
+    On PostgreSQL that is ONE statement per text, in autocommit (a single statement is atomic):
+    the previous text's SID and ``sent`` state (data-modifying CTEs) and the INSERT of the next
+    text's Message. On SQLite the same statements run as one short transaction. Either way the
+    next Message is committed before its provider call, with the previous result.
+    """
+
+    def __init__(self) -> None:
+        self.connection: Connection | None = None
+
+    def _connect(self) -> Connection:
+        if self.connection is None or self.connection.closed or self.connection.invalidated:
+            engine = db.session.get_bind()
+            self.postgres = engine.dialect.name == "postgresql"
+            connection = engine.connect()
+            if self.postgres:
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            self.connection = connection
+        return self.connection
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    def write(self, result: _Result | None, following: _Send | None, now: datetime) -> int | None:
+        """Record ``result`` and store ``following``'s Message; return the new Message id."""
+        if result is None and following is None:
+            return None
+        connection = self._connect()
+        messages, rows, invitations = Message.__table__, ScheduledMessage.__table__, Invitation.__table__
+        updates = []
+        if result is not None:
+            updates.append(update(messages).where(messages.c.id == result.message_id)
+                           .values(updated_at=now, **result.message_values))
+            updates.append(update(rows).where(rows.c.id == result.send.row.id).values(**result.row_values))
+            if result.outcome == "sent" and result.send.kind in (Kind.INVITE, Kind.EOS_INVITE):
+                updates.append(update(invitations).where(invitations.c.id == result.send.invitation.id,
+                                                         invitations.c.status == "scheduled")
+                               .values(status="sent", updated_at=now))
+        insert_message = None
+        if following is not None:
+            send = following
+            insert_message = insert(messages).values(
+                direction="outbound", channel="whatsapp" if send.invitation.channel == "whatsapp" else "sms",
+                invitation_id=send.invitation.id, scheduled_message_id=send.row.id,
+                phone_hash=send.invitation.participant.phone_hash, to_address=send.to_e164, body=send.body,
+                status="accepted", created_at=now, updated_at=now,
+            ).returning(messages.c.id)
+        if self.postgres:
+            statements = [insert_message] if insert_message is not None else updates[:1]
+            rest = updates if insert_message is not None else updates[1:]
+            statement = statements[0]
+            for index, part in enumerate(rest):
+                table = part.table
+                statement = statement.add_cte(part.returning(table.c.id).cte(f"done_{index}"))
+            if insert_message is not None:
+                return connection.execute(statement).scalar_one()
+            connection.execute(statement)
+            return None
+        try:
+            for part in updates:
+                connection.execute(part)
+            new_id = connection.execute(insert_message).scalar_one() if insert_message is not None else None
+            connection.commit()
+        except Exception:
+            connection.rollback()
+            raise
+        return new_id
 
 
 def _process_batch(rows: list[ScheduledMessage], now: datetime, sender: Sender, compose: Composer,
-                   report: DispatchReport) -> None:
+                   report: DispatchReport, recorder: _Recorder) -> None:
     """Decide every row, commit the decisions, then send one text at a time.
 
-    Each text's ``Message`` is committed before its provider call, in the same transaction as
-    the previous text's result, so a clock that dies leaves at most one text in doubt.
+    Each text's ``Message`` is committed before its provider call, in the same statement as the
+    previous text's result, so a clock that dies leaves at most one text in doubt.
     """
     session = db.session()
     keep_loaded = session.expire_on_commit
     # Our rows are locked to us (state 'sending'); re-reading every object after each commit
     # would cost a dozen queries a message.
     session.expire_on_commit = False
+    sends: list[_Send] = []
     try:
-        sends: list[_Send] = []
         try:
             batch = _Batch(rows)
             for row in rows:
@@ -404,26 +483,33 @@ def _process_batch(rows: list[ScheduledMessage], now: datetime, sender: Sender, 
                     sends.append(decision)
                 else:
                     setattr(report, decision, getattr(report, decision) + 1)
-            next_message = _message_for(sends[0], now) if sends else None
             db.session.commit()
         except Exception:
             # Nothing was handed to the provider: the rows stay 'sending' and are requeued
             # by reconcile_stuck (and given up after MAX_CLAIMS if the fault is in the row).
             db.session.rollback()
             raise
-        for index, send in enumerate(sends):
-            message = next_message
+        result: _Result | None = None
+        for index in range(len(sends) + 1):
+            following = sends[index] if index < len(sends) else None
             try:
-                outcome = _send_one(send, message, now, sender)
-                next_message = _message_for(sends[index + 1], now) if index + 1 < len(sends) else None
-                db.session.commit()
+                message_id = recorder.write(result, following, now)
             except Exception:  # a database error: leave the rest 'sending' for reconcile
-                db.session.rollback()
-                log.exception("dispatch stopped in a batch", extra={"scheduled_message_id": send.row.id})
-                report.failed += len(sends) - index
+                recorder.close()
+                stopped_at = following if following is not None else result.send  # type: ignore[union-attr]
+                log.exception("dispatch stopped in a batch", extra={"scheduled_message_id": stopped_at.row.id})
+                # The text just handed to the provider (its SID unrecorded) and those not sent.
+                report.failed += len(sends) - index + (result is not None)
                 return
-            setattr(report, outcome, getattr(report, outcome) + 1)
+            if result is not None:
+                setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+            if following is not None:
+                result = _call_provider(following, message_id, now, sender)
     finally:
+        # The rows and invitations were written around the session: read them afresh next time.
+        for send in sends:
+            session.expire(send.row)
+            session.expire(send.invitation)
         session.expire_on_commit = keep_loaded
 
 
@@ -446,13 +532,17 @@ def dispatch_due(
     clock = (lambda: now) if now is not None else utcnow
     report = DispatchReport(reconciled=reconcile_stuck(clock(), stuck_after, sender))
     base = claimant or worker_name()
-    while report.handled < max_rows:
-        batch_now = clock()
-        limit = min(batch_size, max_rows - report.handled)
-        batch = claim_due(batch_now, limit, f"{base}:{uuid.uuid4().hex[:8]}")
-        if not batch:
-            break
-        _process_batch(batch, batch_now, sender, compose, report)
+    recorder = _Recorder()
+    try:
+        while report.handled < max_rows:
+            batch_now = clock()
+            limit = min(batch_size, max_rows - report.handled)
+            batch = claim_due(batch_now, limit, f"{base}:{uuid.uuid4().hex[:8]}")
+            if not batch:
+                break
+            _process_batch(batch, batch_now, sender, compose, report, recorder)
+    finally:
+        recorder.close()
     if report.handled or report.reconciled:
         log.info("dispatch finished", extra=report.as_dict())
     return report
