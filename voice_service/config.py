@@ -105,6 +105,11 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "LOG_LEVEL": get("LOG_LEVEL"),
         "PROXY_FIX": get_int("PROXY_FIX", 0),  # how many proxies set X-Forwarded-* in front of us
     }
+    # The schedule of texts (QUIET_HOURS, REMINDER_WORKING_DAYS, ...; docs/schedule.md), checked now.
+    from voice_service.scheduling.settings import from_config, read_environ
+
+    s.update(read_environ(environ))
+    from_config(s)
     if name == "test":
         s.update(
             TESTING=True,

@@ -391,3 +391,21 @@ def test_a_refusal_by_the_messaging_package_says_why_and_is_not_retried(app):
     row = rows(invitation)[("invite", 0)]
     assert len(sender.calls) == 1
     assert (row.state, row.reason) == ("failed", "not sent: the number texted STOP")
+
+
+# ---------------------------------------------------------------- settings from the environment
+
+
+def test_quiet_hours_from_the_settings_decide_when_an_evening_text_goes(app):
+    evening = london(2027, 3, 1, 21, 0)
+    usual = invitation_for(MEETING, evening)
+    plan_invitation_messages(usual, now=evening)
+    app.config["QUIET_HOURS"] = "22:00-07:00"  # as QUIET_HOURS=22:00-07:00 in the environment
+    later = invitation_for(MEETING, evening, phone="+447700900124")
+    plan_invitation_messages(later, now=evening)
+    db.session.commit()
+    assert rows(usual)[("invite", 0)].due_at == london(2027, 3, 2, 8, 0)
+    assert rows(later)[("invite", 0)].due_at == evening
+    sender = FakeSender()
+    dispatch_due(sender, compose, now=evening + timedelta(minutes=1))
+    assert [invitation_id for _, _, invitation_id in sender.calls] == [later.id]

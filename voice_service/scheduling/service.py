@@ -12,9 +12,10 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from voice_service.extensions import db
+from voice_service.scheduling import settings as settings_from_config
 from voice_service.models import Invitation, Meeting, OptOut, ScheduledMessage, utcnow
 from voice_service.scheduling.planner import (
     EXPERIENCE_OF_SERVICE,
@@ -34,9 +35,19 @@ _REASON_LENGTH = 200  # ScheduledMessage.reason
 
 
 def schedule_settings() -> ScheduleSettings:
-    """The app's schedule settings: ``SCHEDULE_SETTINGS`` (a ScheduleSettings) or the defaults."""
-    settings = current_app.config.get("SCHEDULE_SETTINGS")
-    return settings if isinstance(settings, ScheduleSettings) else ScheduleSettings()
+    """The app's schedule settings: ``SCHEDULE_SETTINGS`` (a ScheduleSettings object, as tests
+    set) or else the schedule variables in the config (QUIET_HOURS, REMINDER_WORKING_DAYS...,
+    see ``scheduling/settings.py``), read again only when one of them changes."""
+    config = current_app.config
+    settings = config.get("SCHEDULE_SETTINGS")
+    if isinstance(settings, ScheduleSettings):
+        return settings
+    key = settings_from_config.cache_key(config)
+    cached = current_app.extensions.get("schedule_settings")
+    if cached is None or cached[0] != key:
+        cached = (key, settings_from_config.from_config(config))
+        current_app.extensions["schedule_settings"] = cached
+    return cached[1]
 
 
 def allow_drama_numbers() -> bool:
@@ -91,17 +102,28 @@ def plan_invitation_messages(invitation: Invitation, now: datetime | None = None
     existing = [ExistingScheduled(r.id, r.kind, r.sequence, r.due_at, r.state) for r in rows]
     changes = replan(existing, new_plan)
     by_id = {r.id: r for r in rows}
+
+    def change(row_id: int, **values) -> None:
+        # Only while the row is still as we read it: a clock may have claimed it since
+        # (pending -> sending), and a text being sent is never cancelled or moved under it.
+        row = by_id[row_id]
+        db.session.execute(
+            update(ScheduledMessage)
+            .where(ScheduledMessage.id == row_id, ScheduledMessage.state == row.state)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(row)
+
     for move in changes.move:
-        row = by_id[move.row_id]
-        row.due_at = move.due_at
         if move.reopen:
-            row.state, row.reason = "pending", None
+            change(move.row_id, due_at=move.due_at, state="pending", reason=None)
+        else:
+            change(move.row_id, due_at=move.due_at)
     for cancel in changes.cancel:
-        by_id[cancel.row_id].state = "cancelled"
-        by_id[cancel.row_id].reason = cancel.reason[:_REASON_LENGTH]
+        change(cancel.row_id, state="cancelled", reason=cancel.reason[:_REASON_LENGTH])
     for miss in changes.missed:
-        by_id[miss.row_id].state = "missed"
-        by_id[miss.row_id].reason = miss.reason[:_REASON_LENGTH]
+        change(miss.row_id, state="missed", reason=miss.reason[:_REASON_LENGTH])
     for message in changes.add:
         db.session.add(ScheduledMessage(
             invitation_id=invitation.id, kind=message.kind.value, sequence=message.sequence,
