@@ -106,27 +106,21 @@ def mark_in_progress(invitation: Invitation) -> None:
 
 
 def mark_completed(invitation: Invitation) -> None:
-    """Submitted: pending reminders are cancelled by the scheduler's re-plan."""
+    """Submitted: the schedule is planned again, so pending reminders and the close are
+    cancelled ("views already given") and "you said, we did" can follow the outcome."""
     if invitation.status != "completed":
         invitation.status = "completed"
         invitation.completed_at = utcnow()
-    _cancel_pending_messages(invitation, "answered")
+    _replan(invitation)
 
 
 def mark_declined(invitation: Invitation) -> None:
+    """Declined: every pending message, the close included, is cancelled ("invitation declined")."""
     invitation.status = "declined"
-    _cancel_pending_messages(invitation, "declined")
+    _replan(invitation)
 
 
-def _cancel_pending_messages(invitation: Invitation, reason: str) -> None:
-    from voice_service.models import ScheduledMessage
+def _replan(invitation: Invitation) -> None:
+    from voice_service.scheduling.service import plan_invitation_messages
 
-    for row in db.session.scalars(
-        select(ScheduledMessage).where(
-            ScheduledMessage.invitation_id == invitation.id,
-            ScheduledMessage.state == "pending",
-            ScheduledMessage.kind.in_(("invite", "reminder", "eos_invite", "eos_reminder")),
-        )
-    ):
-        row.state = "cancelled"
-        row.reason = reason
+    plan_invitation_messages(invitation)

@@ -141,9 +141,26 @@ def receive(form) -> str:
     )
     db.session.commit()
     log.info("inbound message answered", extra={"message_id": message_id, "invitation_id": received.invitation_id})
+    _replan_after_stop_or_start(inbound, received)
     for alert in alerts:
         _notify(alert)
     return reply
+
+
+def _replan_after_stop_or_start(inbound: Inbound, received: "_Received") -> None:
+    """STOP or START, once committed: cancel (or plan again) that number's pending texts now,
+    so staff see it at once rather than when each text falls due. The dispatcher checks
+    opt-outs again before every text, so a failure here loses nothing."""
+    if received.phone_hash is None or keywords.classify(inbound.body) not in ("opt_out", "opt_in"):
+        return
+    from voice_service.scheduling.service import plan_phone_messages
+
+    try:
+        plan_phone_messages(received.phone_hash)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("could not re-plan texts after an opt-out or opt-in", extra={"message_id": received.id})
 
 
 @dataclass
