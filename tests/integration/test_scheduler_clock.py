@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -153,3 +154,14 @@ def test_the_in_process_clock_starts_once_and_never_in_production(app):
 def test_dispatch_job_uses_the_configured_sender(app):
     assert clock.DEFAULT_SENDER_FACTORY == "voice_service.messaging:get_sender"
     assert clock.DEFAULT_COMPOSER == "voice_service.messaging:compose_scheduled"
+
+
+def test_the_monthly_report_job_writes_last_months_report(app, runner, time_machine):
+    time_machine.move_to(london(2027, 4, 1, 6, 0, 5))  # the job's time: 06:00 on the 1st
+    assert "monthly-report" in ids(due_jobs(london(2027, 4, 1, 6, 0, 5)))
+    result = runner.invoke(args=["scheduler", "tick", "--job", "monthly-report"])
+    assert result.exit_code == 0, result.output
+    assert 'monthly-report: ok {"month": "2027-03"' in result.output
+    folder = Path(app.config["REPORTS_DIR"]) / "2027-03"
+    assert "March 2027" in (folder / "report.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in folder.glob("*.csv"))  # the tables, for spreadsheets

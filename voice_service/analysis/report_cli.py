@@ -48,3 +48,21 @@ def monthly_command(month: str, out_dir: str | None) -> None:
     for path in paths:
         click.echo(str(path))
     progress(f"done: {len(paths)} files in {folder}")
+
+
+def monthly_report_job(now=None) -> dict:
+    """The clock's `monthly-report` job (06:00 on the 1st, London time): the previous month's
+    report into REPORTS_DIR/<month>/, as `report monthly` writes it. Returns what it wrote."""
+    from datetime import timedelta
+
+    from voice_service.models import utcnow
+    from voice_service.scheduling.calendar import LONDON
+
+    first_of_month = (now or utcnow()).astimezone(LONDON).date().replace(day=1)
+    month = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
+    threshold = int(current_app.config["SUPPRESSION_THRESHOLD"])
+    target = int(current_app.config.get("ALERT_ESCALATE_AFTER_MINUTES", 60))
+    report = build_monthly(month, threshold, alert_target_minutes=target)
+    folder = Path(current_app.config["REPORTS_DIR"]) / month
+    paths = write_monthly(report, folder, lambda r: render_template("reports/monthly.html", report=r))
+    return {"month": month, "folder": str(folder), "files": sorted(path.name for path in paths)}
