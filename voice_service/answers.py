@@ -83,41 +83,13 @@ def save_answer(
     return answer
 
 
-_model_cache: dict = {}
-
-
-def current_model():
-    """The trained theme/sentiment model at MODEL_PATH (`flask analyse train` writes it), if any.
-
-    Loaded once per process and again only when the file changes; None means the codebook and
-    rules alone (they work from day one).
-    """
-    from pathlib import Path
-
-    from flask import current_app
-
-    path = Path(current_app.config.get("MODEL_PATH") or "")
-    try:
-        stamp = path.stat().st_mtime_ns if path.is_file() else None
-    except OSError:
-        stamp = None
-    if stamp is None:
-        return None
-    key = (str(path), stamp)
-    if key not in _model_cache:
-        from voice_service.analysis.model import TextModel
-
-        _model_cache.clear()
-        _model_cache[key] = TextModel.load(path)
-    return _model_cache[key]
-
-
 def _analyse(answer: Answer, text: str, question_text: str | None) -> SafeguardingAlert | None:
     try:
-        from voice_service.analysis.pipeline import classify
+        from voice_service.analysis.pipeline import classify, instance_model
 
         known_names = [answer.invitation.participant.display_name]
-        result = classify(text, question=question_text, known_names=known_names, model=current_model())
+        # the trained model when `analyse train` has made one; the codebook and rules always
+        result = classify(text, question=question_text, known_names=known_names, model=instance_model())
     except Exception:  # the answer matters more than its analysis: keep it, analyse later
         log.exception("analysis failed; answer kept for re-analysis", extra={"invitation_id": answer.invitation.id})
         return None
