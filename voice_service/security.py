@@ -3,9 +3,26 @@ no referrer (private-link tokens must never leak in a Referer header), HSTS behi
 from __future__ import annotations
 
 import secrets
+from urllib.parse import parse_qsl
 
 from flask import Flask, g, request
+from flask.wrappers import Request
+from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+class _Utf8FormDataParser(FormDataParser):
+    """A URL-encoded form must be UTF-8. Werkzeug would keep undecodable bytes as "%FF" text: not
+    what anyone wrote, stored as their answer. An unreadable body parses as an empty form instead
+    (werkzeug's silent parse error), which the CSRF check then refuses with a plain page."""
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        items = parse_qsl(stream.read().decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        return stream, self.cls(items), self.cls()
+
+
+class Utf8Request(Request):
+    form_data_parser_class = _Utf8FormDataParser
 
 
 def csp_nonce() -> str:
@@ -19,6 +36,7 @@ def init_app(app: Flask) -> None:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.request_class = Utf8Request
 
     @app.after_request
     def set_headers(response):

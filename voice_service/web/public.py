@@ -11,6 +11,7 @@ limit, so guessing is slow; over the limit the answer is 429 with a plain page.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
@@ -404,11 +405,22 @@ def language(token: str):
     if form.validate() and chosen in visit.languages:
         visit.invitation.language = chosen
         db.session.commit()
-    target = form.next.data or ""
-    prefix = url_for("public.start", token=token)
-    if not (target == prefix or target.startswith(prefix + "/")):
-        target = prefix  # only pages behind this same link
-    return redirect(target)
+    return redirect(_same_link_page(form.next.data or "", url_for("public.start", token=token)))
+
+
+_PAGE_PATH = re.compile(r"[A-Za-z0-9_\-/]*")
+_PAGE_QUERY = re.compile(r"[A-Za-z0-9_\-=&]*")
+
+
+def _same_link_page(target: str, prefix: str) -> str:
+    """`target` when it is a page behind this same link (plain path, simple query), else the
+    link's start page: never another site, never a header broken by a line end."""
+    path, _, query = target.partition("?")
+    if not (path == prefix or path.startswith(prefix + "/")) or "/.." in path or "//" in path:
+        return prefix
+    if not _PAGE_PATH.fullmatch(path) or not _PAGE_QUERY.fullmatch(query):
+        return prefix
+    return f"{path}?{query}" if query else path
 
 
 # Web chat ------------------------------------------------------------------------------------
