@@ -41,6 +41,9 @@ def test_the_simulator_lists_phones_with_questions_open_by_text(client, invitati
     html = client.get("/dev/sms").get_data(as_text=True)
     assert "Dana Lewis" in html and PHONE in html
     assert "Chris Lewis" not in html  # answers on the web form, not by text
+    # each phone has a working link to text as it (rendered as a link, not as escaped markup)
+    assert '<a class="govuk-link" href="/dev/sms?phone=%2B447700900123#message">Text as this phone' in html
+    assert "&lt;a class" not in html
 
 
 def test_a_whole_consultation_from_the_simulator_then_stop(client, invitation, app):
