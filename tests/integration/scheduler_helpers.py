@@ -63,3 +63,13 @@ def compose(row, invitation) -> str:
 class ProviderRefused(Exception):
     retryable = True
     code = "30003"
+
+
+#: One sender for the clock tests, reached through SCHEDULER_SENDER_FACTORY. It lives here, not
+#: in a test module: pytest imports a test module under its own name, so a "module:function"
+#: target naming the test module would load a second copy with a second sender.
+CLOCK_SENDER = FakeSender()
+
+
+def clock_sender_factory(app):
+    return CLOCK_SENDER

@@ -68,3 +68,34 @@ def tick_command(jobs: tuple[str, ...], run_all: bool, window: int) -> None:
         click.echo(f"{job.id}: {'ok' if ok else 'FAILED'} {summary}")
     if failed:
         raise SystemExit(1)
+
+
+@scheduler_cli.command("replan")
+@with_appcontext
+def replan_command() -> None:
+    """Plan every open invitation's texts again with the current settings.
+
+    Run it after changing QUIET_HOURS, REMINDER_WORKING_DAYS and the like: pending texts move to
+    the new times (texts already sent are never touched). Covers open invitations and any
+    invitation with a text still pending.
+    """
+    from sqlalchemy import or_, select
+
+    from voice_service.extensions import db
+    from voice_service.models import Invitation, ScheduledMessage
+    from voice_service.models.vocab import OPEN_INVITATION_STATUSES
+    from voice_service.scheduling.service import plan_invitation_messages
+
+    pending = select(ScheduledMessage.id).where(
+        ScheduledMessage.invitation_id == Invitation.id, ScheduledMessage.state == "pending"
+    ).exists()
+    ids = list(db.session.scalars(
+        select(Invitation.id).where(or_(Invitation.status.in_(OPEN_INVITATION_STATUSES), pending)).order_by(Invitation.id)
+    ))
+    changed = 0
+    for n, invitation_id in enumerate(ids, 1):
+        changed += not plan_invitation_messages(db.session.get(Invitation, invitation_id)).is_empty
+        if n % 200 == 0:
+            db.session.commit()
+    db.session.commit()
+    click.echo(f"re-planned {len(ids)} invitations; {changed} changed")

@@ -22,6 +22,7 @@ with no ``Message`` (the provider was never called: safe to send) or ``sending``
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from voice_service.extensions import db
@@ -381,10 +382,49 @@ def _call_provider(send: _Send, message_id: int, now: datetime, sender: Sender) 
         reason = "sending failed: it may have been sent, so it was not sent again"
         return _Result(send, message_id, "failed", failed, _row_values("failed", reason, now))
     db.session.commit()  # what the sender recorded itself (the messaging package's senders commit their own)
-    status = Message.__table__.c.status
-    # A sender may already have moved the status on (the outbox: delivered): never backwards.
-    moved_on = case((status == "accepted", "queued"), else_=status)
-    return _Result(send, message_id, "sent", {"provider_sid": sid, "status": moved_on}, _row_values("sent", None, now))
+    return _Result(send, message_id, "sent", {"provider_sid": sid}, _row_values("sent", None, now))
+
+
+_MESSAGES, _ROWS, _INVITATIONS = Message.__table__, ScheduledMessage.__table__, Invitation.__table__
+_NEW_MESSAGE_COLUMNS = ("channel", "invitation_id", "scheduled_message_id", "phone_hash", "to_address", "body")
+
+
+def _bind(prefix: str, column) -> Any:
+    return bindparam(f"{prefix}{column.name}", type_=column.type)
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(result_shape: tuple | None, inserting: bool, one_statement: bool) -> tuple:
+    """The statements that record a result of this shape (which columns change) and insert
+    the next Message, with named parameters: built once per shape, not once per text."""
+    parts = []
+    if result_shape is not None:
+        message_columns, row_columns, invitation_sent = result_shape
+        values: dict[str, Any] = {name: _bind("m_", _MESSAGES.c[name]) for name in message_columns}
+        if "provider_sid" in message_columns:
+            # A sender may already have moved the status on (the outbox: delivered): never backwards.
+            values["status"] = case((_MESSAGES.c.status == "accepted", "queued"), else_=_MESSAGES.c.status)
+        values["updated_at"] = bindparam("now", type_=_MESSAGES.c.updated_at.type)
+        parts.append(update(_MESSAGES).where(_MESSAGES.c.id == bindparam("m_id")).values(values))
+        parts.append(update(_ROWS).where(_ROWS.c.id == bindparam("r_id"))
+                     .values({name: _bind("r_", _ROWS.c[name]) for name in row_columns}))
+        if invitation_sent:
+            parts.append(update(_INVITATIONS)
+                         .where(_INVITATIONS.c.id == bindparam("i_id"), _INVITATIONS.c.status == "scheduled")
+                         .values(status="sent", updated_at=bindparam("now", type_=_INVITATIONS.c.updated_at.type)))
+    if inserting:
+        values = {name: _bind("n_", _MESSAGES.c[name]) for name in _NEW_MESSAGE_COLUMNS}
+        now = bindparam("now", type_=_MESSAGES.c.created_at.type)
+        values.update(direction="outbound", status="accepted", created_at=now, updated_at=now)
+        parts.append(insert(_MESSAGES).values(values).returning(_MESSAGES.c.id))
+    if not one_statement or len(parts) == 1:
+        return tuple(parts)
+    # PostgreSQL: the updates become data-modifying CTEs of the last statement; one statement
+    # is atomic on its own, so it needs no transaction around it.
+    main, ctes = parts[-1], parts[:-1]
+    for index, part in enumerate(ctes):
+        main = main.add_cte(part.returning(part.table.c.id).cte(f"done_{index}"))
+    return (main,)
 
 
 class _Recorder:
@@ -394,11 +434,13 @@ class _Recorder:
     On PostgreSQL that is ONE statement per text, in autocommit (a single statement is atomic):
     the previous text's SID and ``sent`` state (data-modifying CTEs) and the INSERT of the next
     text's Message. On SQLite the same statements run as one short transaction. Either way the
-    next Message is committed before its provider call, with the previous result.
+    next Message is committed before its provider call, with the previous result. Statements
+    are built once per shape and reused with parameters.
     """
 
     def __init__(self) -> None:
         self.connection: Connection | None = None
+        self.postgres = False
 
     def _connect(self) -> Connection:
         if self.connection is None or self.connection.closed or self.connection.invalidated:
@@ -420,41 +462,30 @@ class _Recorder:
         if result is None and following is None:
             return None
         connection = self._connect()
-        messages, rows, invitations = Message.__table__, ScheduledMessage.__table__, Invitation.__table__
-        updates = []
+        params: dict[str, Any] = {"now": now}
+        shape = None
         if result is not None:
-            updates.append(update(messages).where(messages.c.id == result.message_id)
-                           .values(updated_at=now, **result.message_values))
-            updates.append(update(rows).where(rows.c.id == result.send.row.id).values(**result.row_values))
-            if result.outcome == "sent" and result.send.kind in (Kind.INVITE, Kind.EOS_INVITE):
-                updates.append(update(invitations).where(invitations.c.id == result.send.invitation.id,
-                                                         invitations.c.status == "scheduled")
-                               .values(status="sent", updated_at=now))
-        insert_message = None
+            invitation_sent = result.outcome == "sent" and result.send.kind in (Kind.INVITE, Kind.EOS_INVITE)
+            shape = (tuple(sorted(result.message_values)), tuple(sorted(result.row_values)), invitation_sent)
+            params.update({f"m_{k}": v for k, v in result.message_values.items()}, m_id=result.message_id)
+            params.update({f"r_{k}": v for k, v in result.row_values.items()}, r_id=result.send.row.id)
+            params["i_id"] = result.send.invitation.id
         if following is not None:
-            send = following
-            insert_message = insert(messages).values(
-                direction="outbound", channel="whatsapp" if send.invitation.channel == "whatsapp" else "sms",
-                invitation_id=send.invitation.id, scheduled_message_id=send.row.id,
-                phone_hash=send.invitation.participant.phone_hash, to_address=send.to_e164, body=send.body,
-                status="accepted", created_at=now, updated_at=now,
-            ).returning(messages.c.id)
-        if self.postgres:
-            statements = [insert_message] if insert_message is not None else updates[:1]
-            rest = updates if insert_message is not None else updates[1:]
-            statement = statements[0]
-            for index, part in enumerate(rest):
-                table = part.table
-                statement = statement.add_cte(part.returning(table.c.id).cte(f"done_{index}"))
-            if insert_message is not None:
-                return connection.execute(statement).scalar_one()
-            connection.execute(statement)
-            return None
+            invitation = following.invitation
+            params.update(
+                n_channel="whatsapp" if invitation.channel == "whatsapp" else "sms", n_invitation_id=invitation.id,
+                n_scheduled_message_id=following.row.id, n_phone_hash=invitation.participant.phone_hash,
+                n_to_address=following.to_e164, n_body=following.body,
+            )
+        statements = _statements(shape, following is not None, self.postgres)
         try:
-            for part in updates:
-                connection.execute(part)
-            new_id = connection.execute(insert_message).scalar_one() if insert_message is not None else None
-            connection.commit()
+            new_id = None
+            for statement in statements:
+                outcome = connection.execute(statement, params)
+                if statement.is_insert:
+                    new_id = outcome.scalar_one()
+            if not self.postgres:
+                connection.commit()
         except Exception:
             connection.rollback()
             raise
