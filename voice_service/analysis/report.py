@@ -198,7 +198,9 @@ def csv_safe(value) -> str:
 
 def _csv(rows: Iterable[Sequence]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    # CRLF line ends (RFC 4180): a cell holding a lone CR or LF is then quoted, so a quote cannot
+    # split its row and start a new cell with "=..." (csv quotes only the line-end characters).
+    writer = csv.writer(buf, lineterminator="\r\n")
     for row in rows:
         writer.writerow([csv_safe(v) for v in row])
     return buf.getvalue()
