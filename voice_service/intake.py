@@ -96,7 +96,19 @@ def _text(data: dict, key: str, errors: list, where: str, *, required: bool, max
     if len(value) > max_length:
         errors.append(FieldError(where + key, f"must be {max_length} characters or fewer"))
         return None
+    if has_control_characters(value):
+        errors.append(FieldError(where + key, "must not contain control characters"))
+        return None
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """NUL and the other control characters no one types (tabs and line ends are fine).
+    PostgreSQL cannot store NUL in text at all: without this it was a 500."""
+    return bool(_CONTROL.search(text))
 
 
 def _choice(data: dict, key: str, allowed, errors: list, where: str, *, required: bool, default=None) -> str | None:

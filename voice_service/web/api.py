@@ -17,7 +17,8 @@ from werkzeug.exceptions import HTTPException
 
 from voice_service import audit
 from voice_service.extensions import csrf, db
-from voice_service.intake import Conflict, FieldError, change_meeting, parse_time, upsert_meeting, validate_meeting
+from voice_service.intake import (Conflict, FieldError, change_meeting, has_control_characters, parse_time, upsert_meeting,
+                                  validate_meeting)
 from voice_service.meetings import _participant_states, meeting_by_ref
 from voice_service.models import Child, Meeting, User
 from voice_service.models.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
@@ -178,6 +179,8 @@ def patch_meeting(meeting_ref: str):
     location = data.get("location")
     if "location" in data and not (isinstance(location, str) and len(location) <= 200):
         errors.append(FieldError("location", "must be text of 200 characters or fewer"))
+    elif "location" in data and has_control_characters(location):
+        errors.append(FieldError("location", "must not contain control characters"))
     if not data:
         errors.append(FieldError("(body)", "give at least one of starts_at, status, location"))
     if errors:
