@@ -63,7 +63,7 @@ def test_dev_pages_are_not_registered_in_production(app):
     assert "dev" in policies  # present in test/development
     settings = build_settings("production", environ={
         "SECRET_KEY": "s" * 40, "DATABASE_URL": "sqlite:///:memory:",
-        "DATA_ENCRYPTION_KEYS": app.config["DATA_ENCRYPTION_KEYS"], "LOOKUP_HASH_KEY": "k" * 30,
+        "DATA_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1ub3QtdXNlZC1hbnl3aGVyZSE=", "LOOKUP_HASH_KEY": "k" * 30,  # not the dev key: refused
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+447700900001",
         "PUBLIC_BASE_URL": "https://voice.example.org", "RATELIMIT_STORAGE_URI": "memcached://127.0.0.1:1",
     })

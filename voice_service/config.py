@@ -141,6 +141,10 @@ def check_production(s: dict) -> None:
     problems = [f"{env}: {how}" for key, env, how in _REQUIRED_IN_PRODUCTION if not s.get(key)]
     if s.get("SECRET_KEY") == DEV_SECRET_KEY:
         problems.append("SECRET_KEY: the development key is not allowed in production")
+    if DEV_DATA_KEY in (s.get("DATA_ENCRYPTION_KEYS") or "").replace(" ", "").split(","):
+        problems.append("DATA_ENCRYPTION_KEYS: the development key is not allowed in production (it is in the source code)")
+    if s.get("LOOKUP_HASH_KEY") == DEV_LOOKUP_KEY:
+        problems.append("LOOKUP_HASH_KEY: the development key is not allowed in production")
     if s.get("SMS_SENDER") == "outbox":
         problems.append("SMS_SENDER: the dev outbox is not allowed in production; use 'twilio' or leave it unset")
     if not (s.get("TWILIO_MESSAGING_SERVICE_SID") or s.get("TWILIO_FROM")):

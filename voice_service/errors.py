@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -30,6 +30,7 @@ def _page(kind: str):
 TITLES = {
     "unavailable": "Sorry, we cannot take answers for a minute",
     "error": "Sorry, something went wrong",
+    "bad_input": "Sorry, we could not read what was sent",
 }
 
 
@@ -48,6 +49,15 @@ def init_app(app: Flask) -> None:
         response = app.make_response((body, 503))
         response.headers["Retry-After"] = "30"
         return response
+
+    @app.errorhandler(DataError)
+    def data_refused(error):
+        """Input the database cannot hold (PostgreSQL: a NUL character in text, a number out of
+        range) is bad input, not our failure: a plain 400, and nothing was stored."""
+        db.session.rollback()
+        log.warning("input refused by the database (%s)", type(getattr(error, "orig", error)).__name__,
+                    extra={"endpoint": request.endpoint})
+        return app.make_response((_page("bad_input"), 400))
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

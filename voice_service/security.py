@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import parse_qsl
 
-from flask import Flask, g, request
+from flask import Flask, has_request_context, request
 from flask.wrappers import Request
 from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -26,9 +26,14 @@ class Utf8Request(Request):
 
 
 def csp_nonce() -> str:
-    if not hasattr(g, "csp_nonce"):
-        g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
+    """This response's nonce: kept on the request (not `g`, which lives as long as the app
+    context and so can outlast one request), so no two responses share one."""
+    if not has_request_context():
+        return secrets.token_urlsafe(16)
+    environ = request.environ
+    if "voice.csp_nonce" not in environ:
+        environ["voice.csp_nonce"] = secrets.token_urlsafe(16)
+    return environ["voice.csp_nonce"]
 
 
 def init_app(app: Flask) -> None:
