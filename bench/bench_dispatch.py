@@ -238,9 +238,27 @@ def compose_for_bench(row, invitation) -> str:
     return text
 
 
+def load_dispatch_due():
+    """The dispatcher under test: this tree's, or BENCH_DISPATCH_FROM=path/to/dispatch.py (an
+    earlier version, e.g. from `git show REV:voice_service/scheduling/dispatch.py`) for a
+    before/after comparison in the same conditions."""
+    path = os.environ.get("BENCH_DISPATCH_FROM")
+    if not path:
+        from voice_service.scheduling.dispatch import dispatch_due
+
+        return dispatch_due
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_dispatch_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.dispatch_due
+
+
 def worker(url: str, log_path: str, instance: str) -> None:
     app = make_app(environment(url, Path(instance)))
-    from voice_service.scheduling.dispatch import dispatch_due
+    dispatch_due = load_dispatch_due()
 
     sender = LoggingSender(log_path)
     with app.app_context():
@@ -330,6 +348,8 @@ def bench_database(label: str, url: str) -> list[str]:
 
 def main() -> int:
     print(f"bench_dispatch: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
+    if os.environ.get("BENCH_DISPATCH_FROM"):
+        print(f"dispatcher from {os.environ['BENCH_DISPATCH_FROM']}")
     print(f"{INVITATIONS:,} invitations due; fake sender (no network), fixed wording with the private link; batches of 50; "
           "clocks are separate processes")
     failed = False

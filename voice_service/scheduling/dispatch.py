@@ -13,7 +13,8 @@ The per-person schedule is rows in ``scheduled_message``. Every minute the clock
    decent hours now or too soon after another text (deferred), or to be sent; then sends the
    texts one at a time. Each text's outbound ``Message`` (our id) is committed before the
    provider is called, together with the previous text's SID and ``sent`` state, so at most
-   one text per clock is ever in doubt.
+   one text per clock is ever in doubt. On PostgreSQL that is one statement per text (see
+   :class:`_Recorder`), on one connection kept for the run.
 
 A crash at any point leaves a row either ``pending`` (not sent: safe to send), ``sending``
 with no ``Message`` (the provider was never called: safe to send) or ``sending`` with a
