@@ -81,6 +81,13 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "SUPPRESSION_THRESHOLD": get_int("SUPPRESSION_THRESHOLD", 5),
         "RETENTION_DAYS": get_int("RETENTION_DAYS", 730),
         "STAFF_IDLE_TIMEOUT_MINUTES": get_int("STAFF_IDLE_TIMEOUT_MINUTES", 30),
+        "STAFF_MAX_FAILED_LOGINS": get_int("STAFF_MAX_FAILED_LOGINS", 5),
+        "STAFF_LOCKOUT_MINUTES": get_int("STAFF_LOCKOUT_MINUTES", 15),
+        # Rate limits (Flask-Limiter strings), shared between web processes via RATELIMIT_STORAGE_URI.
+        "STAFF_SIGN_IN_RATE_LIMIT": get("STAFF_SIGN_IN_RATE_LIMIT", "10 per minute"),
+        "PRIVATE_LINK_RATE_LIMIT": get("PRIVATE_LINK_RATE_LIMIT", "20 per minute"),
+        "SMS_INBOUND_RATE_LIMIT": get("SMS_INBOUND_RATE_LIMIT", "30 per minute"),
+        "INSIGHTS_CACHE_SECONDS": get_int("INSIGHTS_CACHE_SECONDS", 300),
         "MAX_FREE_TEXT": get_int("MAX_FREE_TEXT", 2000),
         "MAX_CONTENT_LENGTH": get_int("MAX_CONTENT_LENGTH", 64 * 1024),
         "RATELIMIT_STORAGE_URI": get("RATELIMIT_STORAGE_URI", "memory://" if dev else None),
