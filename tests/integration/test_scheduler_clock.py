@@ -37,16 +37,40 @@ def ids(jobs):
 
 
 def test_the_job_ids_are_fixed():
-    assert JOB_IDS == ("dispatch-due-messages", "close-expired-invitations", "nightly-retention", "monthly-report")
+    assert JOB_IDS == ("dispatch-due-messages", "close-expired-invitations", "escalate-safeguarding-alerts",
+                       "refer-advocacy-requests", "nightly-retention", "monthly-report")
 
 
 def test_a_tick_every_minute_runs_dispatch_always_and_the_rest_on_their_hour():
     assert ids(due_jobs(london(2027, 3, 2, 11, 7, 30))) == ["dispatch-due-messages"]
-    assert ids(due_jobs(london(2027, 3, 2, 11, 15, 10))) == ["dispatch-due-messages", "close-expired-invitations"]
+    assert ids(due_jobs(london(2027, 3, 2, 11, 15, 10))) == [
+        "dispatch-due-messages", "close-expired-invitations", "escalate-safeguarding-alerts", "refer-advocacy-requests"]
     assert "nightly-retention" in ids(due_jobs(london(2027, 3, 2, 2, 30, 20)))
     assert "nightly-retention" not in ids(due_jobs(london(2027, 3, 2, 2, 31, 20)))
     assert "monthly-report" in ids(due_jobs(london(2027, 4, 1, 6, 0, 5)))
     assert "monthly-report" not in ids(due_jobs(london(2027, 4, 2, 6, 0, 5)))
+
+
+def test_an_unacknowledged_alert_is_escalated_and_an_advocate_request_referred_by_the_clock(app, runner):
+    from datetime import timedelta
+
+    from tests.factories import make_invitation, make_meeting, make_participant
+    from voice_service.answers import save_answer
+    from voice_service.models import AdvocacyRequest, SafeguardingAlert, utcnow
+
+    participant = make_participant(make_meeting(), role="parent")
+    invitation, _ = make_invitation(participant, "test_survey")
+    answer = save_answer(invitation, "q", free_text="he hits me and I am scared to go home", channel="web")
+    alert = db.session.scalar(select(SafeguardingAlert).where(SafeguardingAlert.answer_id == answer.id))
+    alert.raised_at = utcnow() - timedelta(hours=3)
+    db.session.add(AdvocacyRequest(invitation=invitation, status="open"))
+    db.session.commit()
+    result = runner.invoke(args=["scheduler", "tick", "--job", "escalate-safeguarding-alerts",
+                                 "--job", "refer-advocacy-requests"])
+    assert result.exit_code == 0, result.output
+    assert '"escalated": 1' in result.output and '"referred": 1' in result.output
+    db.session.expire_all()
+    assert db.session.get(SafeguardingAlert, alert.id).escalated_at is not None
 
 
 def test_retention_runs_at_half_past_two_london_time_in_summer_and_winter():
