@@ -106,6 +106,40 @@ DEMO_ANSWERS = {
     ("DEMO-M3", "P1"): ("I've had 4 social workers this year and none of them listen. I want to see my brother more",
                         1, "meeting", False),
 }
+# Six months of past meetings (invented), so the trends pages have something to show above the
+# small-number threshold. Words chosen to carry themes, none a safeguarding disclosure.
+HISTORY_MONTHS = 6
+HISTORY_MEETINGS_PER_MONTH = 14
+HISTORY_WORDS = {
+    "child": (
+        "My social worker listens to me and explains things", "I want to see my brother more",
+        "Nobody asked me what I wanted at the meeting", "I like my foster carer, she helps me with homework",
+        "I keep getting a new social worker and I have to tell my story again", "School is better now, I have a mentor",
+        "I don't understand why the meeting is happening", "I want to go to football club again",
+        "Too many people at the meeting, it was scary to talk", "I miss my friends from my old school",
+        "My worker came to see me on my own and that was good", "I want contact with my dad at weekends",
+    ),
+    "parent": (
+        "Nobody explained the plan in words I understand", "I got the report the night before the meeting",
+        "The family worker helped us with the food bank and the bills", "Our social worker keeps changing",
+        "I feel listened to now, the new worker is kind", "We are still waiting for help with the flat, it is damp",
+        "I need an interpreter at the meeting", "No one calls me back when I leave a message",
+        "The parenting course helped a lot", "They don't understand our culture or our religion",
+        "The meeting was at a time I could not get to because of work", "School have been very supportive",
+    ),
+    "carer": (
+        "He is settled with us and doing well at school", "Contact keeps getting cancelled and it upsets her",
+        "We need the reports sooner to prepare", "The support from the fostering team has been good",
+        "We are still waiting for CAMHS", "He would like to join the youth club",
+    ),
+}
+HISTORY_TYPES = (
+    ("cp_conference", "cp", "8_12"), ("cla_review", "cla", "13_17"), ("cin_review", "cin", "8_12"),
+    ("ehcp_review", "send", "13_17"), ("fgc", "early_help", "8_12"), ("cla_review", "cla", "under_8"),
+    ("cin_review", "cin", "13_17"),
+)
+
+
 class DemoError(click.ClickException):
     pass
 
@@ -196,7 +230,69 @@ def load_demo(meeting_types: tuple[str, ...] | None = None, now: datetime | None
             })
     db.session.commit()
     _add_demo_answers(rows)
+    if not meeting_types:
+        _load_history(now, staff)
     return rows
+
+
+def _load_history(now: datetime, staff: dict) -> int:
+    """Past meetings with answers spread over the last months; once only. Returns meetings added."""
+    import random
+
+    from voice_service.answers import save_answer
+    from voice_service.invitations import mark_completed
+    from voice_service.models import Answer
+    from voice_service.surveys import registry
+
+    if db.session.scalar(select(Meeting.id).where(Meeting.meeting_ref == "DEMO-H001")) is not None:
+        return 0
+    rng = random.Random(2026)  # the same history every time
+    surveys = registry(current_app)
+    added = 0
+    for month in range(1, HISTORY_MONTHS + 1):
+        for k in range(HISTORY_MEETINGS_PER_MONTH):
+            added += 1
+            meeting_type, service, age_band = HISTORY_TYPES[(added + month) % len(HISTORY_TYPES)]
+            starts = _meeting_start(-30 * month + rng.randint(-10, 10), 10 + k % 6, now)
+            child = Child(case_ref=f"DEMO-HC{added:03d}", age_band=age_band, service=service,
+                          team=rng.choice(("north", "north", "south")),
+                          ethnicity=rng.choice(("White British", "Black African", "Bangladeshi", "Mixed", None)),
+                          gender=rng.choice(("Girl", "Boy", None)))
+            meeting = Meeting(meeting_ref=f"DEMO-H{added:03d}", child=child, meeting_type=meeting_type,
+                              starts_at=starts, status="held", chair=staff["chair"], worker=staff["worker"])
+            db.session.add(meeting)
+            people = [("child", age_band, "Young person"), ("parent", "adult", "Parent")]
+            if meeting_type == "cla_review":
+                people.append(("carer", "adult", "Carer"))
+            elif rng.random() < 0.5:
+                people.append(("parent", "adult", "Second parent"))
+            for index, (role, band, name) in enumerate(people):
+                participant = Participant(meeting=meeting, external_ref=f"H{index}", role=role, display_name=name,
+                                          age_band=band, language="en", preferred_channel="web", consent=True)
+                db.session.add(participant)
+                db.session.flush()
+                survey = surveys.choose(meeting_type, role, band, "en")
+                invitation, _token = create_invitation(participant, survey.id, survey.version, starts)
+                invitation.status = "sent"
+                if rng.random() < 0.3:  # not everyone answers: "who is not being heard"
+                    continue
+                words = rng.choice(HISTORY_WORDS[role if role in HISTORY_WORDS else "parent"])
+                free = next((q for q in survey.questions if q.kind == "free_text"), None)
+                scale = next((q for q in survey.questions if q.kind == "scale" and q.options), None)
+                if free is not None:
+                    save_answer(invitation, free.id, free_text=words, channel="web", question_text=free.wording.web,
+                                commit=False)
+                if scale is not None:
+                    save_answer(invitation, scale.id, value=rng.choice(scale.options).id, channel="web", commit=False)
+                invitation.visibility = "meeting" if rng.random() < 0.8 else "chair_only"
+                mark_completed(invitation)
+                db.session.flush()
+                answered_at = starts - timedelta(days=3)
+                for answer in db.session.scalars(select(Answer).where(Answer.invitation_id == invitation.id)):
+                    answer.received_at = answered_at
+                invitation.completed_at = answered_at
+        db.session.commit()
+    return added
 
 
 def _plan_messages(invitation: Invitation) -> None:

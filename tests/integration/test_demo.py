@@ -23,7 +23,9 @@ def test_demo_loads_a_week_of_meetings_with_working_links(app, runner, client):
     assert result.exit_code == 0, result.output
     tokens = LINK.findall(result.output)
     counts = _counts()
-    assert len(tokens) == counts["Invitation"] >= 12
+    upcoming = db.session.scalar(select(func.count()).select_from(Invitation).join(Invitation.participant)
+                                 .join(Participant.meeting).where(Meeting.status == "scheduled"))
+    assert len(tokens) == upcoming >= 12  # every upcoming invitation's link is printed
     assert len({m.meeting_type for m in db.session.scalars(select(Meeting))}) == 6
     assert {u.role for u in db.session.scalars(select(User))} == set(STAFF_ROLES)
     assert counts["SafeguardingAlert"] >= 1 and counts["Answer"] >= 3
@@ -68,3 +70,17 @@ def test_unknown_meeting_type_is_refused_and_changes_nothing(app, runner):
     assert "unknown meeting type 'school_trip'" in result.output
     assert "cp_conference" in result.output  # says what to choose from
     assert all(v == 0 for v in _counts().values())
+
+
+def test_demo_history_gives_the_trends_page_figures_above_the_threshold(app, runner, client):
+    import time
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    held = db.session.scalar(select(func.count()).select_from(Meeting).where(Meeting.status == "held"))
+    assert held >= 60
+    fag = db.session.scalar(select(User).where(User.role == "family_advisory"))
+    with client.session_transaction() as session:
+        session["user_id"], session["seen"] = fag.id, time.time()
+    page = client.get("/insights/").get_data(as_text=True)
+    assert "Every figure for" not in page  # not everything hidden
+    assert "Family time and contact" in page or "family_contact" in page
