@@ -47,7 +47,10 @@ def pytest_collection_modifyitems(config, items):
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
             if missing:
-                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)"))
+                reason = f"no Chromium at {CHROMIUM} (.ci/run and make test install Debian's chromium)"
+                if os.environ.get("CI"):  # in CI a missing browser is a missing install step: fail loudly
+                    raise pytest.UsageError(reason)
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @dataclass
