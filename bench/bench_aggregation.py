@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import bench_database, p95  # noqa: E402
 
 N_ANSWERS = 1_000_000
 N_INVITATIONS = 420_000
@@ -60,20 +61,6 @@ TEXTS = (
 def weighted(rng, pairs):
     values, weights = zip(*pairs)
     return rng.choices(values, weights)[0]
-
-
-def bench_url() -> str:
-    base = os.environ.get("BENCH_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        raise SystemExit("BENCH_DATABASE_URL is not set: eval \"$(tools/start_postgres.sh)\" first")
-    import psycopg
-
-    server, _, _name = base.rpartition("/")
-    plain = base.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = 'voice_bench_agg'").fetchone() is None:
-            conn.execute("CREATE DATABASE voice_bench_agg")
-    return f"{server}/voice_bench_agg"
 
 
 def make_app(url: str, **extra):
@@ -207,11 +194,6 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-
-
 def main() -> int:
     import psycopg
     from flask_migrate import upgrade
@@ -219,7 +201,7 @@ def main() -> int:
 
     from voice_service.extensions import db
 
-    url = bench_url()
+    url = bench_database("voice_bench_agg")
     app = make_app(url)
     now = datetime.now(timezone.utc)
     with app.app_context():

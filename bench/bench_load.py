@@ -28,20 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def fresh_database() -> str:
-    base = os.environ.get("BENCH_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        raise SystemExit("BENCH_DATABASE_URL is not set: eval \"$(tools/start_postgres.sh)\" first")
-    import psycopg
-
-    server, _, _name = base.rpartition("/")
-    plain = base.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS voice_bench_load WITH (FORCE)")
-        conn.execute("CREATE DATABASE voice_bench_load")
-    return f"{server}/voice_bench_load"
+from bench.common import bench_database  # noqa: E402
 
 
 def machine() -> str:
@@ -70,7 +57,7 @@ def main() -> int:
                                     run_traffic, web_servers)
     from voice_service import create_app
 
-    url = fresh_database()
+    url = bench_database("voice_bench_load", fresh=True)
     workdir = tempfile.mkdtemp(prefix="voice-bench-load-")
     app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": workdir,
                       "REPORTS_DIR": f"{workdir}/reports", "MODEL_PATH": f"{workdir}/model.joblib"})

@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import bench_database, p95  # noqa: E402
 
 N_MEETINGS = 1_000
 PEOPLE = ("child", "parent", "parent", "carer")
@@ -44,20 +45,6 @@ TEXTS = (
     "school is better now", "I feel safe at my nan's", "too many people at the meeting",
     "we are still waiting for help with the flat", "I miss my friends", "no one calls me back",
 )
-
-
-def bench_url() -> str:
-    base = os.environ.get("BENCH_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        raise SystemExit("BENCH_DATABASE_URL is not set: eval \"$(tools/start_postgres.sh)\" first")
-    import psycopg
-
-    server, _, _name = base.rpartition("/")
-    plain = base.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = 'voice_bench_staff'").fetchone() is None:
-            conn.execute("CREATE DATABASE voice_bench_staff")
-    return f"{server}/voice_bench_staff"
 
 
 def make_app(url: str):
@@ -182,11 +169,6 @@ def load(conn, now: datetime) -> None:
     print(f"  {answer_id:,} answers loaded and analysed in {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-
-
 def main() -> int:
     import psycopg
     from flask_migrate import upgrade
@@ -194,7 +176,7 @@ def main() -> int:
 
     from voice_service.extensions import db
 
-    url = bench_url()
+    url = bench_database("voice_bench_staff")
     app = make_app(url)
     now = datetime.now(timezone.utc)
     with app.app_context():
