@@ -196,11 +196,11 @@ class AlertRow:
     actioned_at: datetime | None
     actioned_by: str | None
     escalated_at: datetime | None
-    meeting_ref: str
-    meeting_starts_at: datetime
-    role: str
+    meeting_ref: str | None  # None: a text from a number with no open questions
+    meeting_starts_at: datetime | None
+    role: str | None
     team: str | None
-    answer_id: int
+    answer_id: int | None
 
 
 def _alert_query():
@@ -209,11 +209,12 @@ def _alert_query():
     return (
         select(SafeguardingAlert, Meeting.meeting_ref, Meeting.starts_at, Participant.role, Child.team,
                acknowledger.c.name, actioner.c.name)
-        .join(Answer, SafeguardingAlert.answer_id == Answer.id)
-        .join(Invitation, Answer.invitation_id == Invitation.id)
-        .join(Participant, Invitation.participant_id == Participant.id)
-        .join(Meeting, Participant.meeting_id == Meeting.id)
-        .join(Child, Meeting.child_id == Child.id)
+        # outer joins: an alert on a text that reached no open questions has no answer or meeting
+        .outerjoin(Answer, SafeguardingAlert.answer_id == Answer.id)
+        .outerjoin(Invitation, Answer.invitation_id == Invitation.id)
+        .outerjoin(Participant, Invitation.participant_id == Participant.id)
+        .outerjoin(Meeting, Participant.meeting_id == Meeting.id)
+        .outerjoin(Child, Meeting.child_id == Child.id)
         .outerjoin(acknowledger, SafeguardingAlert.acknowledged_by_id == acknowledger.c.id)
         .outerjoin(actioner, SafeguardingAlert.actioned_by_id == actioner.c.id)
     )

@@ -118,6 +118,27 @@ def apply_analysis(answer: Answer, result: dict) -> SafeguardingAlert | None:
     return None
 
 
+def flag_text_without_answer(message_id: int, text: str) -> SafeguardingAlert | None:
+    """A text that reached no open questions (unknown number, opted out, nothing open) is still
+    read for a possible disclosure: a child may text from a friend's phone, or after STOP.
+    Adds the alert to the session (the caller commits, then notifies)."""
+    if not text or not text.strip():
+        return None
+    try:
+        from voice_service.analysis.pipeline import classify, instance_model
+
+        result = classify(text, model=instance_model())
+    except Exception:
+        log.exception("analysis of an unanswered text failed", extra={"message_id": message_id})
+        return None
+    if not result.get("safeguarding"):
+        return None
+    evidence = result.get("evidence") or {}
+    alert = SafeguardingAlert(message_id=message_id, evidence=evidence.get("safeguarding"), status="open")
+    db.session.add(alert)
+    return alert
+
+
 def _notify(alert: SafeguardingAlert) -> None:
     try:
         from voice_service.alerts import notify_duty_team

@@ -80,6 +80,16 @@ def apply_retention(now: datetime | None = None, days: int | None = None) -> dic
         select(Participant.id).join(Meeting).where(Meeting.starts_at < cutoff, Participant.display_name != ERASED)
     ))
     counts = _anonymise_participants(participant_ids)
+    # Texts that reached no invitation (unknown numbers, after STOP) are removed on the same clock.
+    stray = select(Message.id).where(Message.invitation_id.is_(None), Message.created_at < cutoff,
+                                     Message.body.is_not(None))
+    db.session.execute(update(SafeguardingAlert).where(SafeguardingAlert.message_id.in_(stray))
+                       .values(evidence=None, action_notes=None))
+    counts["messages"] += db.session.execute(
+        update(Message).where(Message.id.in_(stray))
+        .values(body=None, reply_body=None, to_address=None, from_address=None, phone_hash=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     audit("retention_applied", detail={"cutoff": cutoff.isoformat(), **counts})
     db.session.commit()
     return counts

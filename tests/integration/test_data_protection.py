@@ -106,3 +106,17 @@ def test_erasure_clears_one_person_only(app, runner):
     assert db.session.get(Participant, kept.id).phone == "+447700900205"
     assert db.session.scalar(select(Answer.free_text).where(Answer.invitation_id == kept_inv.id, Answer.free_text.is_not(None)))
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "erasure")).object_id == str(erased.id)
+
+
+def test_retention_also_clears_old_texts_that_reached_no_invitation(app):
+    from voice_service.models import Message
+
+    old = Message(direction="inbound", body="a text from a number we did not know", phone_hash="h" * 64,
+                  created_at=utcnow() - timedelta(days=800))
+    recent = Message(direction="inbound", body="a recent text", created_at=utcnow())
+    db.session.add_all([old, recent])
+    db.session.commit()
+    apply_retention(days=730)
+    db.session.expire_all()
+    assert db.session.get(Message, old.id).body is None and db.session.get(Message, old.id).phone_hash is None
+    assert db.session.get(Message, recent.id).body == "a recent text"

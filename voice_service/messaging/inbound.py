@@ -134,6 +134,12 @@ def receive(form) -> str:
     alerts: list[SafeguardingAlert] = []
     received = _Received(message_id, phone_hash(inbound.e164) if inbound.e164 else None)
     reply = _answer(received, inbound, alerts)
+    if received.invitation_id is None:  # no questions took it: still read it for a disclosure
+        from voice_service.answers import flag_text_without_answer
+
+        alert = flag_text_without_answer(message_id, inbound.body)
+        if alert is not None:
+            alerts.append(alert)
     db.session.execute(
         update(Message).where(Message.id == message_id)
         .values(reply_body=reply, invitation_id=received.invitation_id)

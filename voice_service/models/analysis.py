@@ -27,9 +27,13 @@ class ThemeTag(db.Model):
 
 
 class SafeguardingAlert(db.Model):
+    """A possible disclosure for a person to read today: in an answer, or in a text that reached no
+    open questions (an unknown number, one that texted STOP, one with nothing open)."""
+
     __tablename__ = "safeguarding_alert"
     id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id"), unique=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), unique=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), unique=True)
     evidence: Mapped[dict | list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -42,6 +46,7 @@ class SafeguardingAlert(db.Model):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     answer = relationship("Answer")
+    message = relationship("Message")
 
 
 class LabelledExample(db.Model):

@@ -329,16 +329,23 @@ def _render_alert(alert_id: int, form: AlertActionForm | None = None, status: in
     answer = alert.answer
     from voice_service.meetings import _question_text, _survey
 
-    invitation = answer.invitation
-    survey = _survey(invitation.survey_id, invitation.survey_version)
-    question = survey.question(answer.question_id) if survey else None
-    audit.record(user, "alert_answer_viewed", alert, {"answer_id": answer.id})
+    if answer is None:  # a text that reached no open questions
+        question_text = "A text message from a number with no questions open (unknown, finished, or texted STOP)"
+        words = alert.message.body if alert.message else None
+        audit.record(user, "alert_message_viewed", alert, {"message_id": alert.message_id})
+    else:
+        invitation = answer.invitation
+        survey = _survey(invitation.survey_id, invitation.survey_version)
+        question = survey.question(answer.question_id) if survey else None
+        question_text = _question_text(question, answer.question_id)
+        words = answer.free_text
+        audit.record(user, "alert_answer_viewed", alert, {"answer_id": answer.id})
     db.session.commit()
     form = form or AlertActionForm()
     errors = wtforms_errors(form) if form.errors else None
     return make_response(render_template(
-        "staff/alert.html", row=row, alert=alert, question=_question_text(question, answer.question_id),
-        words=answer.free_text, form=form, button=ButtonForm(), errors=errors, form_has_errors=bool(errors),
+        "staff/alert.html", row=row, alert=alert, question=question_text,
+        words=words, form=form, button=ButtonForm(), errors=errors, form_has_errors=bool(errors),
         problem=problem, notice=request.args.get("notice"), page_title=f"Safeguarding alert {row.id}",
     ), status)
 
