@@ -25,8 +25,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 ## make run: SQLite (WAL), demo data, dev SMS outbox, scheduler in-process, on http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo
-	RUN_SCHEDULER_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask demo
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} RUN_SCHEDULER_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 test: $(VENV)/.installed-dev

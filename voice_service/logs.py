@@ -37,6 +37,8 @@ def init_app(app: Flask) -> None:
     app.logger.removeHandler(default_handler)
     level = app.config.get("LOG_LEVEL") or ("INFO" if app.config["ENV_NAME"] == "production" else "WARNING")
     logging.getLogger("voice_service").setLevel(level)
+    # APScheduler says "running job ..." every minute: keep that out of a newcomer's terminal.
+    logging.getLogger("apscheduler").setLevel(app.config.get("LOG_LEVEL") or "WARNING")
     redactor = RedactPhoneNumbers()
     root = logging.getLogger()
     if not any(isinstance(f, RedactPhoneNumbers) for f in root.filters):
