@@ -124,7 +124,13 @@ def test_the_language_switch_only_ever_goes_back_to_a_page_behind_the_same_link(
 @given(message=TEXT)
 def test_any_chat_message_gets_a_page_and_free_text_is_kept_exactly(client, person, message):
     invitation, token = person
+    # The same invitation serves every example: start each chat afresh, so earlier examples that
+    # happened to answer every question (and finish the chat) cannot change what this one meets.
+    invitation.conversation_state = None
+    invitation.status = "sent"
+    db.session.commit()
     page = client.get(f"/r/{token}/chat")
+    assert page.status_code == 200, page.status_code
     before = db.session.scalar(select(func.max(Answer.id))) or 0
     response = client.post(f"/r/{token}/chat", data={"csrf_token": csrf(page.get_data(as_text=True)), "message": message})
     assert response.status_code in (200, 302), response.status_code
