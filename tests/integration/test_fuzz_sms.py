@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tests.factories import make_invitation, make_meeting, make_participant
 from tests.integration.test_sms_webhook import PHONE, new_sid, signed_post, twilio_params
 from tests.unit.test_conversation import sample_survey
-from voice_service.conversation import SKIP_WORDS
+from voice_service import conversation
 from voice_service.extensions import db
 from voice_service.messaging import keywords
 from voice_service.models import Answer, Message
@@ -25,7 +25,6 @@ TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=400)
 HOSTILE = ["<Response><Redirect>https://evil.example</Redirect></Response>", "]]><script>x</script>", "{{ 1234*5 }}",
            "'; DELETE FROM message; --", "=cmd|' /C calc'!A0", "\x00\x01\x02", "STOP\x00", "😀" * 200, "\u202eevil"]
 _numbers = itertools.count(700)
-COMMAND_WORDS = SKIP_WORDS | {"back", "repeat", "?", "help", "stop", "start"}
 
 
 @pytest.fixture
@@ -82,7 +81,8 @@ def test_a_free_text_answer_by_sms_keeps_the_words(client, texting, body):
     assert response.status_code == 200
     db.session.expire_all()
     stored = [a.free_text for a in db.session.scalars(select(Answer).where(Answer.id > before))]
-    command = keywords.classify(body) or " ".join(body.lower().split()) in COMMAND_WORDS
+    # the engine's own reading of the words that work at every question ("wat" is "what?": repeat)
+    command = keywords.classify(body) or conversation.command(body) is not None
     assert stored == ([] if command else [body.strip()]) or (command and stored == [None]), (stored, body)
 
 
