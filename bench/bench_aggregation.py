@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import bench_database, p95  # noqa: E402
+from bench.common import bench_database, migrate_and_load, p95  # noqa: E402
 
 N_ANSWERS = 1_000_000
 N_INVITATIONS = 420_000
@@ -195,8 +195,6 @@ def timed(fn, repeat: int) -> list[float]:
 
 
 def main() -> int:
-    import psycopg
-    from flask_migrate import upgrade
     from sqlalchemy import text
 
     from voice_service.extensions import db
@@ -204,17 +202,7 @@ def main() -> int:
     url = bench_database("voice_bench_agg")
     app = make_app(url)
     now = datetime.now(timezone.utc)
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain) as conn:
-        if loaded(conn):
-            print("  data already loaded: reusing it", file=sys.stderr)
-        else:
-            conn.commit()
-            with app.app_context():  # the key ring for the encrypted pool
-                load(conn, now)
+    migrate_and_load(app, url, loaded, load, now)
 
     from voice_service.analysis import report
     from voice_service.models import User

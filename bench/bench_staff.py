@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import bench_database, p95  # noqa: E402
+from bench.common import bench_database, migrate_and_load, p95  # noqa: E402
 
 N_MEETINGS = 1_000
 PEOPLE = ("child", "parent", "parent", "carer")
@@ -170,8 +170,6 @@ def load(conn, now: datetime) -> None:
 
 
 def main() -> int:
-    import psycopg
-    from flask_migrate import upgrade
     from sqlalchemy import text
 
     from voice_service.extensions import db
@@ -179,17 +177,7 @@ def main() -> int:
     url = bench_database("voice_bench_staff")
     app = make_app(url)
     now = datetime.now(timezone.utc)
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain) as conn:
-        if loaded(conn):
-            print("  data already loaded: reusing it", file=sys.stderr)
-        else:
-            conn.commit()
-            with app.app_context():  # the key ring and the survey registry
-                load(conn, now)
+    migrate_and_load(app, url, loaded, load, now)
     with app.app_context():
         answers = db.session.scalar(text("SELECT count(*) FROM answer"))
         meetings = db.session.scalar(text("SELECT count(*) FROM meeting"))

@@ -24,3 +24,24 @@ def bench_database(name: str, fresh: bool = False) -> str:
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def migrate_and_load(app, url: str, loaded, load, now) -> None:
+    """Build the schema with the migrations, then load the data unless `loaded(conn)` says it is there."""
+    import sys
+
+    import psycopg
+    from flask_migrate import upgrade
+
+    from voice_service.extensions import db
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        if loaded(conn):
+            print("  data already loaded: reusing it", file=sys.stderr)
+            return
+        conn.commit()
+        with app.app_context():  # the key ring (encrypted columns) and the survey registry
+            load(conn, now)
