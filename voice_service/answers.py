@@ -10,7 +10,8 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from voice_service.extensions import db
 from voice_service.invitations import mark_in_progress
@@ -34,6 +35,22 @@ def current_answers(invitation: Invitation) -> dict[str, Answer]:
     return {a.question_id: a for a in rows}
 
 
+# Built once with bind parameters: every channel saves answers through here, so SQLAlchemy
+# should not build and hash these statements again for each answer.
+_CURRENT_ANSWER = select(Answer).where(
+    Answer.invitation_id == bindparam("for_invitation"), Answer.question_id == bindparam("for_question"),
+    Answer.is_current.is_(True),
+)
+_RETIRE_CURRENT = (
+    update(Answer)
+    .where(Answer.invitation_id == bindparam("for_invitation"), Answer.question_id == bindparam("for_question"),
+           Answer.is_current.is_(True))
+    .values(is_current=False)
+    .execution_options(synchronize_session=False)
+)
+_LOOK_IT_UP = object()
+
+
 def save_answer(
     invitation: Invitation,
     question_id: str,
@@ -44,22 +61,27 @@ def save_answer(
     channel: str,
     question_text: str | None = None,
     provider_message_id: str | None = None,
+    current: Answer | None | object = _LOOK_IT_UP,
     commit: bool = True,
 ) -> Answer:
     """Store one answer as the current one for its question (earlier answers are kept).
+
+    `current` is the question's current answer when the caller has just read it in this
+    transaction (the web form has); otherwise it is looked up here.
 
     Free text is analysed before the commit so that a safeguarding flag and its alert land in
     the same transaction as the answer; an analysis failure never stops the answer being saved.
     """
     encoded = encode_value(value)
-    existing = current_answers(invitation).get(question_id)
+    keys = {"for_invitation": invitation.id, "for_question": question_id}
+    existing = db.session.scalars(_CURRENT_ANSWER, keys).first() if current is _LOOK_IT_UP else current
     if existing is not None and not existing.skipped and existing.value == encoded and existing.free_text == free_text and not skipped:
         return existing  # a double submission: same answer, nothing new to store
-    db.session.execute(
-        update(Answer)
-        .where(Answer.invitation_id == invitation.id, Answer.question_id == question_id, Answer.is_current.is_(True))
-        .values(is_current=False)
-    )
+    # Retire whatever is current now (also one another window saved since it was read); the
+    # unique index on the current answer refuses a second one.
+    db.session.execute(_RETIRE_CURRENT, keys)
+    if existing is not None:
+        set_committed_value(existing, "is_current", False)
     answer = Answer(
         invitation=invitation,
         question_id=question_id,

@@ -163,6 +163,32 @@ def test_a_retry_gets_the_same_reply_and_records_nothing_twice(client, invitatio
     assert invitation.conversation_state["current"] == "feel_why"
 
 
+def test_when_answering_fails_the_text_is_still_kept_and_a_retry_answers_it(app, client, invitation, monkeypatch):
+    """The raw message is written first and committed even when what follows fails: nothing a
+    person sent is lost, the failure is not a reply, and Twilio's retry gets the real answer."""
+    from voice_service.messaging import inbound
+
+    text(client, "hi")
+    sid = new_sid()
+    real_converse = inbound._converse
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the engine fell over")
+
+    monkeypatch.setattr(inbound, "_converse", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    failed = signed_post(client, "/sms/inbound", twilio_params("4", sid=sid))
+    assert failed.status_code == 500
+    kept = db.session.scalars(select(Message).where(Message.provider_sid == sid)).one()
+    assert kept.body == "4" and kept.reply_body is None
+    assert "feel" not in answers(invitation.id)
+
+    monkeypatch.setattr(inbound, "_converse", real_converse)
+    assert "Why did you choose that?" in text(client, "4", sid=sid)
+    assert count(Message, Message.provider_sid == sid) == 1
+    assert count(Answer, Answer.question_id == "feel") == 1
+
+
 def test_whatsapp_addresses_work_and_the_channel_is_recorded(client, invitation):
     text(client, "hi", sender="whatsapp:" + PHONE)
     reply = text(client, "2 nobody listens", sender="whatsapp:" + PHONE)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
@@ -76,13 +76,18 @@ def parse(form) -> Inbound:
     return Inbound(sid, channel, check.e164, sender, (form.get("To") or "")[:64], body)
 
 
-def store(inbound: Inbound) -> int:
-    """Store the raw message (committed) and return its id; an existing row for the SID is reused."""
-    message = Message(
+def _raw_message(inbound: Inbound) -> Message:
+    return Message(
         direction="inbound", channel=inbound.channel, provider_sid=inbound.sid,
         phone_hash=phone_hash(inbound.e164) if inbound.e164 else None,
         from_address=inbound.from_address, to_address=inbound.to_address, body=inbound.body, status="received",
     )
+
+
+def store(inbound: Inbound) -> int:
+    """Store the raw message on its own (committed) and return its id; an existing row for the
+    SID is reused. The path for a message whose answering failed, and for tests."""
+    message = _raw_message(inbound)
     db.session.add(message)
     try:
         db.session.flush()
@@ -123,14 +128,43 @@ def claim(message_id: int) -> str | None:
 
 
 def receive(form) -> str:
-    """Store and answer one inbound message. Returns the reply ("" for none). Idempotent."""
+    """Store and answer one inbound message. Returns the reply ("" for none). Idempotent.
+
+    The raw message is the first row written, and it is committed together with everything it
+    leads to (answers, state, alerts, the reply): one short transaction, so a text costs one
+    commit. Its unique MessageSid is the lock: a second delivery of the same message waits on
+    it (PostgreSQL's unique index, SQLite's write lock), then finds the row and its reply. If
+    answering fails, the raw message is still committed on its own before the error goes on.
+    """
     inbound = parse(form)
+    message = _raw_message(inbound)
+    db.session.add(message)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a message we hold already: a retry, or one whose answering failed
+        db.session.rollback()
+        return _receive_again(inbound)
+    try:
+        return _answer_and_commit(message, inbound)
+    except Exception:
+        db.session.rollback()
+        message_id = store(inbound)  # never lose what a person sent; a retry will answer it
+        log.exception("inbound message kept but not answered", extra={"message_id": message_id})
+        raise
+
+
+def _receive_again(inbound: Inbound) -> str:
     message_id = store(inbound)
     reply = claim(message_id)
     if reply is not None:  # a retry: the same reply, nothing recorded twice
         db.session.commit()
         log.info("inbound retry answered from the stored reply", extra={"message_id": message_id})
         return reply
+    return _answer_and_commit(db.session.get(Message, message_id), inbound)
+
+
+def _answer_and_commit(message: Message, inbound: Inbound) -> str:
+    message_id = message.id
     alerts: list[SafeguardingAlert] = []
     received = _Received(message_id, phone_hash(inbound.e164) if inbound.e164 else None)
     reply = _answer(received, inbound, alerts)
@@ -140,11 +174,8 @@ def receive(form) -> str:
         alert = flag_text_without_answer(message_id, inbound.body)
         if alert is not None:
             alerts.append(alert)
-    db.session.execute(
-        update(Message).where(Message.id == message_id)
-        .values(reply_body=reply, invitation_id=received.invitation_id)
-        .execution_options(synchronize_session=False)
-    )
+    message.reply_body = reply
+    message.invitation_id = received.invitation_id
     db.session.commit()
     log.info("inbound message answered", extra={"message_id": message_id, "invitation_id": received.invitation_id})
     _replan_after_stop_or_start(inbound, received)
@@ -195,26 +226,30 @@ def _opted_in_reply(language: str = "en") -> str:
 
 # Answering -----------------------------------------------------------------------------------
 
+# Built once with bind parameters: SQLAlchemy then neither builds nor hashes the statement
+# again for every text (that was half the cost of this query).
+_OPEN_INVITATIONS = (
+    select(Invitation, select(OptOut.id).where(OptOut.phone_hash == bindparam("hashed")).exists().label("opted_out"))
+    .join(Invitation.participant)
+    .join(Participant.meeting)
+    .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
+    .where(
+        Participant.phone_hash == bindparam("hashed"),
+        Invitation.channel.in_(TEXT_CHANNELS),
+        Invitation.status.in_(OPEN_INVITATION_STATUSES),
+        Invitation.expires_at > bindparam("now"),
+        Meeting.status != "cancelled",
+    )
+    .order_by(Meeting.starts_at, Invitation.id)
+    .with_for_update(of=Invitation)
+)
+
+
 def open_invitations(hashed: str, now: datetime | None = None) -> list[tuple[Invitation, bool]]:
     """The number's invitations that take answers by text, soonest meeting first, each with
     whether the number has opted out (one round trip). Locks the invitations until commit."""
-    now = now or utcnow()
-    opted_out = select(OptOut.id).where(OptOut.phone_hash == hashed).exists()
-    return [(row[0], bool(row[1])) for row in db.session.execute(
-        select(Invitation, opted_out.label("opted_out"))
-        .join(Invitation.participant)
-        .join(Participant.meeting)
-        .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
-        .where(
-            Participant.phone_hash == hashed,
-            Invitation.channel.in_(TEXT_CHANNELS),
-            Invitation.status.in_(OPEN_INVITATION_STATUSES),
-            Invitation.expires_at > now,
-            Meeting.status != "cancelled",
-        )
-        .order_by(Meeting.starts_at, Invitation.id)
-        .with_for_update(of=Invitation)
-    )]
+    rows = db.session.execute(_OPEN_INVITATIONS, {"hashed": hashed, "now": now or utcnow()})
+    return [(row[0], bool(row[1])) for row in rows]
 
 
 def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
@@ -296,7 +331,6 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: li
     invitation.conversation_state = dict(turn.state)
     if turn.finished and "finished" in turn.events:
         mark_completed(invitation)
-    db.session.flush()
     reply = turn.reply
     if flagged:
         ids = [a.id for a in flagged]
