@@ -28,15 +28,9 @@ def decode_value(raw: str | None) -> Any:
     return None if raw is None else json.loads(raw)
 
 
-def current_answers(invitation: Invitation) -> dict[str, Answer]:
-    rows = db.session.scalars(
-        select(Answer).where(Answer.invitation_id == invitation.id, Answer.is_current.is_(True))
-    )
-    return {a.question_id: a for a in rows}
-
-
-# Built once with bind parameters: every channel saves answers through here, so SQLAlchemy
-# should not build and hash these statements again for each answer.
+# Built once with bind parameters: every page and every channel reads and saves answers
+# through here, so SQLAlchemy should not build and hash these statements again each time.
+_CURRENT_ANSWERS = select(Answer).where(Answer.invitation_id == bindparam("for_invitation"), Answer.is_current.is_(True))
 _CURRENT_ANSWER = select(Answer).where(
     Answer.invitation_id == bindparam("for_invitation"), Answer.question_id == bindparam("for_question"),
     Answer.is_current.is_(True),
@@ -51,6 +45,10 @@ _RETIRE_CURRENT = (
 _LOOK_IT_UP = object()
 
 
+def current_answers(invitation: Invitation) -> dict[str, Answer]:
+    return {a.question_id: a for a in db.session.scalars(_CURRENT_ANSWERS, {"for_invitation": invitation.id})}
+
+
 def save_answer(
     invitation: Invitation,
     question_id: str,
@@ -62,12 +60,14 @@ def save_answer(
     question_text: str | None = None,
     provider_message_id: str | None = None,
     current: Answer | None | object = _LOOK_IT_UP,
+    alerts: list[SafeguardingAlert] | None = None,
     commit: bool = True,
 ) -> Answer:
     """Store one answer as the current one for its question (earlier answers are kept).
 
     `current` is the question's current answer when the caller has just read it in this
-    transaction (the web form has); otherwise it is looked up here.
+    transaction (the web form has); otherwise it is looked up here. With `alerts`, an alert the
+    answer raises is added to that list for the caller to notify after its own commit.
 
     Free text is analysed before the commit so that a safeguarding flag and its alert land in
     the same transaction as the answer; an analysis failure never stops the answer being saved.
@@ -98,10 +98,12 @@ def save_answer(
     alert = None
     if free_text and free_text.strip():
         alert = _analyse(answer, free_text, question_text)
+    if alert is not None and alerts is not None:
+        alerts.append(alert)
     if commit:
         db.session.commit()
-        if alert is not None:
-            _notify(alert)
+        if alert is not None and alerts is None:
+            notify(alert)
     return answer
 
 
@@ -161,7 +163,8 @@ def flag_text_without_answer(message_id: int, text: str) -> SafeguardingAlert | 
     return alert
 
 
-def _notify(alert: SafeguardingAlert) -> None:
+def notify(alert: SafeguardingAlert) -> None:
+    """Tell the duty team of a committed alert (never raises)."""
     try:
         from voice_service.alerts import notify_duty_team
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
+from voice_service.forms.base import ServiceForm
 from voice_service.forms.widgets import CharacterCount, Checkboxes, Radios
 from voice_service.journey import CHOICE_KINDS, MULTI_KINDS, Given, question_text
 from voice_service.models.vocab import VISIBILITY
@@ -27,7 +27,7 @@ from voice_service.surveys import Option, Question
 EXCLUSIVE_OPTIONS = ("no_thanks", "none", "nothing")
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(ServiceForm):
     """Base for every question page: the answer field is added per question by build_question_form.
 
     `revision` carries the id of the answer that was current when the page was drawn, so a save

@@ -2,23 +2,23 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from voice_service.forms.base import ServiceForm
 from voice_service.forms.widgets import TextArea
 
 
-class ActionForm(FlaskForm):
+class ActionForm(ServiceForm):
     """No fields but the CSRF token: "Send my answers" and similar buttons."""
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(ServiceForm):
     language = StringField()
     next = HiddenField()
 
 
-class ChatForm(FlaskForm):
+class ChatForm(ServiceForm):
     message = TextAreaField(widget=TextArea())
 
     def __init__(self, *args, limit: int = 2000, **kwargs):

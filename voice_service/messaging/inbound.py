@@ -26,7 +26,7 @@ from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
 from voice_service import conversation
-from voice_service.answers import save_answer
+from voice_service.answers import notify, save_answer
 from voice_service.conversation import _t
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
@@ -180,7 +180,7 @@ def _answer_and_commit(message: Message, inbound: Inbound) -> str:
     log.info("inbound message answered", extra={"message_id": message_id, "invitation_id": received.invitation_id})
     _replan_after_stop_or_start(inbound, received)
     for alert in alerts:
-        _notify(alert)
+        notify(alert)
     return reply
 
 
@@ -317,7 +317,7 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: li
         answer = save_answer(
             invitation, stored.question_id, value=stored.value, free_text=stored.free_text, skipped=stored.skipped,
             channel=inbound.channel, question_text=question.wording.sms if question else None,
-            provider_message_id=inbound.sid, commit=False,
+            provider_message_id=inbound.sid, alerts=alerts, commit=False,
         )
         if answer.safeguarding_flag:
             flagged.append(answer)
@@ -333,8 +333,6 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: li
         mark_completed(invitation)
     reply = turn.reply
     if flagged:
-        ids = [a.id for a in flagged]
-        alerts.extend(db.session.scalars(select(SafeguardingAlert).where(SafeguardingAlert.answer_id.in_(ids))))
         signpost = localised_sms(invitation, "safeguarding_reply")
         if signpost:
             reply = signpost + "\n\n" + reply
@@ -360,12 +358,3 @@ def localised_sms(invitation: Invitation, kind: str) -> str | None:
         return None
     info = service_info()
     return fill(survey.sms[kind], {"service": info.name, "phone": info.phone})
-
-
-def _notify(alert: SafeguardingAlert) -> None:
-    try:
-        from voice_service.alerts import notify_duty_team
-
-        notify_duty_team(alert)
-    except Exception:  # the alert stays open in the inbox; escalation chases it
-        log.exception("duty team notification failed", extra={"alert_id": alert.id})

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from sqlalchemy import select
 from wtforms import RadioField, StringField, TextAreaField
@@ -25,6 +24,7 @@ from wtforms.validators import ValidationError
 
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
+from voice_service.forms.base import ServiceForm
 from voice_service.messaging.signature import sign
 from voice_service.messaging.texts import meeting_time_label
 from voice_service.models import Invitation, Meeting, Message, Participant, ScheduledMessage, utcnow
@@ -35,7 +35,7 @@ bp = Blueprint("dev", __name__, url_prefix="/dev")
 MAX_SIMULATED_BODY = 1600  # Twilio's limit for one (concatenated) message
 
 
-class SimulatorForm(FlaskForm):
+class SimulatorForm(ServiceForm):
     phone = StringField("Phone number", widget=GovTextInput(),
                         description="A demo number from the list, or any number to see what a stranger gets")
     channel = RadioField("Send as", choices=[SelectChoice("sms", "SMS"), SelectChoice("whatsapp", "WhatsApp")], default="sms",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import RadioField, SelectMultipleField
@@ -23,6 +22,7 @@ from wtforms.validators import InputRequired
 from voice_service import audit, auth
 from voice_service.analysis import report, review, trends
 from voice_service.extensions import db
+from voice_service.forms.base import ServiceForm
 from voice_service.models import utcnow
 from voice_service.models.vocab import SENTIMENTS, STAFF_ROLES
 
@@ -36,11 +36,11 @@ DEFAULT_PERIOD = "12"
 REVIEW_ROLES = ("qa", "admin")
 
 
-class _SignOutForm(FlaskForm):
+class _SignOutForm(ServiceForm):
     """The sign-out button in the staff header (its view is staff.sign_out)."""
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(ServiceForm):
     themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), validate_choice=True)
     sentiment = RadioField("Sentiment", widget=GovRadioInput(),
                            validators=[InputRequired("Choose the sentiment of the answer")],

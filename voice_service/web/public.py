@@ -22,11 +22,12 @@ from flask_babel import refresh as refresh_locale
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import wtforms_errors
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from voice_service import journey
-from voice_service.answers import current_answers, decode_value, save_answer
+from voice_service.answers import current_answers, decode_value, notify, save_answer
 from voice_service.extensions import db, limiter
 from voice_service.forms import ActionForm, LanguageForm, build_question_form, given_from_form, with_default_options
 from voice_service.i18n import LANGUAGE_NAMES
@@ -129,8 +130,7 @@ def _open_visit(token: str) -> Visit:
     language = invitation.language if invitation.language in offered else "en"
     g.language = language
     refresh_locale()  # the locale may have been looked up already in this context
-    survey = source if language == "en" else localise(source, language)
-    survey = journey.fill_placeholders(survey, _placeholders(invitation, language))
+    survey = _survey_as_seen(source, language, _placeholders(invitation, language))
     easy_read = bool(source.easy_read or invitation.participant.easy_read)
     rows = current_answers(invitation)
     return Visit(
@@ -138,6 +138,28 @@ def _open_visit(token: str) -> Visit:
         languages=offered, easy_read=easy_read, rows=rows,
         answers={qid: _given(a) for qid, a in rows.items()},
     )
+
+
+_SEEN_SURVEYS: dict[tuple, tuple[Survey, Survey]] = {}
+
+
+def _survey_as_seen(source: Survey, language: str, placeholders: dict[str, str]) -> Survey:
+    """The survey in the person's language with the meeting's details filled in.
+
+    The same for every page anyone opens for the same meeting, and building it copies every
+    question, so it is built once and reused (surveys are immutable). Keyed by the loaded
+    survey itself, so a reloaded survey file is never served from here stale.
+    """
+    key = (id(source), language, tuple(sorted(placeholders.items())))
+    found = _SEEN_SURVEYS.get(key)
+    if found is not None and found[0] is source:
+        return found[1]
+    survey = source if language == "en" else localise(source, language)
+    survey = journey.fill_placeholders(survey, placeholders)
+    if len(_SEEN_SURVEYS) >= 4096:  # a bound, not an eviction policy: rebuilt on the next visit
+        _SEEN_SURVEYS.clear()
+    _SEEN_SURVEYS[key] = (source, survey)
+    return survey
 
 
 def _meeting_date(invitation: Invitation, language: str) -> str:
@@ -263,7 +285,7 @@ def question(token: str, question_id: str):
             args["change"] = "1"  # a follow-up just appeared: ask it, then back to checking
         else:
             following = CHECK
-    if answer.safeguarding_flag:
+    if answer.flagged:
         args["notice"] = "help"
     elif other_window:
         args["notice"] = "other-window"
@@ -289,8 +311,15 @@ def _question_page(visit: Visit, question, form, changing: bool, status: int = 2
     )
 
 
-def _save(visit: Visit, question_id: str, given: Given, channel: str = "web") -> Answer:
-    """Store the answer (committed), with what it means for who sees it and who to call."""
+@dataclass(frozen=True)
+class Saved:
+    answer_id: int
+    flagged: bool  # its words raised a safeguarding alert
+
+
+def _save(visit: Visit, question_id: str, given: Given, channel: str = "web") -> Saved:
+    """Store the answer with what it means for who sees it and who to call: one commit, then
+    the duty team is told of any alert it raised."""
     invitation = visit.invitation
     question = visit.question(question_id)
     if question.kind == "visibility" and not given.skipped and given.value in VISIBILITY:
@@ -301,13 +330,20 @@ def _save(visit: Visit, question_id: str, given: Given, channel: str = "web") ->
         invitation.speak_to_chair_alone = bool(chosen & set(CHAIR_ALONE_OPTIONS))
         _advocacy_request(invitation)
     source_question = visit.source.question(question_id)
+    raised: list = []
     answer = save_answer(
         invitation, question_id, value=given.value, free_text=given.free_text, skipped=given.skipped,
         channel=channel, question_text=source_question.wording.web if source_question else None,
+        current=visit.rows.get(question_id), alerts=raised, commit=False,
     )
-    db.session.commit()  # the invitation's choices, when the answer itself was a repeat
-    log.info("answer saved", extra={"invitation_id": invitation.id, "answer_id": answer.id})
-    return answer
+    flagged, invitation_id = bool(answer.safeguarding_flag), invitation.id
+    db.session.commit()
+    # read from the identity, not the expired row: nothing is loaded again after the commit
+    saved = Saved(answer_id=sa_inspect(answer).identity[0], flagged=flagged)
+    log.info("answer saved", extra={"invitation_id": invitation_id, "answer_id": saved.answer_id})
+    for alert in raised:
+        notify(alert)
+    return saved
 
 
 def _advocacy_request(invitation: Invitation) -> None:

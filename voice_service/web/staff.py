@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from voice_service import advocacy, alerts, audit, auth
 from voice_service.extensions import db, limiter
+from voice_service.forms.base import ServiceForm
 from voice_service.meetings import (
     MEETING_ROLES, OutcomeRefused, allowed_scopes, can_open_meeting, load_meeting_page, mark_views_read,
     meeting_by_ref, record_outcome, upcoming_meetings,
@@ -39,18 +39,18 @@ MAX_NOTES = 2000
 
 # Forms -----------------------------------------------------------------------------------------
 
-class SignInForm(FlaskForm):
+class SignInForm(ServiceForm):
     email = StringField("Email address", widget=GovTextInput(),
                         validators=[DataRequired("Enter your email address"), Length(max=200, message="Email address must be 200 characters or fewer")])
     password = PasswordField("Password", widget=GovPasswordInput(),
                              validators=[DataRequired("Enter your password"), Length(max=200, message="Password must be 200 characters or fewer")])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(ServiceForm):
     """No fields but the CSRF token: sign out, mark as read, acknowledge, handled."""
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(ServiceForm):
     raised_by = SelectField("Who raised this point", widget=GovSelect(), choices=[SelectChoice("", "Nobody in particular")],
                             validate_choice=False)
     point = TextAreaField("What was the point", widget=GovTextArea(), validators=[
@@ -66,7 +66,7 @@ class OutcomeForm(FlaskForm):
             raise ValidationError("Choose someone from the list")
 
 
-class AlertActionForm(FlaskForm):
+class AlertActionForm(ServiceForm):
     notes = TextAreaField("What did you do?", widget=GovTextArea(), validators=[
         DataRequired("Enter what you did about this alert"),
         Length(max=MAX_NOTES, message=f"What you did must be {MAX_NOTES} characters or fewer")])
