@@ -41,6 +41,9 @@ from urllib.parse import urljoin, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import CpuMeter, cpu_line  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
@@ -213,6 +216,15 @@ def run_phase(port: int, make_step, seconds: float) -> tuple[list[float], int]:
     return latencies, errors
 
 
+def measured(name: str, port: int, make_step, seconds: float) -> dict:
+    """One phase: its throughput and latency summary, and the CPU it cost per request."""
+    meter = CpuMeter()
+    latencies, errors = run_phase(port, make_step, seconds)
+    row = summary(name, latencies, errors, seconds)
+    row["cpu"] = meter.per_request_ms(row["n"])
+    return row
+
+
 def summary(name: str, latencies: list[float], errors: int, seconds: float) -> dict:
     ordered = sorted(latencies)
     p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
@@ -277,7 +289,7 @@ def main() -> int:
             def bare_step(n, client):
                 return lambda: client.request("GET", "/static-page")[0] == 200
 
-            bare = summary("bare Flask static page (reference)", *run_phase(bare_port, bare_step, SECONDS), SECONDS)
+            bare = measured("bare Flask static page (reference)", bare_port, bare_step, SECONDS)
         finally:
             stop(bare_proc)
 
@@ -285,7 +297,7 @@ def main() -> int:
             path = f"/r/{tokens[n]}/q/{QUESTION}"
             return lambda: client.request("GET", path)[0] == 200
 
-        page = summary("question page GET", *run_phase(app_port, page_step, SECONDS), SECONDS)
+        page = measured("question page GET", app_port, page_step, SECONDS)
 
         def submit_step(n, client):
             path = f"/r/{tokens[n]}/q/{QUESTION}"
@@ -301,8 +313,7 @@ def main() -> int:
 
             return step
 
-        submit = summary("answer submission POST (saved and committed)", *run_phase(app_port, submit_step, SECONDS),
-                         SECONDS)
+        submit = measured("answer submission POST (saved and committed)", app_port, submit_step, SECONDS)
         resources = first_visit_bytes(app_port, page_path)
     finally:
         stop(app_proc)
@@ -317,6 +328,10 @@ def main() -> int:
     print(f"{'':46} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'errors':>7}")
     for row in (bare, page, submit):
         print(f"{row['name']:46} {row['rps']:8.0f} {row['p50']:8.1f} {row['p95']:8.1f} {row['mean']:8.1f} {row['errors']:7d}")
+    print()
+    print("where the CPU goes (2 cores shared: web server, database server and this client):")
+    for row in (bare, page, submit):
+        print(cpu_line(row["name"], row["cpu"]))
     print()
     page_ratio = page["rps"] / bare["rps"]
     submit_ratio = submit["rps"] / bare["rps"]

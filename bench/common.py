@@ -45,3 +45,42 @@ def migrate_and_load(app, url: str, loaded, load, now) -> None:
         conn.commit()
         with app.app_context():  # the key ring (encrypted columns) and the survey registry
             load(conn, now)
+
+
+class CpuMeter:
+    """CPU time used while a phase runs, per process group: the web server (gunicorn and its
+    workers), the stores it talks to (postgres, memcached), and this client. Shows where a request's cost
+    goes on a shared machine, where the client and the database take cores from the server."""
+
+    GROUPS = ("server", "stores", "client")
+
+    def __init__(self) -> None:
+        self.me = os.getpid()
+        self.start = self._sample()
+
+    def _sample(self) -> dict[str, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        totals = dict.fromkeys(self.GROUPS, 0.0)
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    command = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            group = ("client" if int(pid) == self.me else "server" if "gunicorn" in command
+                     else "stores" if "postgres" in command or "memcached" in command else None)
+            if group:
+                totals[group] += (int(fields[11]) + int(fields[12])) / tick
+        return totals
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        """CPU milliseconds per request since the meter was made, per group."""
+        end = self._sample()
+        return {g: (end[g] - self.start[g]) * 1000 / max(requests, 1) for g in self.GROUPS}
+
+
+def cpu_line(label: str, per_request: dict[str, float]) -> str:
+    parts = "  ".join(f"{g} {ms:5.2f}" for g, ms in per_request.items())
+    return f"{label:46} CPU ms per request: {parts}  (total {sum(per_request.values()):.2f})"

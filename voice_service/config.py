@@ -91,7 +91,8 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "MAX_FREE_TEXT": get_int("MAX_FREE_TEXT", 2000),
         "MAX_CONTENT_LENGTH": get_int("MAX_CONTENT_LENGTH", 64 * 1024),
         "RATELIMIT_STORAGE_URI": get("RATELIMIT_STORAGE_URI", "memory://" if dev else None),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* on every response (a store round trip each); 429s carry Retry-After.
+        "RATELIMIT_HEADERS_ENABLED": False,
         # The shared store down must not take the forms down: each process limits on its own meanwhile.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,

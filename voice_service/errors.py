@@ -6,13 +6,14 @@ so browsers, Twilio and API clients can try again; nothing already saved is affe
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from voice_service.extensions import db
+from voice_service.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,17 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    @app.after_request
+    def retry_after_when_limited(response):
+        """A 429 says when to try again. Only then: the per-response X-RateLimit headers are
+        off (RATELIMIT_HEADERS_ENABLED), as they cost a trip to the rate-limit store on every
+        request and neither Twilio nor a browser reads them."""
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            current = limiter.current_limit
+            wait = int(current.reset_at - time.time()) + 1 if current is not None else 60
+            response.headers["Retry-After"] = str(max(1, wait))
+        return response
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PendingRollbackError)

@@ -64,6 +64,8 @@ class TestGuessing:
         assert response.status_code == 429
         body = text(response)
         assert "Please wait a minute" in body and "<html" in body
+        assert 1 <= int(response.headers["Retry-After"]) <= 61
+        assert not any(h.startswith("X-RateLimit") for h in response.headers.keys())
 
     def test_real_links_do_not_use_up_the_allowance(self, client, survey):
         invitation, token = invite()

@@ -24,6 +24,7 @@ def test_a_number_texting_too_fast_gets_429_and_other_numbers_carry_on(client):
     assert codes == [200, 200, 200, 429]
     refused = signed_post(client, "/sms/inbound", twilio_params("again", sender="+447700900611"))
     assert refused.status_code == 429 and refused.mimetype == "text/plain"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 61  # when this minute's budget comes back
     assert signed_post(client, "/sms/inbound", twilio_params("hi", sender="+447700900612")).status_code == 200
     held = db.session.scalar(select(func.count()).select_from(Message).where(Message.direction == "inbound"))
     assert held == 4

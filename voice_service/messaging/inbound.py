@@ -318,6 +318,9 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: li
             invitation, stored.question_id, value=stored.value, free_text=stored.free_text, skipped=stored.skipped,
             channel=inbound.channel, question_text=question.wording.sms if question else None,
             provider_message_id=inbound.sid, alerts=alerts, commit=False,
+            # Each text is a new answer: a second delivery of the same text never gets here (its
+            # MessageSid is stored), so there is no double submission to look for.
+            current=None,
         )
         if answer.safeguarding_flag:
             flagged.append(answer)
