@@ -41,9 +41,9 @@ from urllib.parse import urljoin, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from common import CpuMeter, cpu_line  # noqa: E402
+from bench.common import CpuMeter, cpu_line  # noqa: E402
+from tests.support.memcached import Memcached  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
@@ -272,6 +272,17 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="voice-bench-forms-"))
     url, kind = database_url(tmp)
     env = environment(url, tmp)
+    store = Memcached() if shutil.which("memcached") else None  # as in production: a shared rate-limit store
+    if store:
+        env["RATELIMIT_STORAGE_URI"] = store.uri
+    try:
+        return _run(tmp, url, kind, env, "memcached" if store else "each process (memcached is not installed)")
+    finally:
+        if store:
+            store.stop()
+
+
+def _run(tmp: Path, url: str, kind: str, env: dict, limits: str) -> int:
     tokens = prepare(url, env)
     page_path = f"/r/{tokens[0]}/q/{QUESTION}"
 
@@ -323,13 +334,13 @@ def main() -> int:
     print(f"bench_forms: the public form under load, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; database: {kind}")
     print(f"server: gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1; "
-          f"{CLIENTS} client threads, keep-alive, {SECONDS:.0f} s per phase")
+          f"{CLIENTS} client threads, keep-alive, {SECONDS:.0f} s per phase; rate limits in {limits}")
     print()
     print(f"{'':46} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'errors':>7}")
     for row in (bare, page, submit):
         print(f"{row['name']:46} {row['rps']:8.0f} {row['p50']:8.1f} {row['p95']:8.1f} {row['mean']:8.1f} {row['errors']:7d}")
     print()
-    print("where the CPU goes (2 cores shared: web server, database server and this client):")
+    print("where the CPU goes (2 shared cores; server = gunicorn, stores = database and memcached, client = this):")
     for row in (bare, page, submit):
         print(cpu_line(row["name"], row["cpu"]))
     print()
