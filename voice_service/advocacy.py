@@ -22,6 +22,17 @@ from voice_service.models.vocab import MEETING_TYPES, ROLES
 log = logging.getLogger(__name__)
 
 
+def follow_choice(invitation: Invitation) -> None:
+    """Keep one open request while the respondent wants an advocate (any channel); taken back
+    before anyone acted on it, the request is removed."""
+    existing = db.session.scalar(select(AdvocacyRequest).where(AdvocacyRequest.invitation_id == invitation.id))
+    if invitation.advocate_requested and existing is None:
+        db.session.add(AdvocacyRequest(invitation=invitation, status="open"))
+    elif (not invitation.advocate_requested and existing is not None and existing.status == "open"
+          and existing.referred_at is None):
+        db.session.delete(existing)
+
+
 def refer(request: AdvocacyRequest, now: datetime | None = None) -> None:
     """Email the advocacy service about one request and mark it referred (caller commits)."""
     from voice_service.alerts import _london, send_email

@@ -11,7 +11,7 @@ import time
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import InternalServerError
 
 from voice_service.extensions import db, limiter
 

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.exc import IntegrityError
 
-from voice_service import conversation
+from voice_service import advocacy, conversation
 from voice_service.answers import notify, save_answer
 from voice_service.conversation import _t
 from voice_service.crypto import phone_hash
@@ -35,7 +35,7 @@ from voice_service.messaging import keywords
 from voice_service.messaging.senders import is_opted_out, record_opt_out, remove_opt_out
 from voice_service.messaging.texts import fill, meeting_time_label, service_info, survey_for
 from voice_service.models import (
-    AdvocacyRequest, Invitation, Meeting, Message, OptOut, Participant, SafeguardingAlert, utcnow,
+    Invitation, Meeting, Message, OptOut, Participant, SafeguardingAlert, utcnow,
 )
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
 
@@ -330,7 +330,7 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: li
             chosen = set(stored.value or []) if not stored.skipped else set()
             invitation.advocate_requested = "advocate" in chosen
             invitation.speak_to_chair_alone = "speak_to_chair" in chosen
-            _advocacy_request(invitation)
+            advocacy.follow_choice(invitation)
     invitation.conversation_state = dict(turn.state)
     if turn.finished and "finished" in turn.events:
         mark_completed(invitation)
@@ -343,16 +343,6 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: li
         reply += "\n\n" + _t("You have another set of questions, for the meeting on {date}. Reply to start.",
                              invitation.language or "en", date=meeting_time_label(others[0].participant.meeting.starts_at))
     return reply
-
-
-def _advocacy_request(invitation: Invitation) -> None:
-    """One open AdvocacyRequest while an advocate is wanted; taken back before anyone acted, removed."""
-    existing = db.session.scalar(select(AdvocacyRequest).where(AdvocacyRequest.invitation_id == invitation.id))
-    if invitation.advocate_requested and existing is None:
-        db.session.add(AdvocacyRequest(invitation=invitation, status="open"))
-    elif not invitation.advocate_requested and existing is not None and existing.status == "open" \
-            and existing.referred_at is None:
-        db.session.delete(existing)
 
 
 def localised_sms(invitation: Invitation, kind: str) -> str | None:

@@ -23,17 +23,16 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import wtforms_errors
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from voice_service import journey
+from voice_service import advocacy, journey
 from voice_service.answers import current_answers, decode_value, notify, save_answer
 from voice_service.extensions import db, limiter
 from voice_service.forms import ActionForm, LanguageForm, build_question_form, given_from_form, with_default_options
 from voice_service.i18n import LANGUAGE_NAMES
 from voice_service.invitations import lookup_token, mark_completed, mark_opened
 from voice_service.journey import CHECK, START, Given
-from voice_service.models import AdvocacyRequest, Answer, Invitation
+from voice_service.models import Answer, Invitation
 from voice_service.models.vocab import VISIBILITY
 from voice_service.surveys import Survey, localise
 
@@ -328,7 +327,7 @@ def _save(visit: Visit, question_id: str, given: Given, channel: str = "web") ->
         chosen = set(given.value or []) if not given.skipped else set()
         invitation.advocate_requested = bool(chosen & set(ADVOCATE_OPTIONS))
         invitation.speak_to_chair_alone = bool(chosen & set(CHAIR_ALONE_OPTIONS))
-        _advocacy_request(invitation)
+        advocacy.follow_choice(invitation)
     source_question = visit.source.question(question_id)
     raised: list = []
     answer = save_answer(
@@ -344,15 +343,6 @@ def _save(visit: Visit, question_id: str, given: Given, channel: str = "web") ->
     for alert in raised:
         notify(alert)
     return saved
-
-
-def _advocacy_request(invitation: Invitation) -> None:
-    """An advocate request opens one AdvocacyRequest; taking it back before anyone acts removes it."""
-    existing = db.session.scalar(select(AdvocacyRequest).where(AdvocacyRequest.invitation_id == invitation.id))
-    if invitation.advocate_requested and existing is None:
-        db.session.add(AdvocacyRequest(invitation=invitation, status="open"))
-    elif not invitation.advocate_requested and existing is not None and existing.status == "open" and existing.referred_at is None:
-        db.session.delete(existing)
 
 
 @bp.route("/r/<token>/check", methods=["GET", "POST"])
