@@ -127,6 +127,14 @@ def claim(message_id: int) -> str | None:
     return row.reply_body
 
 
+# The reply and the invitation it went to, on the stored message (built once; see _OPEN_INVITATIONS).
+_ANSWERED = (
+    update(Message).where(Message.id == bindparam("for_message"))
+    .values(reply_body=bindparam("b_reply"), invitation_id=bindparam("b_invitation"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def receive(form) -> str:
     """Store and answer one inbound message. Returns the reply ("" for none). Idempotent.
 
@@ -174,8 +182,7 @@ def _answer_and_commit(message: Message, inbound: Inbound) -> str:
         alert = flag_text_without_answer(message_id, inbound.body)
         if alert is not None:
             alerts.append(alert)
-    message.reply_body = reply
-    message.invitation_id = received.invitation_id
+    db.session.execute(_ANSWERED, {"for_message": message_id, "b_reply": reply, "b_invitation": received.invitation_id})
     db.session.commit()
     log.info("inbound message answered", extra={"message_id": message_id, "invitation_id": received.invitation_id})
     _replan_after_stop_or_start(inbound, received)
