@@ -10,14 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.factories import make_invitation, make_meeting, make_participant
+from tests.factories import make_invitation, make_meeting, make_participant, make_texting_invitation
 from tests.integration.test_sms_webhook import PHONE, new_sid, signed_post, twilio_params
-from tests.unit.test_conversation import sample_survey
 from voice_service import conversation
 from voice_service.extensions import db
 from voice_service.messaging import keywords
 from voice_service.models import Answer, Message
-from voice_service.surveys import SurveyRegistry
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                       HealthCheck.too_slow])
@@ -34,10 +32,7 @@ def app_config():
 
 @pytest.fixture
 def texting(app):
-    app.extensions["surveys"] = SurveyRegistry([sample_survey()])
-    participant = make_participant(make_meeting(), phone=PHONE, channel="sms")
-    invitation, _ = make_invitation(participant, "test_survey", channel="sms")
-    return invitation
+    return make_texting_invitation(app, PHONE)
 
 
 def _held(sid: str) -> list[Message]:

@@ -7,19 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.integration.test_sms_webhook import PHONE, new_sid, reply_of, signed_post, twilio_params
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.unit.test_conversation import sample_survey
+from tests.factories import make_texting_invitation
 from voice_service.extensions import db
 from voice_service.models import Answer, Message, OptOut
-from voice_service.surveys import SurveyRegistry
 
 
 @pytest.fixture
 def invitation(app):
-    app.extensions["surveys"] = SurveyRegistry([sample_survey()])
-    participant = make_participant(make_meeting(), phone=PHONE, channel="sms")
-    invitation, _ = make_invitation(participant, "test_survey", channel="sms")
-    return invitation
+    return make_texting_invitation(app, PHONE)
 
 
 def deliver_at_once(app, params: dict, copies: int = 3) -> list:
