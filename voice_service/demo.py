@@ -342,13 +342,18 @@ def demo_command(meeting_types: str) -> None:
         raise
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo("\nDemo loaded. Every person is invented; numbers are from Ofcom's drama range.\n")
-    click.echo("Private form links (one per person asked for their views):")
+    click.echo("Private form links (one per person asked for their views; \"sent\": their views are in already,")
+    click.echo("so the chair has something to read):")
     for row in rows:
-        who = f"{row['role']:<11} {row['name']:<16} {row['meeting_type']:<34} {row['channel']:<4}"
+        sent = "sent" if row["invitation"].status == "completed" else "open"
+        who = f"{row['role']:<11} {row['name']:<16} {row['meeting_type']:<34} {row['channel']:<4} {sent:<4}"
         extra = f"  phone {row['phone']}" if row["phone"] else ""
         lang = f"  [{row['language']}]" if row["language"] != "en" else ""
         click.echo(f"  {who} {row['link']}{extra}{lang}")
-    click.echo("\nSMS simulator (reply as a demo phone):  " + f"{base}/dev/sms")
+    waiting = [row["phone"] for row in rows if row["phone"] and row["invitation"].status != "completed"]
+    if waiting:
+        click.echo(f"\nTo answer by text, open the SMS simulator and text \"hi\" as an open phone, e.g. {waiting[0]}.")
+    click.echo("SMS simulator (reply as a demo phone):  " + f"{base}/dev/sms")
     click.echo("Outbox (every text the service sent):   " + f"{base}/dev/outbox")
     click.echo(f"Staff sign-in:                          {base}/staff/sign-in")
     for role, email, _name, _team in DEMO_STAFF:

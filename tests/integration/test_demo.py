@@ -33,6 +33,14 @@ def test_demo_loads_a_week_of_meetings_with_working_links(app, runner, client):
     # SMS participants are listed with their fictional numbers, from Ofcom's drama range
     numbers = re.findall(r"phone (\+\d+)", result.output)
     assert numbers and all(n.startswith("+447700900") for n in numbers)
+    # each person is marked open or sent, and the texting hint names a phone that can still answer
+    hinted = re.search(r'text "hi" as an open phone, e\.g\. (\+\d+)', result.output).group(1)
+    hinted_row = next(line for line in result.output.splitlines() if f"phone {hinted}" in line)
+    assert " open " in hinted_row
+    sent_rows = [line for line in result.output.splitlines() if " sent " in line and "/r/" in line]
+    assert sent_rows and len(sent_rows) == db.session.scalar(
+        select(func.count()).select_from(Invitation).join(Invitation.participant).join(Participant.meeting)
+        .where(Meeting.status == "scheduled", Invitation.status == "completed"))
     assert "password: demo-password-1" in result.output and "/dev/sms" in result.output
     assert all(client.get(f"/r/{t}", follow_redirects=True).status_code == 200 for t in tokens)
 
