@@ -60,13 +60,16 @@ def save_answer(
     question_text: str | None = None,
     provider_message_id: str | None = None,
     current: Answer | None | object = _LOOK_IT_UP,
+    answered: set[str] | None = None,
     alerts: list[SafeguardingAlert] | None = None,
     commit: bool = True,
 ) -> Answer:
     """Store one answer as the current one for its question (earlier answers are kept).
 
     `current` is the question's current answer when the caller has just read it in this
-    transaction (the web form has); otherwise it is looked up here. With `alerts`, an alert the
+    transaction (the web form has); otherwise it is looked up here. `answered`, when the caller
+    read it under a lock on the invitation, is the set of question ids with a current answer:
+    a question outside it has nothing to retire (the set is kept up to date here). With `alerts`, an alert the
     answer raises is added to that list for the caller to notify after its own commit.
 
     Free text is analysed before the commit so that a safeguarding flag and its alert land in
@@ -79,7 +82,10 @@ def save_answer(
         return existing  # a double submission: same answer, nothing new to store
     # Retire whatever is current now (also one another window saved since it was read); the
     # unique index on the current answer refuses a second one.
-    db.session.execute(_RETIRE_CURRENT, keys)
+    if answered is None or question_id in answered:
+        db.session.execute(_RETIRE_CURRENT, keys)
+    if answered is not None:
+        answered.add(question_id)
     if existing is not None:
         set_committed_value(existing, "is_current", False)
     answer = Answer(

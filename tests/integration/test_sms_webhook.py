@@ -189,6 +189,42 @@ def test_when_answering_fails_the_text_is_still_kept_and_a_retry_answers_it(app,
     assert count(Answer, Answer.question_id == "feel") == 1
 
 
+def test_an_answer_by_text_replaces_one_given_on_the_web_form(client, invitation):
+    from voice_service.answers import save_answer
+
+    save_answer(invitation, "feel", value="2", channel="web")
+    text(client, "hi")
+    text(client, "4")
+    feel = db.session.scalars(select(Answer).where(Answer.question_id == "feel").order_by(Answer.id)).all()
+    assert [(a.channel, a.value, a.is_current) for a in feel] == [("web", '"2"', False), ("sms", '"4"', True)]
+
+
+def test_an_answer_that_races_the_web_form_is_answered_again_not_lost(client, invitation, monkeypatch):
+    """The questions already answered are read with the invitation; if the web form answers
+    the same question in between, the unique current answer refuses the text's answer, and
+    the text is answered again from the start instead of failing."""
+    from voice_service.answers import save_answer
+    from voice_service.messaging import inbound
+
+    text(client, "hi")
+    save_answer(invitation, "feel", value="2", channel="web")  # saved after the text's read
+    real = inbound.open_invitations
+    calls = []
+
+    def read_before_the_web_answer(hashed, now=None):
+        rows = real(hashed, now)
+        calls.append(len(rows))
+        return [row._replace(answered=set()) for row in rows] if len(calls) == 1 else rows
+
+    monkeypatch.setattr(inbound, "open_invitations", read_before_the_web_answer)
+    sid = new_sid()
+    assert "Why did you choose that?" in text(client, "4", sid=sid)
+    assert len(calls) == 2  # refused once, answered on the second go
+    assert count(Message, Message.provider_sid == sid) == 1
+    feel = db.session.scalars(select(Answer).where(Answer.question_id == "feel").order_by(Answer.id)).all()
+    assert [(a.channel, a.is_current) for a in feel] == [("web", False), ("sms", True)]
+
+
 def test_whatsapp_addresses_work_and_the_channel_is_recorded(client, invitation):
     text(client, "hi", sender="whatsapp:" + PHONE)
     reply = text(client, "2 nobody listens", sender="whatsapp:" + PHONE)

@@ -19,10 +19,11 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import contains_eager, defer
 from sqlalchemy.exc import IntegrityError
 
 from voice_service import advocacy, conversation
@@ -35,7 +36,7 @@ from voice_service.messaging import keywords
 from voice_service.messaging.senders import is_opted_out, record_opt_out, remove_opt_out
 from voice_service.messaging.texts import fill, meeting_time_label, service_info, survey_for
 from voice_service.models import (
-    Invitation, Meeting, Message, OptOut, Participant, SafeguardingAlert, utcnow,
+    Answer, Invitation, Meeting, Message, OptOut, Participant, SafeguardingAlert, utcnow,
 )
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
 
@@ -76,22 +77,24 @@ def parse(form) -> Inbound:
     return Inbound(sid, channel, check.e164, sender, (form.get("To") or "")[:64], body)
 
 
-def _raw_message(inbound: Inbound) -> Message:
-    return Message(
+def _raw_values(inbound: Inbound) -> dict:
+    return dict(
         direction="inbound", channel=inbound.channel, provider_sid=inbound.sid,
         phone_hash=phone_hash(inbound.e164) if inbound.e164 else None,
         from_address=inbound.from_address, to_address=inbound.to_address, body=inbound.body, status="received",
+        reply_body=None, invitation_id=None,
     )
+
+
+# Core, built once: the ORM's unit of work costs more than the insert itself on this path.
+_INSERT_MESSAGE = Message.__table__.insert().returning(Message.__table__.c.id)
 
 
 def store(inbound: Inbound) -> int:
     """Store the raw message on its own (committed) and return its id; an existing row for the
     SID is reused. The path for a message whose answering failed, and for tests."""
-    message = _raw_message(inbound)
-    db.session.add(message)
     try:
-        db.session.flush()
-        message_id = message.id
+        message_id = _insert_message(_raw_values(inbound))
         db.session.commit()
         return message_id
     except IntegrityError:  # a retry of a message we already hold
@@ -138,22 +141,30 @@ _ANSWERED = (
 def receive(form) -> str:
     """Store and answer one inbound message. Returns the reply ("" for none). Idempotent.
 
-    The raw message is the first row written, and it is committed together with everything it
-    leads to (answers, state, alerts, the reply): one short transaction, so a text costs one
-    commit. Its unique MessageSid is the lock: a second delivery of the same message waits on
-    it (PostgreSQL's unique index, SQLite's write lock), then finds the row and its reply. If
-    answering fails, the raw message is still committed on its own before the error goes on.
+    The raw message is committed together with everything it leads to (answers, state, alerts,
+    the reply): one short transaction, so a text costs one commit. If answering fails, the raw
+    message is still committed on its own before the error goes on. Its unique MessageSid keeps
+    a second delivery of the same message from recording anything twice:
+
+    - PostgreSQL: the person's invitations are read FOR UPDATE, so texts from one number are
+      answered one at a time, and the message row is written last, with its reply. A second
+      delivery waits on those locks or on the unique index, fails to insert, and is answered
+      again from the stored reply (_receive_again).
+    - SQLite: the message row is written first, because that first write takes the database's
+      write lock (FOR UPDATE does not exist there), so every read after it sees the latest
+      commit; the reply is put on the row at the end.
     """
     inbound = parse(form)
-    message = _raw_message(inbound)
-    db.session.add(message)
+    received = _Received(phone_hash(inbound.e164) if inbound.e164 else None)
     try:
-        db.session.flush()
-    except IntegrityError:  # a message we hold already: a retry, or one whose answering failed
+        if _write_message_first():
+            received.id = _insert_message(_raw_values(inbound))
+        return _answer_and_commit(received, inbound)
+    except IntegrityError:
+        # A message we hold already (a retry, or one whose answering failed), or a race lost
+        # to another window answering the same question: answer it again, stored first.
         db.session.rollback()
         return _receive_again(inbound)
-    try:
-        return _answer_and_commit(message, inbound)
     except Exception:
         db.session.rollback()
         message_id = store(inbound)  # never lose what a person sent; a retry will answer it
@@ -161,30 +172,47 @@ def receive(form) -> str:
         raise
 
 
+def _write_message_first() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _insert_message(values: dict) -> int:
+    return db.session.connection().execute(_INSERT_MESSAGE, values).scalar_one()
+
+
 def _receive_again(inbound: Inbound) -> str:
+    """The slow path, with the message committed first: find or store the row, lock it, and
+    give the reply it already has or answer it now (any error now goes to the caller)."""
     message_id = store(inbound)
     reply = claim(message_id)
     if reply is not None:  # a retry: the same reply, nothing recorded twice
         db.session.commit()
         log.info("inbound retry answered from the stored reply", extra={"message_id": message_id})
         return reply
-    return _answer_and_commit(db.session.get(Message, message_id), inbound)
+    received = _Received(phone_hash(inbound.e164) if inbound.e164 else None, message_id)
+    try:
+        return _answer_and_commit(received, inbound)
+    except Exception:
+        db.session.rollback()
+        log.exception("inbound message kept but not answered", extra={"message_id": message_id})
+        raise
 
 
-def _answer_and_commit(message: Message, inbound: Inbound) -> str:
-    message_id = message.id
+def _answer_and_commit(received: "_Received", inbound: Inbound) -> str:
     alerts: list[SafeguardingAlert] = []
-    received = _Received(message_id, phone_hash(inbound.e164) if inbound.e164 else None)
     reply = _answer(received, inbound, alerts)
+    if received.id is None:  # written last, with its reply
+        received.id = _insert_message(_raw_values(inbound) | {"reply_body": reply, "invitation_id": received.invitation_id})
+    else:
+        db.session.execute(_ANSWERED, {"for_message": received.id, "b_reply": reply, "b_invitation": received.invitation_id})
     if received.invitation_id is None:  # no questions took it: still read it for a disclosure
         from voice_service.answers import flag_text_without_answer
 
-        alert = flag_text_without_answer(message_id, inbound.body)
+        alert = flag_text_without_answer(received.id, inbound.body)
         if alert is not None:
             alerts.append(alert)
-    db.session.execute(_ANSWERED, {"for_message": message_id, "b_reply": reply, "b_invitation": received.invitation_id})
     db.session.commit()
-    log.info("inbound message answered", extra={"message_id": message_id, "invitation_id": received.invitation_id})
+    log.info("inbound message answered", extra={"message_id": received.id, "invitation_id": received.invitation_id})
     _replan_after_stop_or_start(inbound, received)
     for alert in alerts:
         notify(alert)
@@ -209,8 +237,8 @@ def _replan_after_stop_or_start(inbound: Inbound, received: "_Received") -> None
 
 @dataclass
 class _Received:
-    id: int
     phone_hash: str | None
+    id: int | None = None  # the stored message's id, once written
     invitation_id: int | None = None
 
 
@@ -236,10 +264,25 @@ def _opted_in_reply(language: str = "en") -> str:
 # Built once with bind parameters: SQLAlchemy then neither builds nor hashes the statement
 # again for every text (that was half the cost of this query).
 _OPEN_INVITATIONS = (
-    select(Invitation, select(OptOut.id).where(OptOut.phone_hash == bindparam("hashed")).exists().label("opted_out"))
+    select(
+        Invitation,
+        select(OptOut.id).where(OptOut.phone_hash == bindparam("hashed")).exists().label("opted_out"),
+        # the questions that have a current answer: saving a first answer then needs no
+        # statement retiring the one before (a race with the web form meets the unique index)
+        select(func.aggregate_strings(Answer.question_id, " "))
+        .where(Answer.invitation_id == Invitation.id, Answer.is_current.is_(True))
+        .scalar_subquery().label("answered"),
+    )
     .join(Invitation.participant)
     .join(Participant.meeting)
-    .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
+    .options(
+        # the number and address are not needed to answer a text, and decrypting is not free
+        # (read on use if ever needed)
+        contains_eager(Invitation.participant).options(
+            defer(Participant.phone), defer(Participant.email),
+            contains_eager(Participant.meeting).defer(Meeting.outcome_notes),
+        ),
+    )
     .where(
         Participant.phone_hash == bindparam("hashed"),
         Invitation.channel.in_(TEXT_CHANNELS),
@@ -252,11 +295,17 @@ _OPEN_INVITATIONS = (
 )
 
 
-def open_invitations(hashed: str, now: datetime | None = None) -> list[tuple[Invitation, bool]]:
+class OpenInvitation(NamedTuple):
+    invitation: Invitation
+    opted_out: bool  # the number has opted out (the same for every row)
+    answered: set[str]  # question ids with a current answer
+
+
+def open_invitations(hashed: str, now: datetime | None = None) -> list[OpenInvitation]:
     """The number's invitations that take answers by text, soonest meeting first, each with
     whether the number has opted out (one round trip). Locks the invitations until commit."""
     rows = db.session.execute(_OPEN_INVITATIONS, {"hashed": hashed, "now": now or utcnow()})
-    return [(row[0], bool(row[1])) for row in rows]
+    return [OpenInvitation(row[0], bool(row[1]), set((row[2] or "").split())) for row in rows]
 
 
 def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
@@ -271,17 +320,18 @@ def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
     if hashed is None:
         return conversation.help_text(service=service_info()) if word == "help" else _generic()
     rows = open_invitations(hashed)
-    if (rows[0][1] if rows else is_opted_out(hashed)):
+    if (rows[0].opted_out if rows else is_opted_out(hashed)):
         # They asked for no texts: the message is kept, nothing is sent back (Twilio would block it).
         return ""
-    candidates = [invitation for invitation, _ in rows]
+    candidates = [row.invitation for row in rows]
     if not candidates:
         return conversation.help_text(service=service_info()) if word == "help" else _generic()
     invitation = _choose(candidates, inbound.body)
     if isinstance(invitation, str):
         return invitation  # a question: which set of questions first?
     received.invitation_id = invitation.id
-    return _converse(invitation, inbound, alerts, others=[c for c in candidates if c.id != invitation.id])
+    answered = next(row.answered for row in rows if row.invitation is invitation)
+    return _converse(invitation, inbound, alerts, answered, others=[c for c in candidates if c.id != invitation.id])
 
 
 def _choose(candidates: list[Invitation], body: str) -> Invitation | str:
@@ -306,7 +356,7 @@ def _choose(candidates: list[Invitation], body: str) -> Invitation | str:
     return conversation.choice_prompt(labels, language)
 
 
-def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: list) -> str:
+def _converse(invitation: Invitation, inbound: Inbound, alerts: list, answered: set[str], others: list) -> str:
     survey = survey_for(invitation, language="en")
     if survey is None:
         log.error("inbound text for an invitation whose survey is not loaded", extra={"invitation_id": invitation.id})
@@ -327,7 +377,7 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, others: li
             provider_message_id=inbound.sid, alerts=alerts, commit=False,
             # Each text is a new answer: a second delivery of the same text never gets here (its
             # MessageSid is stored), so there is no double submission to look for.
-            current=None,
+            current=None, answered=answered,
         )
         if answer.safeguarding_flag:
             flagged.append(answer)
