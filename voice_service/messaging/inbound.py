@@ -30,6 +30,7 @@ from voice_service import advocacy, conversation
 from voice_service.answers import notify, save_answer
 from voice_service.conversation import _t
 from voice_service.crypto import phone_hash
+from voice_service.database import sqlite_writer_turn
 from voice_service.extensions import db
 from voice_service.invitations import mark_completed, mark_opened
 from voice_service.messaging import keywords
@@ -155,6 +156,11 @@ def receive(form) -> str:
       commit; the reply is put on the row at the end.
     """
     inbound = parse(form)
+    with sqlite_writer_turn():
+        return _receive(inbound)
+
+
+def _receive(inbound: Inbound) -> str:
     received = _Received(phone_hash(inbound.e164) if inbound.e164 else None)
     try:
         if _write_message_first():

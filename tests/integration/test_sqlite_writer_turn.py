@@ -1,0 +1,80 @@
+"""On a SQLite file, texts are written one at a time, queued in the kernel rather than in
+SQLite's sleeping retry loop; on PostgreSQL the turn is not taken at all (row locks do it)."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from tests.factories import make_texting_invitation
+from tests.integration.test_sms_webhook import reply_of, signed_post, twilio_params
+from voice_service.database import is_postgres, sqlite_writer_turn
+from voice_service.extensions import db
+
+
+def test_a_second_writer_waits_until_the_first_has_finished(app):
+    if is_postgres():
+        pytest.skip("SQLite only: PostgreSQL needs no turn")
+    order: list[str] = []
+    first_in = threading.Event()
+
+    def first():
+        with app.app_context(), sqlite_writer_turn():
+            first_in.set()
+            time.sleep(0.3)
+            order.append("first finished")
+
+    def second():
+        first_in.wait(5)
+        with app.app_context(), sqlite_writer_turn():
+            order.append("second started")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert order == ["first finished", "second started"]
+
+
+def test_the_turn_is_given_back_when_the_writer_fails(app):
+    with pytest.raises(RuntimeError):
+        with sqlite_writer_turn():
+            raise RuntimeError("answering fell over")
+    done = threading.Event()
+
+    def next_writer():
+        with app.app_context(), sqlite_writer_turn():
+            done.set()
+
+    thread = threading.Thread(target=next_writer)
+    thread.start()
+    thread.join(5)
+    assert done.is_set()
+
+
+def test_many_phones_texting_at_once_are_all_answered(app):
+    phones = [f"+4477009002{i:02d}" for i in range(8)]
+    from tests.unit.test_conversation import sample_survey
+
+    survey = sample_survey()
+    for phone in phones:
+        make_texting_invitation(app, phone, survey)
+    db.session.commit()
+    replies: dict[str, list[str]] = {phone: [] for phone in phones}
+
+    def conversation(phone: str) -> None:
+        client = app.test_client()
+        for body in ("hi", "4", "It was fine"):
+            response = signed_post(client, "/sms/inbound", twilio_params(body, sender=phone))
+            replies[phone].append(reply_of(response) if response.status_code == 200 else f"HTTP {response.status_code}")
+
+    threads = [threading.Thread(target=conversation, args=(phone,)) for phone in phones]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for phone in phones:
+        first, second, third = replies[phone]
+        assert "SKIP" in first and "Why did you choose that?" in second and third and not third.startswith("HTTP")
