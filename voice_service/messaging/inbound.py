@@ -1,14 +1,15 @@
 """A text arrives: store it, then answer it. Called by the /sms/inbound webhook (and so by the
 dev simulator, which posts through the same webhook).
 
-1. The raw message is stored and committed first, keyed by the provider's MessageSid (unique):
-   a retry of the same message finds the row, and gets the reply stored on it, recording
-   nothing twice, also when the retries arrive at the same moment.
-2. Under a lock on that row: carrier keywords (STOP..., START, HELP) before anything else; then
-   the person's open invitations, found by the keyed hash of their number; then the
-   conversation engine with the invitation's stored state; answers saved through
-   answers.save_answer (analysis and safeguarding alerts included); the new state, the reply
-   and the answers are committed together; the duty team is told of any alert after the commit.
+1. The raw message, keyed by the provider's MessageSid (unique), is committed in one
+   transaction with everything it leads to, or on its own if answering fails; a retry of the
+   same message gets the reply stored on it and records nothing twice, also when the retries
+   arrive at the same moment (receive() says how, on each database).
+2. Carrier keywords (STOP..., START, HELP) before anything else; then the person's open
+   invitations, found by the keyed hash of their number and locked; then the conversation
+   engine with the invitation's stored state; answers saved through answers.save_answer
+   (analysis and safeguarding alerts included); the state, the reply and the answers are
+   committed together; the duty team is told of any alert after the commit.
 3. The reply is returned for the TwiML response.
 
 Never logs a number or a message body: ids only.
