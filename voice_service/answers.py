@@ -68,9 +68,9 @@ def save_answer(
 
     `current` is the question's current answer when the caller has just read it in this
     transaction (the web form has); otherwise it is looked up here. `answered`, when the caller
-    read it under a lock on the invitation, is the set of question ids with a current answer:
-    a question outside it has nothing to retire (the set is kept up to date here). With `alerts`, an alert the
-    answer raises is added to that list for the caller to notify after its own commit.
+    read it with the invitation locked, is the set of question ids with a current answer: a
+    question outside it has nothing to retire (the set is kept up to date here). With `alerts`,
+    an alert the answer raises is added to that list for the caller to notify after its commit.
 
     Free text is analysed before the commit so that a safeguarding flag and its alert land in
     the same transaction as the answer; an analysis failure never stops the answer being saved.

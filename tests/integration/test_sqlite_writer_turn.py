@@ -13,16 +13,15 @@ from voice_service.database import is_postgres, sqlite_writer_turn
 from voice_service.extensions import db
 
 
-def test_a_second_writer_waits_until_the_first_has_finished(app):
-    if is_postgres():
-        pytest.skip("SQLite only: PostgreSQL needs no turn")
+def _two_writers(app, hold: float = 0.3) -> list[str]:
+    """The first writer holds its turn for `hold` seconds; returns the order things happened."""
     order: list[str] = []
     first_in = threading.Event()
 
     def first():
         with app.app_context(), sqlite_writer_turn():
             first_in.set()
-            time.sleep(0.3)
+            time.sleep(hold)
             order.append("first finished")
 
     def second():
@@ -35,7 +34,12 @@ def test_a_second_writer_waits_until_the_first_has_finished(app):
         t.start()
     for t in threads:
         t.join(10)
-    assert order == ["first finished", "second started"]
+    return order
+
+
+def test_on_sqlite_a_second_writer_waits_until_the_first_has_finished_and_on_postgres_it_does_not(app):
+    expected = ["second started", "first finished"] if is_postgres() else ["first finished", "second started"]
+    assert _two_writers(app) == expected
 
 
 def test_the_turn_is_given_back_when_the_writer_fails(app):

@@ -61,6 +61,7 @@ class Inbound:
     from_address: str
     to_address: str
     body: str
+    hashed: str | None  # the keyed hash of e164, worked out once per text
 
 
 def parse(form) -> Inbound:
@@ -76,13 +77,14 @@ def parse(form) -> Inbound:
     channel = "whatsapp" if sender.lower().startswith("whatsapp:") else "sms"
     check = normalise_phone(sender, allow_drama_numbers=bool(current_app.config.get("ALLOW_DRAMA_NUMBERS")))
     body = (form.get("Body") or "")[:MAX_BODY]
-    return Inbound(sid, channel, check.e164, sender, (form.get("To") or "")[:64], body)
+    hashed = phone_hash(check.e164) if check.e164 else None
+    return Inbound(sid, channel, check.e164, sender, (form.get("To") or "")[:64], body, hashed)
 
 
 def _raw_values(inbound: Inbound) -> dict:
     return dict(
         direction="inbound", channel=inbound.channel, provider_sid=inbound.sid,
-        phone_hash=phone_hash(inbound.e164) if inbound.e164 else None,
+        phone_hash=inbound.hashed,
         from_address=inbound.from_address, to_address=inbound.to_address, body=inbound.body, status="received",
         reply_body=None, invitation_id=None,
     )
@@ -162,7 +164,7 @@ def receive(form) -> str:
 
 
 def _receive(inbound: Inbound) -> str:
-    received = _Received(phone_hash(inbound.e164) if inbound.e164 else None)
+    received = _Received(inbound.hashed)
     try:
         if _write_message_first():
             received.id = _insert_message(_raw_values(inbound))
@@ -196,7 +198,7 @@ def _receive_again(inbound: Inbound) -> str:
         db.session.commit()
         log.info("inbound retry answered from the stored reply", extra={"message_id": message_id})
         return reply
-    received = _Received(phone_hash(inbound.e164) if inbound.e164 else None, message_id)
+    received = _Received(inbound.hashed, message_id)
     try:
         return _answer_and_commit(received, inbound)
     except Exception:
