@@ -61,6 +61,18 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
+def begin_writing() -> None:
+    """Start the session's transaction as a writer: on SQLite, BEGIN IMMEDIATE takes the write
+    lock before the first read, so every read sees the latest commit and the writes after them
+    cannot fail on a stale snapshot. Nothing on PostgreSQL (lock the rows you read instead).
+    Call before the transaction's first statement."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    connection = db.session.connection()
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 # One writer at a time on SQLite, queued in the kernel -----------------------------------------
 
 _writer = threading.local()

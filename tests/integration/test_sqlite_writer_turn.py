@@ -2,6 +2,7 @@
 SQLite's sleeping retry loop; on PostgreSQL the turn is not taken at all (row locks do it)."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 
@@ -9,7 +10,7 @@ import pytest
 
 from tests.factories import make_texting_invitation
 from tests.integration.test_sms_webhook import reply_of, signed_post, twilio_params
-from voice_service.database import is_postgres, sqlite_writer_turn
+from voice_service.database import begin_writing, is_postgres, sqlite_writer_turn
 from voice_service.extensions import db
 
 
@@ -82,3 +83,32 @@ def test_many_phones_texting_at_once_are_all_answered(app):
     for phone in phones:
         first, second, third = replies[phone]
         assert "SKIP" in first and "Why did you choose that?" in second and third and not third.startswith("HTTP")
+
+
+def test_a_text_holds_sqlites_write_lock_from_its_first_read_and_postgres_takes_no_such_lock(app):
+    """So what a text reads (the invitation's state) is the latest, and its writes cannot fail
+    on a stale snapshot; on PostgreSQL the rows it reads are locked instead."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        sent: list[str] = []
+        record = lambda conn, cursor, statement, *args: sent.append(statement)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            begin_writing()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        if is_postgres():
+            assert sent == []
+            db.session.rollback()
+            return
+        assert sent == ["BEGIN IMMEDIATE"]
+        other = sqlite3.connect(db.engine.url.database, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            db.session.rollback()  # the text's transaction ends: the lock is free again
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+        finally:
+            other.close()

@@ -31,7 +31,7 @@ from voice_service import advocacy, conversation
 from voice_service.answers import notify, save_answer
 from voice_service.conversation import _t
 from voice_service.crypto import phone_hash
-from voice_service.database import sqlite_writer_turn
+from voice_service.database import begin_writing, sqlite_writer_turn
 from voice_service.extensions import db
 from voice_service.invitations import mark_completed, mark_opened
 from voice_service.messaging import keywords
@@ -41,6 +41,7 @@ from voice_service.models import (
     Answer, Invitation, Meeting, Message, OptOut, Participant, SafeguardingAlert, utcnow,
 )
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
+from voice_service.plain_flush import flush_plainly, insert_row, insert_row_with_pending
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,6 @@ def _raw_values(inbound: Inbound) -> dict:
         from_address=inbound.from_address, to_address=inbound.to_address, body=inbound.body, status="received",
         reply_body=None, invitation_id=None,
     )
-
-
-# Core, built once: the ORM's unit of work costs more than the insert itself on this path.
-_INSERT_MESSAGE = Message.__table__.insert().returning(Message.__table__.c.id)
 
 
 def store(inbound: Inbound) -> int:
@@ -150,13 +147,12 @@ def receive(form) -> str:
     message is still committed on its own before the error goes on. Its unique MessageSid keeps
     a second delivery of the same message from recording anything twice:
 
-    - PostgreSQL: the person's invitations are read FOR UPDATE, so texts from one number are
-      answered one at a time, and the message row is written last, with its reply. A second
-      delivery waits on those locks or on the unique index, fails to insert, and is answered
-      again from the stored reply (_receive_again).
-    - SQLite: the message row is written first, because that first write takes the database's
-      write lock (FOR UPDATE does not exist there), so every read after it sees the latest
-      commit; the reply is put on the row at the end.
+    The message row is written last, with its reply (on PostgreSQL in the same statement as
+    the answers and the invitation's state). Texts from one number are answered one at a time:
+    on PostgreSQL the person's invitations are read FOR UPDATE; on SQLite the transaction
+    begins with the write lock (BEGIN IMMEDIATE), taken in turn (sqlite_writer_turn). A second
+    delivery of a message waits on those locks or on the unique index, fails to insert, and is
+    answered again from the stored reply (_receive_again).
     """
     inbound = parse(form)
     with sqlite_writer_turn():
@@ -166,8 +162,7 @@ def receive(form) -> str:
 def _receive(inbound: Inbound) -> str:
     received = _Received(inbound.hashed)
     try:
-        if _write_message_first():
-            received.id = _insert_message(_raw_values(inbound))
+        begin_writing()  # SQLite: the write lock first, so what is read next is the latest
         return _answer_and_commit(received, inbound)
     except IntegrityError:
         # A message we hold already (a retry, or one whose answering failed), or a race lost
@@ -181,12 +176,8 @@ def _receive(inbound: Inbound) -> str:
         raise
 
 
-def _write_message_first() -> bool:
-    return db.session.get_bind().dialect.name == "sqlite"
-
-
 def _insert_message(values: dict) -> int:
-    return db.session.connection().execute(_INSERT_MESSAGE, values).scalar_one()
+    return insert_row(db.session, Message.__table__, values)
 
 
 def _receive_again(inbound: Inbound) -> str:
@@ -210,10 +201,13 @@ def _receive_again(inbound: Inbound) -> str:
 def _answer_and_commit(received: "_Received", inbound: Inbound) -> str:
     alerts: list[SafeguardingAlert] = []
     reply = _answer(received, inbound, alerts)
-    if received.id is None:  # written last, with its reply
-        received.id = _insert_message(_raw_values(inbound) | {"reply_body": reply, "invitation_id": received.invitation_id})
+    # Core, not the ORM's unit of work, which cost more than the writes themselves on this path
+    if received.id is None:  # written last, with its reply, and the answers and state with it
+        received.id = insert_row_with_pending(
+            db.session, Message.__table__, _raw_values(inbound) | {"reply_body": reply, "invitation_id": received.invitation_id})
     else:
-        db.session.execute(_ANSWERED, {"for_message": received.id, "b_reply": reply, "b_invitation": received.invitation_id})
+        flush_plainly(db.session)
+        db.session.connection().execute(_ANSWERED, {"for_message": received.id, "b_reply": reply, "b_invitation": received.invitation_id})
     if received.invitation_id is None:  # no questions took it: still read it for a disclosure
         from voice_service.answers import flag_text_without_answer
 
