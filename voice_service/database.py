@@ -60,6 +60,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes_while_only_reading(_conn, _cursor, statement, *_args):
+        if getattr(_reading, "only", False) and not statement.lstrip()[:6].upper() == "SELECT":
+            raise WriteAttempted(statement.split(None, 1)[0])
+
 
 def begin_writing() -> None:
     """Start the session's transaction as a writer: on SQLite, BEGIN IMMEDIATE takes the write
@@ -71,6 +76,25 @@ def begin_writing() -> None:
     connection = db.session.connection()
     if not connection.connection.driver_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class WriteAttempted(Exception):
+    """A statement that writes, inside reads_only()."""
+
+
+_reading = threading.local()
+
+
+@contextmanager
+def reads_only() -> Iterator[None]:
+    """Within, on SQLite, any statement but a SELECT raises WriteAttempted before it runs: work
+    done before taking the writer's turn must not write (it would hold SQLite's write lock
+    outside the turn). Nothing is checked on PostgreSQL."""
+    _reading.only = True
+    try:
+        yield
+    finally:
+        _reading.only = False
 
 
 # One writer at a time on SQLite, queued in the kernel -----------------------------------------
@@ -113,6 +137,11 @@ class _LockFile:
 
     def __del__(self):
         os.close(self.fd)
+
+
+def writers_take_turns() -> bool:
+    """Whether this database queues writers with sqlite_writer_turn (a SQLite file, POSIX)."""
+    return fcntl is not None and _writer_lock_path() is not None
 
 
 def _writer_lock_path() -> str | None:

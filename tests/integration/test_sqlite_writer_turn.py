@@ -7,11 +7,13 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.factories import make_texting_invitation
-from tests.integration.test_sms_webhook import reply_of, signed_post, twilio_params
+from tests.integration.test_sms_webhook import reply_of, signed_post, text, twilio_params
 from voice_service.database import begin_writing, is_postgres, sqlite_writer_turn
 from voice_service.extensions import db
+from voice_service.models import Answer, Invitation, Message, OptOut
 
 
 def _two_writers(app, hold: float = 0.3) -> list[str]:
@@ -112,3 +114,84 @@ def test_a_text_holds_sqlites_write_lock_from_its_first_read_and_postgres_takes_
             other.rollback()
         finally:
             other.close()
+
+
+# Deciding before the turn (SQLite) ------------------------------------------------------------
+
+def _decline_meanwhile(app, monkeypatch, invitation_id: int) -> list[str]:
+    """After a text has been read and decided, staff decline its invitation (committed from
+    another connection) before the text's writes; returns the phases seen."""
+    from voice_service.messaging import inbound
+
+    seen: list[str] = []
+    real_answer = inbound._answer
+
+    def answer_then_staff_decline(received, message, alerts):
+        reply = real_answer(received, message, alerts)
+        if not seen:
+            def decline():
+                with app.app_context():
+                    db.session.get(Invitation, invitation_id).status = "declined"
+                    db.session.commit()
+
+            worker = threading.Thread(target=decline)
+            worker.start()
+            worker.join(10)
+        seen.append(reply)
+        return reply
+
+    monkeypatch.setattr(inbound, "_answer", answer_then_staff_decline)
+    return seen
+
+
+def test_a_text_decided_as_staff_declined_its_invitation_is_decided_again_and_not_saved(app, client, monkeypatch):
+    if is_postgres():
+        pytest.skip("PostgreSQL reads the invitations FOR UPDATE: nothing can move under a text")
+    invitation = make_texting_invitation(app, "+447700900311")
+    text(client, "hi", sender="+447700900311")
+    seen = _decline_meanwhile(app, monkeypatch, invitation.id)
+
+    reply = text(client, "4", sender="+447700900311")
+
+    assert len(seen) == 2  # decided outside the turn, then again in it
+    assert "Why did you choose that?" in seen[0]  # the first decision would have saved the answer
+    assert "cannot answer it here" in reply  # the invitation is closed now: nothing taken
+    db.session.expire_all()
+    assert db.session.scalars(select(Answer).where(Answer.invitation_id == invitation.id)).all() == []
+    assert db.session.get(Invitation, invitation.id).status == "declined"
+    stored = db.session.scalars(select(Message).where(Message.direction == "inbound")).all()
+    assert len(stored) == 2 and stored[-1].reply_body == reply  # the text kept once, with this reply
+
+
+def test_a_text_that_must_write_on_the_way_is_decided_in_the_turn(app, client, monkeypatch):
+    """STOP writes as it decides (the opt-out): it is taken in the writer's turn and still works."""
+    from voice_service.messaging import inbound
+
+    turns: list[str] = []
+    real_receive = inbound._receive
+    monkeypatch.setattr(inbound, "_receive", lambda message: turns.append("in the turn") or real_receive(message))
+    make_texting_invitation(app, "+447700900312")
+    reply = text(client, "STOP", sender="+447700900312")
+    assert "no more texts" in reply
+    assert db.session.scalar(select(func.count()).select_from(OptOut)) == 1
+    assert turns == ["in the turn"]
+
+
+def test_while_only_reading_a_write_is_refused_before_it_runs_on_sqlite(app):
+    from voice_service.database import WriteAttempted, reads_only
+
+    with app.app_context():
+        with reads_only():
+            db.session.execute(select(func.count()).select_from(OptOut))  # reading is fine
+            if is_postgres():  # nothing is checked there: row locks do the work
+                db.session.add(OptOut(phone_hash="c" * 64, keyword="STOP"))
+                db.session.flush()
+            else:
+                db.session.add(OptOut(phone_hash="c" * 64, keyword="STOP"))
+                with pytest.raises(WriteAttempted):
+                    db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(OptOut)) == 0
+        db.session.add(OptOut(phone_hash="d" * 64, keyword="STOP"))  # outside: writes as usual
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(OptOut)) == 1

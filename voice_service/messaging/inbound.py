@@ -31,7 +31,9 @@ from voice_service import advocacy, conversation
 from voice_service.answers import notify, save_answer
 from voice_service.conversation import _t
 from voice_service.crypto import phone_hash
-from voice_service.database import begin_writing, sqlite_writer_turn
+from voice_service.database import (
+    WriteAttempted, begin_writing, reads_only, sqlite_writer_turn, writers_take_turns,
+)
 from voice_service.extensions import db
 from voice_service.invitations import mark_completed, mark_opened
 from voice_service.messaging import keywords
@@ -149,21 +151,83 @@ def receive(form) -> str:
 
     The message row is written last, with its reply (on PostgreSQL in the same statement as
     the answers and the invitation's state). Texts from one number are answered one at a time:
-    on PostgreSQL the person's invitations are read FOR UPDATE; on SQLite the transaction
-    begins with the write lock (BEGIN IMMEDIATE), taken in turn (sqlite_writer_turn). A second
+    on PostgreSQL the person's invitations are read FOR UPDATE; on SQLite the writes are made
+    in turn (sqlite_writer_turn) in a transaction that begins with the write lock (BEGIN
+    IMMEDIATE), after a decision taken outside the turn (_receive_deciding_first). A second
     delivery of a message waits on those locks or on the unique index, fails to insert, and is
     answered again from the stored reply (_receive_again).
     """
     inbound = parse(form)
-    with sqlite_writer_turn():
-        return _receive(inbound)
+    if writers_take_turns():
+        return _receive_deciding_first(inbound)
+    return _receive(inbound)
 
 
 def _receive(inbound: Inbound) -> str:
-    received = _Received(inbound.hashed)
-    try:
+    """Read, decide and write in one transaction that holds the locks from its first read."""
+    def answer_and_commit() -> str:
         begin_writing()  # SQLite: the write lock first, so what is read next is the latest
-        return _answer_and_commit(received, inbound)
+        received, alerts = _Received(inbound.hashed), []
+        return _write_and_commit(received, inbound, _answer(received, inbound, alerts), alerts)
+
+    return _settled(inbound, answer_and_commit)
+
+
+def _receive_deciding_first(inbound: Inbound) -> str:
+    """SQLite: read and decide outside the writer's turn, so that texts are answered side by
+    side and only their writes queue; then, in the turn, write if nothing that was read has
+    moved since (the invitations' updated_at, the opt-out), or read and decide again in the turn.
+    A decision that writes on the way (STOP, START, an answer replacing an earlier one, a finished
+    survey re-planning its reminders) is not taken outside: it is taken again in the turn."""
+    received, alerts = _Received(inbound.hashed), []
+    try:
+        with reads_only():
+            reply = _answer(received, inbound, alerts)
+    except WriteAttempted:
+        db.session.rollback()
+        with sqlite_writer_turn():
+            return _receive(inbound)
+    except Exception:
+        db.session.rollback()
+        with sqlite_writer_turn():
+            message_id = store(inbound)
+        log.exception("inbound message kept but not answered", extra={"message_id": message_id})
+        raise
+
+    def write_and_commit() -> str | None:
+        begin_writing()
+        if not _still_as_read(received):
+            db.session.rollback()
+            return None
+        return _write_and_commit(received, inbound, reply, alerts)
+
+    with sqlite_writer_turn():
+        written = _settled(inbound, write_and_commit)
+        if written is None:  # another text or a staff change moved the invitation meanwhile
+            log.info("inbound message decided again in the writer's turn")
+            return _receive(inbound)
+        return written
+
+
+# What a text read, checked again before its writes (built once)
+_AS_READ = select(
+    Invitation.id, Invitation.updated_at,
+    select(OptOut.id).where(OptOut.phone_hash == bindparam("hashed")).exists().label("opted_out"),
+).where(Invitation.id.in_(bindparam("ids", expanding=True)))
+
+
+def _still_as_read(received: "_Received") -> bool:
+    if not received.seen:
+        return True
+    rows = db.session.connection().execute(_AS_READ, {"hashed": received.phone_hash, "ids": list(received.seen)}).all()
+    return len(rows) == len(received.seen) and all(
+        received.seen[row.id] == row.updated_at and row.opted_out == received.opted_out for row in rows)
+
+
+def _settled(inbound: Inbound, answer_and_commit) -> str | None:
+    """Run what answers and commits a text. If it fails, nothing it wrote stays but the text."""
+    try:
+        return answer_and_commit()
     except IntegrityError:
         # A message we hold already (a retry, or one whose answering failed), or a race lost
         # to another window answering the same question: answer it again, stored first.
@@ -189,18 +253,16 @@ def _receive_again(inbound: Inbound) -> str:
         db.session.commit()
         log.info("inbound retry answered from the stored reply", extra={"message_id": message_id})
         return reply
-    received = _Received(inbound.hashed, message_id)
+    received, alerts = _Received(inbound.hashed, message_id), []
     try:
-        return _answer_and_commit(received, inbound)
+        return _write_and_commit(received, inbound, _answer(received, inbound, alerts), alerts)
     except Exception:
         db.session.rollback()
         log.exception("inbound message kept but not answered", extra={"message_id": message_id})
         raise
 
 
-def _answer_and_commit(received: "_Received", inbound: Inbound) -> str:
-    alerts: list[SafeguardingAlert] = []
-    reply = _answer(received, inbound, alerts)
+def _write_and_commit(received: "_Received", inbound: Inbound, reply: str, alerts: list[SafeguardingAlert]) -> str:
     # Core, not the ORM's unit of work, which cost more than the writes themselves on this path
     if received.id is None:  # written last, with its reply, and the answers and state with it
         received.id = insert_row_with_pending(
@@ -243,6 +305,8 @@ class _Received:
     phone_hash: str | None
     id: int | None = None  # the stored message's id, once written
     invitation_id: int | None = None
+    seen: dict[int, datetime] | None = None  # the open invitations read: id -> updated_at
+    opted_out: bool | None = None  # as read with them
 
 
 # Wording -------------------------------------------------------------------------------------
@@ -323,6 +387,8 @@ def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
     if hashed is None:
         return conversation.help_text(service=service_info()) if word == "help" else _generic()
     rows = open_invitations(hashed)
+    received.seen = {row.invitation.id: row.invitation.updated_at for row in rows}
+    received.opted_out = rows[0].opted_out if rows else None
     if (rows[0].opted_out if rows else is_opted_out(hashed)):
         # They asked for no texts: the message is kept, nothing is sent back (Twilio would block it).
         return ""
