@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, inspect, select
-from sqlalchemy.orm import Session, make_transient, make_transient_to_detached
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
 _INSERTS: dict[Any, Any] = {}  # table -> its insert statement, built once
@@ -145,7 +145,7 @@ def _insert(session: Session, connection, state) -> None:
     table = state.mapper.local_table
     primary_key = connection.execute(_insert_statement(table), _column_values(state, list(state.dict))).one()
     _set_primary_key(state, primary_key)
-    _as_written(session, state.obj())
+    _as_written(session, state)
 
 
 def _set_primary_key(state, primary_key) -> None:
@@ -170,20 +170,31 @@ def _update(session: Session, connection, state) -> None:
         result = connection.execute(statement, values | keys)
         if result.rowcount != 1:  # pragma: no cover - a row read in this transaction is gone
             raise RuntimeError(f"{table.name}: expected to update one row, updated {result.rowcount}")
-    _as_written(session, state.obj())
+    _as_written(session, state)
 
 
-def _as_written(session: Session, obj) -> None:
+def _as_written(session: Session, state) -> None:
     """Persistent and clean, as a flush leaves it: what it holds is what the row holds, and
-    what it does not hold (database-side defaults, onupdate times) is read on next use."""
-    session.expunge(obj)
-    if inspect(obj).key is not None:
-        make_transient(obj)
-    make_transient_to_detached(obj)
-    session.add(obj)
-    generated = [prop.key for prop in inspect(obj).mapper.column_attrs if prop.columns[0].onupdate is not None]
-    if generated:
-        session.expire(obj, generated)
+    what it does not hold (defaults filled in by Core, onupdate times) is read on next use."""
+    # The session's own step after a flush has written rows (SQLAlchemy 2.0, pinned): identity
+    # key, nothing pending, and known to the transaction, so a rollback expunges a new row and
+    # expires a changed one exactly as it would after a flush.
+    obj = state.obj()  # a strong reference: the session lets go of a new row's here
+    (session() if isinstance(session, scoped_session) else session)._register_persistent({state})
+    stale = state.unloaded | _onupdate_keys(state.mapper)
+    if stale:
+        session.expire(obj, stale)
+
+
+_ONUPDATE: dict[Any, frozenset] = {}
+
+
+def _onupdate_keys(mapper) -> frozenset:
+    keys = _ONUPDATE.get(mapper)
+    if keys is None:
+        keys = _ONUPDATE[mapper] = frozenset(
+            prop.key for prop in mapper.column_attrs if prop.columns[0].onupdate is not None)
+    return keys
 
 
 # PostgreSQL: everything in one statement ------------------------------------------------------
@@ -240,7 +251,7 @@ def _write_in_one_statement(session: Session, table, values: dict, pending: _Pen
     if any(count != 1 for count in counts):  # pragma: no cover - a row read in this transaction is gone
         raise RuntimeError(f"expected to update one row each, updated {list(counts)}")
     for state in (*pending.new, *pending.dirty):
-        _as_written(session, state.obj())
+        _as_written(session, state)
     return row[0]
 
 
@@ -265,14 +276,25 @@ def _with_defaults(table, values: dict, *, inserting: bool) -> dict:
     """Python-side column defaults (inserting) or onupdate values (updating) for the columns
     not given. Only context-free ones exist in this schema (utcnow, constants)."""
     values = dict(values)
-    for column in table.columns:
-        default = column.default if inserting else column.onupdate
-        if column.key in values or default is None or (inserting and column.primary_key):
-            continue
-        if default.is_scalar:
-            values[column.key] = default.arg
-        elif default.is_callable:
-            values[column.key] = default.arg(None)
-        else:  # pragma: no cover - a SQL-expression default: none in this schema
-            raise TypeError(f"{table.name}.{column.key}: a SQL default cannot be written as a value")
+    for key, default in _defaults(table, inserting):
+        if key not in values:
+            values[key] = default.arg if default.is_scalar else default.arg(None)
     return values
+
+
+_DEFAULTS: dict[tuple, list] = {}
+
+
+def _defaults(table, inserting: bool) -> list:
+    found = _DEFAULTS.get((table, inserting))
+    if found is None:
+        found = []
+        for column in table.columns:
+            default = column.default if inserting else column.onupdate
+            if default is None or (inserting and column.primary_key):
+                continue
+            if not (default.is_scalar or default.is_callable):  # pragma: no cover - none in this schema
+                raise TypeError(f"{table.name}.{column.key}: a SQL default cannot be written as a value")
+            found.append((column.key, default))
+        _DEFAULTS[(table, inserting)] = found
+    return found

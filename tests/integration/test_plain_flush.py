@@ -170,3 +170,18 @@ def test_a_refused_one_statement_write_leaves_nothing_behind(app):
         db.session.rollback()
         assert db.session.scalars(select(Answer.id).where(Answer.invitation_id == invitation.id)).all() == []
         assert db.session.get(Invitation, invitation.id).status == "sent"
+
+
+def test_after_a_rollback_the_written_objects_are_as_after_a_rolled_back_flush(app):
+    """A new row's object goes back to being new (no identity, out of the session), a changed
+    one reads the database again: what a rollback does after the ORM's own flush."""
+    from sqlalchemy import inspect
+
+    with app.app_context():
+        invitation = _invitation()
+        answer = _answer_text(invitation)
+        assert flush_plainly(db.session) is True
+        assert inspect(answer).persistent
+        db.session.rollback()
+        assert inspect(answer).transient and answer not in db.session
+        assert invitation.status == "sent" and invitation.conversation_state is None
