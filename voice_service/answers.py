@@ -61,6 +61,7 @@ def save_answer(
     provider_message_id: str | None = None,
     current: Answer | None | object = _LOOK_IT_UP,
     answered: set[str] | None = None,
+    known_names: list[str] | None = None,
     alerts: list[SafeguardingAlert] | None = None,
     commit: bool = True,
 ) -> Answer:
@@ -69,7 +70,9 @@ def save_answer(
     `current` is the question's current answer when the caller has just read it in this
     transaction (the web form has); otherwise it is looked up here. `answered`, when the caller
     read it with the invitation locked, is the set of question ids with a current answer: a
-    question outside it has nothing to retire (the set is kept up to date here). With `alerts`,
+    question outside it has nothing to retire (the set is kept up to date here). `known_names`
+    are the names the analysis takes out of free text (the participant's, read here if not
+    given). With `alerts`,
     an alert the answer raises is added to that list for the caller to notify after its commit.
 
     Free text is analysed before the commit so that a safeguarding flag and its alert land in
@@ -103,7 +106,7 @@ def save_answer(
     mark_in_progress(invitation)
     alert = None
     if free_text and free_text.strip():
-        alert = _analyse(answer, free_text, question_text)
+        alert = _analyse(answer, free_text, question_text, known_names)
     if alert is not None and alerts is not None:
         alerts.append(alert)
     if commit:
@@ -113,11 +116,13 @@ def save_answer(
     return answer
 
 
-def _analyse(answer: Answer, text: str, question_text: str | None) -> SafeguardingAlert | None:
+def _analyse(answer: Answer, text: str, question_text: str | None,
+             known_names: list[str] | None = None) -> SafeguardingAlert | None:
     try:
         from voice_service.analysis.pipeline import classify, instance_model
 
-        known_names = [answer.invitation.participant.display_name]
+        if known_names is None:
+            known_names = [answer.invitation.participant.display_name]
         # the trained model when `analyse train` has made one; the codebook and rules always
         result = classify(text, question=question_text, known_names=known_names, model=instance_model())
     except Exception:  # the answer matters more than its analysis: keep it, analyse later

@@ -352,3 +352,14 @@ def test_an_expired_or_cancelled_invitation_takes_no_answers(client, invitation)
     db.session.commit()
     text(client, "hi")
     assert count(Answer) == 0
+
+
+def test_a_name_in_a_texted_answer_is_taken_out_of_what_the_analysis_keeps(client, invitation):
+    """The participant's own name (read with the invitation, not loaded again) is redacted from
+    the copy of free text that trends and reviewers see; the answer itself is kept as sent."""
+    text(client, "hi")
+    text(client, "5")
+    text(client, "Alex said the plan was explained well")
+    why = answers(invitation.id)["feel_why"]
+    assert why.free_text == "Alex said the plan was explained well"
+    assert why.redacted_text == "[name] said the plan was explained well"

@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import contains_eager, defer
 from sqlalchemy.exc import IntegrityError
 
 from voice_service import advocacy, conversation
@@ -339,17 +338,12 @@ _OPEN_INVITATIONS = (
         select(func.aggregate_strings(Answer.question_id, " "))
         .where(Answer.invitation_id == Invitation.id, Answer.is_current.is_(True))
         .scalar_subquery().label("answered"),
+        # what a text needs of the person and the meeting, as plain values: building their
+        # objects too cost more than the rest of the read (they load on use, rarely needed)
+        Participant.display_name, Meeting.starts_at,
     )
     .join(Invitation.participant)
     .join(Participant.meeting)
-    .options(
-        # the number and address are not needed to answer a text, and decrypting is not free
-        # (read on use if ever needed)
-        contains_eager(Invitation.participant).options(
-            defer(Participant.phone), defer(Participant.email),
-            contains_eager(Participant.meeting).defer(Meeting.outcome_notes),
-        ),
-    )
     .where(
         Participant.phone_hash == bindparam("hashed"),
         Invitation.channel.in_(TEXT_CHANNELS),
@@ -366,13 +360,15 @@ class OpenInvitation(NamedTuple):
     invitation: Invitation
     opted_out: bool  # the number has opted out (the same for every row)
     answered: set[str]  # question ids with a current answer
+    display_name: str  # the participant's, so the analysis can take it out of free text
+    starts_at: datetime  # the meeting's
 
 
 def open_invitations(hashed: str, now: datetime | None = None) -> list[OpenInvitation]:
     """The number's invitations that take answers by text, soonest meeting first, each with
     whether the number has opted out (one round trip). Locks the invitations until commit."""
     rows = db.session.execute(_OPEN_INVITATIONS, {"hashed": hashed, "now": now or utcnow()})
-    return [OpenInvitation(row[0], bool(row[1]), set((row[2] or "").split())) for row in rows]
+    return [OpenInvitation(row[0], bool(row[1]), set((row[2] or "").split()), row[3], row[4]) for row in rows]
 
 
 def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
@@ -392,25 +388,24 @@ def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
     if (rows[0].opted_out if rows else is_opted_out(hashed)):
         # They asked for no texts: the message is kept, nothing is sent back (Twilio would block it).
         return ""
-    candidates = [row.invitation for row in rows]
-    if not candidates:
+    if not rows:
         return conversation.help_text(service=service_info()) if word == "help" else _generic()
-    invitation = _choose(candidates, inbound.body)
-    if isinstance(invitation, str):
-        return invitation  # a question: which set of questions first?
-    received.invitation_id = invitation.id
-    answered = next(row.answered for row in rows if row.invitation is invitation)
-    return _converse(invitation, inbound, alerts, answered, others=[c for c in candidates if c.id != invitation.id])
+    chosen = _choose(rows, inbound.body)
+    if isinstance(chosen, str):
+        return chosen  # a question: which set of questions first?
+    received.invitation_id = chosen.invitation.id
+    return _converse(chosen, inbound, alerts, others=[row for row in rows if row is not chosen])
 
 
-def _choose(candidates: list[Invitation], body: str) -> Invitation | str:
+def _choose(rows: list[OpenInvitation], body: str) -> OpenInvitation | str:
     """The invitation this message is for, or the question asking which (neutral: by date)."""
-    active = [i for i in candidates if conversation.is_active(i.conversation_state)]
+    active = [row for row in rows if conversation.is_active(row.invitation.conversation_state)]
     if active:
-        return max(active, key=lambda i: (i.updated_at, i.id))
-    if len(candidates) == 1:
-        return candidates[0]
-    labels = [meeting_time_label(i.participant.meeting.starts_at) for i in candidates]
+        return max(active, key=lambda row: (row.invitation.updated_at, row.invitation.id))
+    if len(rows) == 1:
+        return rows[0]
+    candidates = [row.invitation for row in rows]
+    labels = [meeting_time_label(row.starts_at) for row in rows]
     language = candidates[0].language or "en"
     if any(isinstance(i.conversation_state, dict) and i.conversation_state.get("choosing") for i in candidates):
         picked = conversation.parse_choice(body, len(candidates))
@@ -419,13 +414,14 @@ def _choose(candidates: list[Invitation], body: str) -> Invitation | str:
                 if other is not candidates[picked]:
                     other.conversation_state = None
             candidates[picked].conversation_state = None
-            return candidates[picked]
+            return rows[picked]
     for i in candidates:
         i.conversation_state = {"choosing": True}
     return conversation.choice_prompt(labels, language)
 
 
-def _converse(invitation: Invitation, inbound: Inbound, alerts: list, answered: set[str], others: list) -> str:
+def _converse(row: OpenInvitation, inbound: Inbound, alerts: list, others: list[OpenInvitation]) -> str:
+    invitation = row.invitation
     survey = survey_for(invitation, language="en")
     if survey is None:
         log.error("inbound text for an invitation whose survey is not loaded", extra={"invitation_id": invitation.id})
@@ -446,7 +442,7 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, answered: 
             provider_message_id=inbound.sid, alerts=alerts, commit=False,
             # Each text is a new answer: a second delivery of the same text never gets here (its
             # MessageSid is stored), so there is no double submission to look for.
-            current=None, answered=answered,
+            current=None, answered=row.answered, known_names=[row.display_name],
         )
         if answer.safeguarding_flag:
             flagged.append(answer)
@@ -467,7 +463,7 @@ def _converse(invitation: Invitation, inbound: Inbound, alerts: list, answered: 
             reply = signpost + "\n\n" + reply
     if "finished" in turn.events and others:
         reply += "\n\n" + _t("You have another set of questions, for the meeting on {date}. Reply to start.",
-                             invitation.language or "en", date=meeting_time_label(others[0].participant.meeting.starts_at))
+                             invitation.language or "en", date=meeting_time_label(others[0].starts_at))
     return reply
 
 
