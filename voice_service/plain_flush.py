@@ -25,9 +25,13 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
 _INSERTS: dict[Any, Any] = {}  # table -> its insert statement, built once
-_UPDATES: dict[Any, Any] = {}  # table -> its update-by-primary-key statement, built once
+_UPDATES: dict[Any, Any] = {}  # (table, guard columns) -> its update-by-primary-key statement, built once
 _COMBINED: dict[tuple, Any] = {}  # the shape of a one-statement write -> its statement, built once
 _TABLE_ORDER: dict[Any, dict] = {}  # metadata -> {table: position, parents first}
+
+
+class StaleRow(Exception):
+    """A guarded update found its row changed since it was read: nothing should be committed."""
 
 
 class _Pending(NamedTuple):
@@ -46,14 +50,19 @@ def _pending(session: Session) -> _Pending | None:
     return _Pending(sorted(new.values(), key=_parents_first), dirty)
 
 
-def flush_plainly(session: Session) -> bool:
+def flush_plainly(session: Session, *, unless_changed: dict | None = None) -> bool:
     """Write the session's pending inserts and updates with Core, or nothing (False).
 
     True: everything pending was written and the session has nothing left to flush. False:
     nothing was written; the caller's flush or commit writes it all as usual.
+    `unless_changed` ({object: {column key: value as read}}) guards those objects' updates: the
+    row is updated only if it still holds those values, else StaleRow (roll back). With it, an
+    object that is not plain raises StaleRow too rather than leave its update unguarded.
     """
     pending = _pending(session)
     if pending is None:
+        if unless_changed:
+            raise StaleRow("not plain: the guarded update is left to the caller")
         return False
     if pending.new or pending.dirty:
         connection = session.connection()
@@ -61,7 +70,7 @@ def flush_plainly(session: Session) -> bool:
             for state in pending.new:
                 _insert(session, connection, state)
             for state in pending.dirty:
-                _update(session, connection, state)
+                _update(session, connection, state, (unless_changed or {}).get(state.obj()))
     return True
 
 
@@ -70,13 +79,16 @@ def insert_row(session: Session, table, values: dict) -> Any:
     return session.connection().execute(_insert_statement(table), values).scalar_one()
 
 
-def insert_row_with_pending(session: Session, table, values: dict) -> Any:
+def insert_row_with_pending(session: Session, table, values: dict, *, unless_changed: dict | None = None) -> Any:
     """Insert one row, and write the session's pending plain changes with it; return its key.
 
     PostgreSQL, when no new row depends on another new row: one statement, the pending rows
     as data-modifying CTEs (one round trip instead of one per row). Otherwise the pending
     changes go first (flush_plainly, or the ORM's flush at commit), then the row.
     """
+    if unless_changed:  # guarded updates: one statement at a time (SQLite's optimistic texts)
+        flush_plainly(session, unless_changed=unless_changed)
+        return insert_row(session, table, values)
     pending = _pending(session)
     if pending is not None and _one_statement_fits(session, pending):
         with session.no_autoflush:
@@ -158,18 +170,23 @@ def _changed_values(state) -> dict:
     return _column_values(state, [k for k in state.committed_state if k in state.mapper.attrs])
 
 
-def _update(session: Session, connection, state) -> None:
+def _update(session: Session, connection, state, as_read: dict | None = None) -> None:
     mapper, table = state.mapper, state.mapper.local_table
     values = _changed_values(state)
     if values:  # only a collection changed: its rows carry the change (as in a flush)
-        statement = _UPDATES.get(table)
+        guard = tuple(sorted(as_read or ()))
+        statement = _UPDATES.get((table, guard))
         if statement is None:
-            statement = _UPDATES[table] = table.update().where(
-                *(column == bindparam(f"pk_{n}") for n, column in enumerate(mapper.primary_key)))
+            statement = _UPDATES[(table, guard)] = table.update().where(
+                *(column == bindparam(f"pk_{n}") for n, column in enumerate(mapper.primary_key)),
+                *(table.c[key] == bindparam(f"as_read_{key}", type_=table.c[key].type) for key in guard))
         keys = {f"pk_{n}": value for n, value in enumerate(mapper.primary_key_from_instance(state.obj()))}
+        keys |= {f"as_read_{key}": value for key, value in (as_read or {}).items()}
         result = connection.execute(statement, values | keys)
-        if result.rowcount != 1:  # pragma: no cover - a row read in this transaction is gone
-            raise RuntimeError(f"{table.name}: expected to update one row, updated {result.rowcount}")
+        if result.rowcount != 1:
+            if as_read:
+                raise StaleRow(f"{table.name}: the row changed since it was read")
+            raise RuntimeError(f"{table.name}: expected to update one row, updated {result.rowcount}")  # pragma: no cover
     _as_written(session, state)
 
 

@@ -185,3 +185,33 @@ def test_after_a_rollback_the_written_objects_are_as_after_a_rolled_back_flush(a
         db.session.rollback()
         assert inspect(answer).transient and answer not in db.session
         assert invitation.status == "sent" and invitation.conversation_state is None
+
+
+def test_a_guarded_update_of_a_row_changed_since_it_was_read_writes_nothing(app):
+    import threading
+
+    from voice_service.plain_flush import StaleRow
+
+    with app.app_context():
+        invitation = _invitation()
+        as_read = invitation.updated_at
+
+        def staff_decline():
+            with app.app_context():
+                db.session.get(Invitation, invitation.id).status = "declined"
+                db.session.commit()
+
+        worker = threading.Thread(target=staff_decline)
+        worker.start()
+        worker.join(10)
+        _answer_text(invitation)
+        with pytest.raises(StaleRow):
+            flush_plainly(db.session, unless_changed={invitation: {"updated_at": as_read}})
+        db.session.rollback()
+        assert db.session.get(Invitation, invitation.id).status == "declined"
+        assert db.session.scalars(select(Answer.id).where(Answer.invitation_id == invitation.id)).all() == []
+
+        _answer_text(invitation)  # read again: now the guard holds
+        assert flush_plainly(db.session, unless_changed={invitation: {"updated_at": invitation.updated_at}}) is True
+        db.session.commit()
+        assert db.session.get(Invitation, invitation.id).status == "in_progress"

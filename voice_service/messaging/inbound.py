@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -42,7 +42,7 @@ from voice_service.models import (
     Answer, Invitation, Meeting, Message, OptOut, Participant, SafeguardingAlert, utcnow,
 )
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
-from voice_service.plain_flush import flush_plainly, insert_row, insert_row_with_pending
+from voice_service.plain_flush import StaleRow, flush_plainly, insert_row, insert_row_with_pending
 
 log = logging.getLogger(__name__)
 
@@ -195,10 +195,16 @@ def _receive_deciding_first(inbound: Inbound) -> str:
 
     def write_and_commit() -> str | None:
         begin_writing()
-        if not _still_as_read(received):
+        if len(received.seen) > 1 and not _still_as_read(received):
             db.session.rollback()
             return None
-        return _write_and_commit(received, inbound, reply, alerts)
+        try:
+            # one invitation read: its update itself checks the row is as read (no extra query)
+            return _write_and_commit(received, inbound, reply, alerts, unless_changed={
+                invitation: {"updated_at": updated_at} for invitation, updated_at in received.seen.items()})
+        except StaleRow:
+            db.session.rollback()
+            return None
 
     with sqlite_writer_turn():
         written = _settled(inbound, write_and_commit)
@@ -218,9 +224,10 @@ _AS_READ = select(
 def _still_as_read(received: "_Received") -> bool:
     if not received.seen:
         return True
-    rows = db.session.connection().execute(_AS_READ, {"hashed": received.phone_hash, "ids": list(received.seen)}).all()
-    return len(rows) == len(received.seen) and all(
-        received.seen[row.id] == row.updated_at and row.opted_out == received.opted_out for row in rows)
+    seen = {invitation.id: updated_at for invitation, updated_at in received.seen.items()}
+    rows = db.session.connection().execute(_AS_READ, {"hashed": received.phone_hash, "ids": list(seen)}).all()
+    return len(rows) == len(seen) and all(
+        seen[row.id] == row.updated_at and row.opted_out == received.opted_out for row in rows)
 
 
 def _settled(inbound: Inbound, answer_and_commit) -> str | None:
@@ -261,13 +268,15 @@ def _receive_again(inbound: Inbound) -> str:
         raise
 
 
-def _write_and_commit(received: "_Received", inbound: Inbound, reply: str, alerts: list[SafeguardingAlert]) -> str:
+def _write_and_commit(received: "_Received", inbound: Inbound, reply: str, alerts: list[SafeguardingAlert],
+                      unless_changed: dict | None = None) -> str:
     # Core, not the ORM's unit of work, which cost more than the writes themselves on this path
     if received.id is None:  # written last, with its reply, and the answers and state with it
         received.id = insert_row_with_pending(
-            db.session, Message.__table__, _raw_values(inbound) | {"reply_body": reply, "invitation_id": received.invitation_id})
+            db.session, Message.__table__, _raw_values(inbound) | {"reply_body": reply, "invitation_id": received.invitation_id},
+            unless_changed=unless_changed)
     else:
-        flush_plainly(db.session)
+        flush_plainly(db.session, unless_changed=unless_changed)
         db.session.connection().execute(_ANSWERED, {"for_message": received.id, "b_reply": reply, "b_invitation": received.invitation_id})
     if received.invitation_id is None:  # no questions took it: still read it for a disclosure
         from voice_service.answers import flag_text_without_answer
@@ -304,7 +313,7 @@ class _Received:
     phone_hash: str | None
     id: int | None = None  # the stored message's id, once written
     invitation_id: int | None = None
-    seen: dict[int, datetime] | None = None  # the open invitations read: id -> updated_at
+    seen: dict[Invitation, datetime] = field(default_factory=dict)  # the open invitations read -> updated_at
     opted_out: bool | None = None  # as read with them
 
 
@@ -383,7 +392,7 @@ def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
     if hashed is None:
         return conversation.help_text(service=service_info()) if word == "help" else _generic()
     rows = open_invitations(hashed)
-    received.seen = {row.invitation.id: row.invitation.updated_at for row in rows}
+    received.seen = {row.invitation: row.invitation.updated_at for row in rows}
     received.opted_out = rows[0].opted_out if rows else None
     if (rows[0].opted_out if rows else is_opted_out(hashed)):
         # They asked for no texts: the message is kept, nothing is sent back (Twilio would block it).
