@@ -217,32 +217,46 @@ def _onupdate_keys(mapper) -> frozenset:
 # PostgreSQL: everything in one statement ------------------------------------------------------
 
 def _one_statement_fits(session: Session, pending: _Pending) -> bool:
-    """PostgreSQL runs data-modifying CTEs; each new row's parents must exist already (a CTE
-    cannot see another's rows), and every key is a single column."""
+    """PostgreSQL runs data-modifying CTEs. Every key must be a single column, and a new row
+    whose parent is new too takes the parent's key from the parent's CTE, so the parent must
+    be in another table (written in an earlier CTE)."""
     if session.get_bind().dialect.name != "postgresql":
         return False
-    new = {id(state.obj()) for state in pending.new}
     for state in (*pending.new, *pending.dirty):
         if len(state.mapper.primary_key) != 1:
             return False
+    new = {id(state.obj()): state for state in pending.new}
     for state in pending.new:
         for rel in state.mapper.relationships:
-            if rel.direction is MANYTOONE and id(state.dict.get(rel.key)) in new:
-                return False
-            if rel.direction is ONETOMANY and state.dict.get(rel.key):
+            parent = new.get(id(state.dict.get(rel.key))) if rel.direction is MANYTOONE else None
+            if parent is not None and parent.mapper.local_table is state.mapper.local_table:
                 return False
     return True
 
 
+def _keys_from_new_parents(state, position: dict) -> dict:
+    """{foreign key column: (the new parent's position, its key column)} for a new row."""
+    refs = {}
+    for rel in state.mapper.relationships:
+        if rel.direction is MANYTOONE and id(state.dict.get(rel.key)) in position:
+            for local, remote in rel.local_remote_pairs:
+                refs[local.key] = (position[id(state.dict[rel.key])], remote.key)
+    return refs
+
+
 def _write_in_one_statement(session: Session, table, values: dict, pending: _Pending) -> Any:
-    """WITH w0 AS (INSERT ...), w1 AS (UPDATE ...) INSERT INTO table ... RETURNING its key, each
-    new row's key and each update's count. Defaults are filled in here: Core applies them to
-    the outer statement only."""
+    """WITH w0 AS (INSERT ...), w1 AS (INSERT ... VALUES ((SELECT id FROM w0), ...)), w2 AS
+    (UPDATE ...) INSERT INTO table ... RETURNING its key, each new row's key and each update's
+    count. Defaults are filled in here: Core applies them to the outer statement only."""
     parts, params = [], {}
+    position = {id(state.obj()): n for n, state in enumerate(pending.new)}  # parents first
     for state in pending.new:
         columns = _with_defaults(state.mapper.local_table, _column_values(state, list(state.dict)), inserting=True)
+        refs = _keys_from_new_parents(state, position)
+        for key in refs:
+            columns.pop(key, None)
         n = len(parts)
-        parts.append(("insert", state.mapper.local_table, tuple(sorted(columns))))
+        parts.append(("insert", state.mapper.local_table, tuple(sorted(columns)), tuple(sorted(refs.items()))))
         params.update({f"w{n}_{k}": v for k, v in columns.items()})
     updated = []
     for state in pending.dirty:
@@ -251,7 +265,7 @@ def _write_in_one_statement(session: Session, table, values: dict, pending: _Pen
             continue
         columns = _with_defaults(state.mapper.local_table, columns, inserting=False)
         n = len(parts)
-        parts.append(("update", state.mapper.local_table, tuple(sorted(columns))))
+        parts.append(("update", state.mapper.local_table, tuple(sorted(columns)), ()))
         params.update({f"w{n}_{k}": v for k, v in columns.items()})
         params[f"w{n}_pk"] = state.mapper.primary_key_from_instance(state.obj())[0]
         updated.append(state)
@@ -274,9 +288,11 @@ def _write_in_one_statement(session: Session, table, values: dict, pending: _Pen
 
 def _combined_statement(table, row_keys: tuple, parts: tuple):
     ctes, returning = [], [*table.primary_key.columns]
-    for n, (kind, part_table, keys) in enumerate(parts):
+    for n, (kind, part_table, keys, refs) in enumerate(parts):
         (key_column,) = part_table.primary_key.columns
         columns = {k: bindparam(f"w{n}_{k}", type_=part_table.c[k].type) for k in keys}
+        for key, (parent, parent_key) in refs:  # a new parent's key, from its CTE
+            columns[key] = select(ctes[parent].c[parent_key]).scalar_subquery()
         if kind == "insert":
             cte = part_table.insert().values(columns).returning(key_column).cte(f"w{n}")
             returning.append(select(cte.c[key_column.key]).scalar_subquery())

@@ -145,16 +145,29 @@ def test_a_message_is_written_with_the_pending_answer_and_state_in_one_statement
         assert db.session.get(Invitation, invitation.id).conversation_state == {"position": 3}
 
 
-def test_a_message_with_rows_that_depend_on_each_other_is_still_written_whole(app):
+def test_a_message_with_rows_that_hang_off_a_new_answer_is_written_whole_in_one_statement_on_postgres(app):
+    """A free-text answer's theme tags and its safeguarding alert point at the new answer: on
+    PostgreSQL they take its key from the answer's CTE, still one statement."""
+    from voice_service.models import SafeguardingAlert
+
     with app.app_context():
         invitation = _invitation()
+        message = _message(invitation, "SMtwo1")  # read before anything is pending (no autoflush)
         answer = _answer_text(invitation)
         db.session.add(ThemeTag(answer=answer, theme_id="family_time", source="codebook"))
-        message_id = insert_row_with_pending(db.session, Message.__table__, _message(invitation, "SMtwo1"))
+        db.session.add(ThemeTag(answer=answer, theme_id="being_heard", source="model"))
+        db.session.add(SafeguardingAlert(answer=answer, status="open"))
+        with statements() as sent:
+            message_id = insert_row_with_pending(db.session, Message.__table__, message)
         db.session.commit()
+        writes = [s for s in sent if not s.startswith("SELECT")]
+        assert len(writes) == (1 if is_postgres() else 6), writes
         db.session.expire_all()
         assert db.session.get(Message, message_id).provider_sid == "SMtwo1"
-        assert [t.theme_id for t in db.session.get(Answer, answer.id).tags] == ["family_time"]
+        stored = db.session.get(Answer, answer.id)
+        assert sorted(t.theme_id for t in stored.tags) == ["being_heard", "family_time"]
+        alerts = db.session.scalars(select(SafeguardingAlert).where(SafeguardingAlert.answer_id == answer.id)).all()
+        assert [a.status for a in alerts] == ["open"]
         assert db.session.get(Invitation, invitation.id).status == "in_progress"
 
 
