@@ -64,14 +64,19 @@ def flush_plainly(session: Session, *, unless_changed: dict | None = None) -> bo
         if unless_changed:
             raise StaleRow("not plain: the guarded update is left to the caller")
         return False
-    if pending.new or pending.dirty:
-        connection = session.connection()
-        with session.no_autoflush:  # reading a parent's expired key must not flush these rows first
-            for state in pending.new:
-                _insert(session, connection, state)
-            for state in pending.dirty:
-                _update(session, connection, state, (unless_changed or {}).get(state.obj()))
+    _write_pending(session, pending, unless_changed)
     return True
+
+
+def _write_pending(session: Session, pending: _Pending, unless_changed: dict | None = None) -> None:
+    if not pending.new and not pending.dirty:
+        return
+    connection = session.connection()
+    with session.no_autoflush:  # reading a parent's expired key must not flush these rows first
+        for state in pending.new:
+            _insert(session, connection, state)
+        for state in pending.dirty:
+            _update(session, connection, state, (unless_changed or {}).get(state.obj()))
 
 
 def insert_row(session: Session, table, values: dict) -> Any:
@@ -82,19 +87,21 @@ def insert_row(session: Session, table, values: dict) -> Any:
 def insert_row_with_pending(session: Session, table, values: dict, *, unless_changed: dict | None = None) -> Any:
     """Insert one row, and write the session's pending plain changes with it; return its key.
 
-    PostgreSQL, when no new row depends on another new row: one statement, the pending rows
-    as data-modifying CTEs (one round trip instead of one per row). Otherwise the pending
-    changes go first (flush_plainly, or the ORM's flush at commit), then the row.
+    PostgreSQL: one statement, the pending rows as data-modifying CTEs (one round trip instead
+    of one per row; a new row under a new parent takes the parent's key from its CTE).
+    Otherwise, and for guarded updates (`unless_changed`, see flush_plainly), the pending
+    changes go first, one statement each (or, if not plain, in the ORM's flush at commit), then
+    the row.
     """
-    if unless_changed:  # guarded updates: one statement at a time (SQLite's optimistic texts)
-        flush_plainly(session, unless_changed=unless_changed)
-        return insert_row(session, table, values)
     pending = _pending(session)
-    if pending is not None and _one_statement_fits(session, pending):
+    if pending is None:
+        if unless_changed:
+            raise StaleRow("not plain: the guarded update is left to the caller")
+    elif not unless_changed and _one_statement_fits(session, pending):
         with session.no_autoflush:
             return _write_in_one_statement(session, table, values, pending)
-    if pending is not None:
-        flush_plainly(session)
+    else:
+        _write_pending(session, pending, unless_changed)
     return insert_row(session, table, values)
 
 

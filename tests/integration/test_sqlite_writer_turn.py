@@ -116,14 +116,16 @@ def test_a_text_holds_sqlites_write_lock_from_its_first_read_and_postgres_takes_
             other.close()
 
 
-# Deciding before the turn (SQLite) ------------------------------------------------------------
+# A staff change between a text's decision and its writes ------------------------------------
 
-def _decline_meanwhile(app, monkeypatch, invitation_id: int) -> list[str]:
-    """After a text has been read and decided, staff decline its invitation (committed from
-    another connection) before the text's writes; returns the phases seen."""
+def _decline_meanwhile(app, monkeypatch, invitation_id: int) -> tuple[list[str], list[threading.Thread]]:
+    """After a text has been read and decided, staff decline its invitation from another
+    connection. On SQLite their change is committed before the text's writes; on PostgreSQL it
+    waits for the text's row lock. Returns the decisions seen and the staff thread."""
     from voice_service.messaging import inbound
 
     seen: list[str] = []
+    staff: list[threading.Thread] = []
     real_answer = inbound._answer
 
     def answer_then_staff_decline(received, message, alerts):
@@ -136,31 +138,38 @@ def _decline_meanwhile(app, monkeypatch, invitation_id: int) -> list[str]:
 
             worker = threading.Thread(target=decline)
             worker.start()
-            worker.join(10)
+            staff.append(worker)
+            if not is_postgres():
+                worker.join(10)
         seen.append(reply)
         return reply
 
     monkeypatch.setattr(inbound, "_answer", answer_then_staff_decline)
-    return seen
+    return seen, staff
 
 
-def test_a_text_decided_as_staff_declined_its_invitation_is_decided_again_and_not_saved(app, client, monkeypatch):
-    if is_postgres():
-        pytest.skip("PostgreSQL reads the invitations FOR UPDATE: nothing can move under a text")
+def test_a_staff_change_between_a_texts_decision_and_its_writes_is_neither_lost_nor_overwritten(
+        app, client, monkeypatch):
     invitation = make_texting_invitation(app, "+447700900311")
     text(client, "hi", sender="+447700900311")
-    seen = _decline_meanwhile(app, monkeypatch, invitation.id)
+    seen, staff = _decline_meanwhile(app, monkeypatch, invitation.id)
 
     reply = text(client, "4", sender="+447700900311")
+    staff[0].join(10)
 
-    assert len(seen) == 2  # decided outside the turn, then again in it
-    assert "Why did you choose that?" in seen[0]  # the first decision would have saved the answer
-    assert "cannot answer it here" in reply  # the invitation is closed now: nothing taken
     db.session.expire_all()
-    assert db.session.scalars(select(Answer).where(Answer.invitation_id == invitation.id)).all() == []
-    assert db.session.get(Invitation, invitation.id).status == "declined"
+    assert db.session.get(Invitation, invitation.id).status == "declined"  # the staff change stands
+    answers = db.session.scalars(select(Answer).where(Answer.invitation_id == invitation.id)).all()
     stored = db.session.scalars(select(Message).where(Message.direction == "inbound")).all()
     assert len(stored) == 2 and stored[-1].reply_body == reply  # the text kept once, with this reply
+    if is_postgres():
+        # the invitation was locked as the text read it: staff waited, the answer was taken first
+        assert len(seen) == 1 and "Why did you choose that?" in reply
+        assert [a.value for a in answers] == ['"4"']
+    else:
+        # SQLite decided outside the writers' turn: the change was seen, and it decided again
+        assert len(seen) == 2 and "Why did you choose that?" in seen[0]
+        assert "cannot answer it here" in reply and answers == []
 
 
 def test_a_text_that_must_write_on_the_way_is_decided_in_the_turn(app, client, monkeypatch):

@@ -146,7 +146,7 @@ def receive(form) -> str:
     The raw message is committed together with everything it leads to (answers, state, alerts,
     the reply): one short transaction, so a text costs one commit. If answering fails, the raw
     message is still committed on its own before the error goes on. Its unique MessageSid keeps
-    a second delivery of the same message from recording anything twice:
+    a second delivery of the same message from recording anything twice.
 
     The message row is written last, with its reply (on PostgreSQL in the same statement as
     the answers and the invitation's state). Texts from one number are answered one at a time:
@@ -175,7 +175,8 @@ def _receive(inbound: Inbound) -> str:
 def _receive_deciding_first(inbound: Inbound) -> str:
     """SQLite: read and decide outside the writer's turn, so that texts are answered side by
     side and only their writes queue; then, in the turn, write if nothing that was read has
-    moved since (the invitations' updated_at, the opt-out), or read and decide again in the turn.
+    moved since (the invitation's update is guarded by its updated_at as read; with several
+    open, a query checks them all and the opt-out first), or read and decide again in the turn.
     A decision that writes on the way (STOP, START, an answer replacing an earlier one, a finished
     survey re-planning its reminders) is not taken outside: it is taken again in the turn."""
     received, alerts = _Received(inbound.hashed), []
@@ -222,8 +223,6 @@ _AS_READ = select(
 
 
 def _still_as_read(received: "_Received") -> bool:
-    if not received.seen:
-        return True
     seen = {invitation.id: updated_at for invitation, updated_at in received.seen.items()}
     rows = db.session.connection().execute(_AS_READ, {"hashed": received.phone_hash, "ids": list(seen)}).all()
     return len(rows) == len(seen) and all(
