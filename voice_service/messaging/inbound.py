@@ -23,13 +23,13 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Text, bindparam, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
 from voice_service import advocacy, conversation
 from voice_service.answers import notify, save_answer
 from voice_service.conversation import _t
-from voice_service.crypto import phone_hash
+from voice_service.crypto import keyring, phone_hash
 from voice_service.database import (
     WriteAttempted, begin_writing, reads_only, sqlite_writer_turn, writers_take_turns,
 )
@@ -347,15 +347,17 @@ _OPEN_INVITATIONS = (
         .where(Answer.invitation_id == Invitation.id, Answer.is_current.is_(True))
         .scalar_subquery().label("answered"),
         # what a text needs of the person and the meeting, as plain values: building their
-        # objects too cost more than the rest of the read (they load on use, rarely needed)
-        Participant.display_name, Meeting.starts_at,
+        # objects too cost more than the rest of the read (they load on use, rarely needed).
+        # The name as stored (encrypted): opened only for free text, which it is taken out of.
+        type_coerce(Participant.display_name, Text).label("sealed_name"), Meeting.starts_at,
     )
     .join(Invitation.participant)
     .join(Participant.meeting)
     .where(
         Participant.phone_hash == bindparam("hashed"),
-        Invitation.channel.in_(TEXT_CHANNELS),
-        Invitation.status.in_(OPEN_INVITATION_STATUSES),
+        # equalities, not IN (...): SQLAlchemy renders an IN list again on every execution
+        or_(*(Invitation.channel == channel for channel in TEXT_CHANNELS)),
+        or_(*(Invitation.status == status for status in OPEN_INVITATION_STATUSES)),
         Invitation.expires_at > bindparam("now"),
         Meeting.status != "cancelled",
     )
@@ -368,8 +370,12 @@ class OpenInvitation(NamedTuple):
     invitation: Invitation
     opted_out: bool  # the number has opted out (the same for every row)
     answered: set[str]  # question ids with a current answer
-    display_name: str  # the participant's, so the analysis can take it out of free text
+    sealed_name: str  # the participant's name, encrypted as stored
     starts_at: datetime  # the meeting's
+
+    def display_name(self) -> str:
+        """The participant's name, so the analysis can take it out of free text."""
+        return keyring.decrypt(self.sealed_name)
 
 
 def open_invitations(hashed: str, now: datetime | None = None) -> list[OpenInvitation]:
@@ -450,7 +456,7 @@ def _converse(row: OpenInvitation, inbound: Inbound, alerts: list, others: list[
             provider_message_id=inbound.sid, alerts=alerts, commit=False,
             # Each text is a new answer: a second delivery of the same text never gets here (its
             # MessageSid is stored), so there is no double submission to look for.
-            current=None, answered=row.answered, known_names=[row.display_name],
+            current=None, answered=row.answered, known_names=[row.display_name()] if stored.free_text else [],
         )
         if answer.safeguarding_flag:
             flagged.append(answer)
