@@ -10,7 +10,9 @@ inheritance) makes it write nothing and say so: the ORM's own flush then does it
 
 On PostgreSQL, insert_row_with_pending goes one step further for the common text: the new
 answer, the invitation's new state and the stored message in one statement (data-modifying
-CTEs), one round trip instead of three.
+CTEs), one round trip instead of three. On SQLite, where one writer at a time holds the
+database, prepare_insert_with_pending works the statements out (defaults, encryption, the
+driver's values) before the writer's turn, so the turn holds only the statements themselves.
 
 Same rows as the ORM would write: column defaults and onupdate values are applied (received_at,
 updated_at), foreign keys come from the many-to-one relationships set on the objects, and the
@@ -338,3 +340,116 @@ def _defaults(table, inserting: bool) -> list:
             found.append((column.key, default))
         _DEFAULTS[(table, inserting)] = found
     return found
+
+
+# SQLite: the statements worked out before the writer's turn -------------------------------------
+
+class _NewKey(NamedTuple):
+    """In a prepared row: the key of the write's new row at `position`, known once it is inserted."""
+    position: int
+
+
+class _Step(NamedTuple):
+    sql: str
+    params: list  # the driver's values, in order; a _NewKey where a new parent's key goes
+    inserts: bool  # an INSERT ... RETURNING its key; else an UPDATE of one row by its key
+    guarded: bool  # the UPDATE holds only if the row is as read (StaleRow otherwise)
+
+
+class PreparedWrite:
+    """A session's pending plain changes and one more row, as the driver's own statements and
+    values. run() sends them in the caller's transaction and returns the row's key; written()
+    then leaves the objects as a flush would (call it before the commit)."""
+
+    def __init__(self, steps: list[_Step], pending: _Pending):
+        self._steps, self._pending, self._keys = steps, pending, []
+
+    def run(self, connection) -> Any:
+        keys = self._keys = []
+        for step in self._steps:
+            params = tuple(keys[p.position] if isinstance(p, _NewKey) else p for p in step.params)
+            result = connection.exec_driver_sql(step.sql, params)
+            if step.inserts:
+                keys.append(result.scalar_one())
+            elif result.rowcount != 1:
+                if step.guarded:
+                    raise StaleRow("the row changed since it was read")
+                raise RuntimeError(f"expected to update one row, updated {result.rowcount}")  # pragma: no cover
+        return keys[-1]
+
+    def written(self, session: Session) -> None:
+        for state, key in zip(self._pending.new, self._keys):
+            _set_primary_key(state, (key,))
+        for state in (*self._pending.new, *self._pending.dirty):
+            _as_written(session, state)
+
+
+def prepare_insert_with_pending(session: Session, table, values: dict, *,
+                                unless_changed: dict | None = None) -> PreparedWrite | None:
+    """What insert_row_with_pending would write, prepared for a driver that takes positional
+    values (SQLite's) without writing anything; None when it cannot be (changes that are not
+    plain, keys of several columns, a driver that takes named values): write as usual then.
+    `unless_changed` guards updates as in flush_plainly. The session must not change between
+    preparing and running (the pending objects are the ones written)."""
+    dialect = session.get_bind().dialect
+    pending = _pending(session)
+    if not dialect.positional or pending is None or len(table.primary_key.columns) != 1:
+        return None
+    if any(len(state.mapper.primary_key) != 1 for state in (*pending.new, *pending.dirty)):
+        return None
+    position = {id(state.obj()): n for n, state in enumerate(pending.new)}  # parents first
+    steps = []
+    with session.no_autoflush:  # reading a parent's expired key must not flush these rows first
+        for state in pending.new:
+            row_table = state.mapper.local_table
+            row = _with_defaults(row_table, _column_values(state, list(state.dict)), inserting=True)
+            for key, (parent, _parent_key) in _keys_from_new_parents(state, position).items():
+                row[key] = _NewKey(parent)
+            steps.append(_insert_step(dialect, row_table, row))
+        for state in pending.dirty:
+            changed = _changed_values(state)
+            if changed:  # only a collection changed: its rows carry the change (as in a flush)
+                steps.append(_update_step(dialect, state, _with_defaults(state.mapper.local_table, changed, inserting=False),
+                                          (unless_changed or {}).get(state.obj())))
+    steps.append(_insert_step(dialect, table, _with_defaults(table, values, inserting=True)))
+    return PreparedWrite(steps, pending)
+
+
+_RENDERED: dict[tuple, tuple] = {}  # a statement's shape -> (its SQL, its parameters' names and converters)
+
+
+def _rendered(dialect, shape: tuple, build) -> tuple[str, list]:
+    found = _RENDERED.get((dialect.name, shape))
+    if found is None:
+        compiled = build().compile(dialect=dialect)
+        found = _RENDERED[(dialect.name, shape)] = (compiled.string, [
+            (name, compiled.binds[name].type.bind_processor(dialect)) for name in compiled.positiontup])
+    return found
+
+
+def _driver_values(converters: list, params: dict) -> list:
+    """The values as Core would hand them to the driver (every converter applied, None too)."""
+    values = []
+    for name, convert in converters:
+        value = params[name]
+        values.append(value if convert is None or isinstance(value, _NewKey) else convert(value))
+    return values
+
+
+def _insert_step(dialect, table, row: dict) -> _Step:
+    keys = tuple(sorted(row))
+    sql, converters = _rendered(dialect, ("insert", table, keys), lambda: table.insert().values(
+        {k: bindparam(f"v_{k}", type_=table.c[k].type) for k in keys}).returning(*table.primary_key.columns))
+    return _Step(sql, _driver_values(converters, {f"v_{k}": v for k, v in row.items()}), True, False)
+
+
+def _update_step(dialect, state, changed: dict, as_read: dict | None) -> _Step:
+    table, (key_column,) = state.mapper.local_table, state.mapper.primary_key
+    keys, guard = tuple(sorted(changed)), tuple(sorted(as_read or ()))
+    sql, converters = _rendered(dialect, ("update", table, keys, guard), lambda: table.update().where(
+        key_column == bindparam("pk", type_=key_column.type),
+        *(table.c[k] == bindparam(f"as_read_{k}", type_=table.c[k].type) for k in guard),
+    ).values({k: bindparam(f"v_{k}", type_=table.c[k].type) for k in keys}))
+    params = {f"v_{k}": v for k, v in changed.items()} | {f"as_read_{k}": v for k, v in (as_read or {}).items()}
+    params["pk"] = state.mapper.primary_key_from_instance(state.obj())[0]
+    return _Step(sql, _driver_values(converters, params), False, bool(guard))

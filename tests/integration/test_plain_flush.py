@@ -228,3 +228,90 @@ def test_a_guarded_update_of_a_row_changed_since_it_was_read_writes_nothing(app)
         assert flush_plainly(db.session, unless_changed={invitation: {"updated_at": invitation.updated_at}}) is True
         db.session.commit()
         assert db.session.get(Invitation, invitation.id).status == "in_progress"
+
+
+def test_a_write_prepared_before_the_writers_turn_stores_what_the_orm_would(app):
+    """SQLite's path: the statements and the driver's values are worked out first (nothing sent),
+    then run in the turn; the rows, and the session afterwards, are as after insert_row_with_pending."""
+    from voice_service.models import SafeguardingAlert
+    from voice_service.plain_flush import prepare_insert_with_pending
+
+    with app.app_context():
+        by_orm, prepared_for = _invitation("+447700900311"), _invitation("+447700900312")
+        orm_answer = _answer_text(by_orm)
+        db.session.flush()
+        before = prepared_for.updated_at
+        message = _message(prepared_for, "SMprep1")
+        answer = _answer_text(prepared_for)
+        db.session.add(ThemeTag(answer=answer, theme_id="family_time", source="codebook"))
+        db.session.add(SafeguardingAlert(answer=answer, status="open"))
+        with statements() as sent:
+            prepared = prepare_insert_with_pending(db.session, Message.__table__, message)
+        if is_postgres():  # named parameters: PostgreSQL writes it all in one statement instead
+            assert prepared is None
+            return
+        assert sent == [] and answer in db.session.new  # nothing written while preparing
+        with statements() as sent:
+            message_id = prepared.run(db.session.connection())
+        assert [s.split()[0] for s in sent] == ["INSERT", "INSERT", "INSERT", "UPDATE", "INSERT"]
+        prepared.written(db.session)
+        assert answer.id is not None and not db.session.new and not db.session.dirty
+        with statements() as sent:
+            db.session.commit()
+        assert sent == []  # nothing left for the ORM to flush
+
+        assert _row(answer.id) == _row(orm_answer.id)
+        stored = db.session.get(Message, message_id)
+        assert (stored.provider_sid, stored.body, stored.reply_body) == ("SMprep1", "my worker is kind", "Thank you.")
+        assert stored.created_at is not None
+        assert [t.theme_id for t in db.session.get(Answer, answer.id).tags] == ["family_time"]
+        alerts = db.session.scalars(select(SafeguardingAlert).where(SafeguardingAlert.answer_id == answer.id)).all()
+        assert [a.status for a in alerts] == ["open"]
+        written = db.session.get(Invitation, prepared_for.id)
+        assert written.status == "in_progress" and written.conversation_state == {"position": 2}
+        assert written.updated_at > before
+
+
+def test_a_prepared_write_whose_row_changed_since_it_was_read_writes_nothing(app):
+    import threading
+
+    from voice_service.plain_flush import StaleRow, prepare_insert_with_pending
+
+    with app.app_context():
+        if is_postgres():
+            pytest.skip("SQLite's path (PostgreSQL locks the rows it reads)")
+        invitation = _invitation()
+        as_read = invitation.updated_at
+        _answer_text(invitation)
+        prepared = prepare_insert_with_pending(db.session, Message.__table__, _message(invitation, "SMprep2"),
+                                               unless_changed={invitation: {"updated_at": as_read}})
+
+        def staff_decline():
+            with app.app_context():
+                db.session.get(Invitation, invitation.id).status = "declined"
+                db.session.commit()
+
+        worker = threading.Thread(target=staff_decline)
+        worker.start()
+        worker.join(10)
+        with pytest.raises(StaleRow):
+            prepared.run(db.session.connection())
+        db.session.rollback()
+        assert db.session.get(Invitation, invitation.id).status == "declined"
+        assert db.session.scalars(select(Answer.id).where(Answer.invitation_id == invitation.id)).all() == []
+        assert db.session.scalars(select(Message.id).where(Message.provider_sid == "SMprep2")).all() == []
+
+
+def test_changes_that_are_not_plain_are_not_prepared(app):
+    from voice_service.plain_flush import prepare_insert_with_pending
+
+    with app.app_context():
+        invitation = _invitation()
+        old = _answer_text(invitation, question_id="old")
+        db.session.commit()
+        message = _message(invitation, "SMprep3")  # read before anything is pending (no autoflush)
+        _answer_text(invitation, question_id="new")
+        db.session.delete(old)  # a delete: not plain
+        with statements() as sent:
+            assert prepare_insert_with_pending(db.session, Message.__table__, message) is None
+        assert sent == []

@@ -42,7 +42,9 @@ from voice_service.models import (
     Answer, Invitation, Meeting, Message, OptOut, Participant, SafeguardingAlert, utcnow,
 )
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
-from voice_service.plain_flush import StaleRow, flush_plainly, insert_row, insert_row_with_pending
+from voice_service.plain_flush import (
+    PreparedWrite, StaleRow, flush_plainly, insert_row, insert_row_with_pending, prepare_insert_with_pending,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class Inbound:
     to_address: str
     body: str
     hashed: str | None  # the keyed hash of e164, worked out once per text
+    keyword: str | None  # keywords.classify(body): "opt_out", "opt_in", "help" or None
 
 
 def parse(form) -> Inbound:
@@ -80,7 +83,7 @@ def parse(form) -> Inbound:
     check = normalise_phone(sender, allow_drama_numbers=bool(current_app.config.get("ALLOW_DRAMA_NUMBERS")))
     body = (form.get("Body") or "")[:MAX_BODY]
     hashed = phone_hash(check.e164) if check.e164 else None
-    return Inbound(sid, channel, check.e164, sender, (form.get("To") or "")[:64], body, hashed)
+    return Inbound(sid, channel, check.e164, sender, (form.get("To") or "")[:64], body, hashed, keywords.classify(body))
 
 
 def _raw_values(inbound: Inbound) -> dict:
@@ -178,11 +181,17 @@ def _receive_deciding_first(inbound: Inbound) -> str:
     moved since (the invitation's update is guarded by its updated_at as read; with several
     open, a query checks them all and the opt-out first), or read and decide again in the turn.
     A decision that writes on the way (STOP, START, an answer replacing an earlier one, a finished
-    survey re-planning its reminders) is not taken outside: it is taken again in the turn."""
+    survey re-planning its reminders) is not taken outside: it is taken again in the turn.
+    The writes' statements are worked out before the turn too (defaults, encryption): the turn,
+    which every text waits for, holds only the statements and the commit."""
     received, alerts = _Received(inbound.hashed), []
     try:
         with reads_only():
             reply = _answer(received, inbound, alerts)
+            # one invitation read: its update itself checks the row is as read (no extra query)
+            unless_changed = {invitation: {"updated_at": updated_at} for invitation, updated_at in received.seen.items()}
+            prepared = None if received.invitation_id is None else prepare_insert_with_pending(
+                db.session, Message.__table__, _message_values(inbound, reply, received), unless_changed=unless_changed)
     except WriteAttempted:
         db.session.rollback()
         with sqlite_writer_turn():
@@ -200,9 +209,7 @@ def _receive_deciding_first(inbound: Inbound) -> str:
             db.session.rollback()
             return None
         try:
-            # one invitation read: its update itself checks the row is as read (no extra query)
-            return _write_and_commit(received, inbound, reply, alerts, unless_changed={
-                invitation: {"updated_at": updated_at} for invitation, updated_at in received.seen.items()})
+            return _write_and_commit(received, inbound, reply, alerts, unless_changed, prepared)
         except StaleRow:
             db.session.rollback()
             return None
@@ -267,13 +274,19 @@ def _receive_again(inbound: Inbound) -> str:
         raise
 
 
+def _message_values(inbound: Inbound, reply: str, received: "_Received") -> dict:
+    return _raw_values(inbound) | {"reply_body": reply, "invitation_id": received.invitation_id}
+
+
 def _write_and_commit(received: "_Received", inbound: Inbound, reply: str, alerts: list[SafeguardingAlert],
-                      unless_changed: dict | None = None) -> str:
+                      unless_changed: dict | None = None, prepared: PreparedWrite | None = None) -> str:
     # Core, not the ORM's unit of work, which cost more than the writes themselves on this path
-    if received.id is None:  # written last, with its reply, and the answers and state with it
+    if prepared is not None:  # worked out before SQLite's writer's turn
+        received.id = prepared.run(db.session.connection())
+        prepared.written(db.session)
+    elif received.id is None:  # written last, with its reply, and the answers and state with it
         received.id = insert_row_with_pending(
-            db.session, Message.__table__, _raw_values(inbound) | {"reply_body": reply, "invitation_id": received.invitation_id},
-            unless_changed=unless_changed)
+            db.session, Message.__table__, _message_values(inbound, reply, received), unless_changed=unless_changed)
     else:
         flush_plainly(db.session, unless_changed=unless_changed)
         db.session.connection().execute(_ANSWERED, {"for_message": received.id, "b_reply": reply, "b_invitation": received.invitation_id})
@@ -295,7 +308,7 @@ def _replan_after_stop_or_start(inbound: Inbound, received: "_Received") -> None
     """STOP or START, once committed: cancel (or plan again) that number's pending texts now,
     so staff see it at once rather than when each text falls due. The dispatcher checks
     opt-outs again before every text, so a failure here loses nothing."""
-    if received.phone_hash is None or keywords.classify(inbound.body) not in ("opt_out", "opt_in"):
+    if received.phone_hash is None or inbound.keyword not in ("opt_out", "opt_in"):
         return
     from voice_service.scheduling.service import plan_phone_messages
 
@@ -387,7 +400,7 @@ def open_invitations(hashed: str, now: datetime | None = None) -> list[OpenInvit
 
 def _answer(received: _Received, inbound: Inbound, alerts: list) -> str:
     hashed = received.phone_hash
-    word = keywords.classify(inbound.body)
+    word = inbound.keyword
     if word == "opt_out" and hashed:
         record_opt_out(hashed, keywords.keyword(inbound.body), commit=False)
         return _opted_out_reply()
