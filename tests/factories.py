@@ -69,3 +69,20 @@ def make_texting_invitation(app, phone: str, survey=None):
     participant = make_participant(make_meeting(), phone=phone, channel="sms")
     invitation, _ = make_invitation(participant, survey.id, channel="sms")
     return invitation
+
+
+def staff_decline_in_another_session(app, invitation_id: int):
+    """Staff decline an invitation from another session and thread (committed there); returns
+    the started thread, for the caller to join when its database lets the change through."""
+    import threading
+
+    from voice_service.models import Invitation
+
+    def decline():
+        with app.app_context():
+            db.session.get(Invitation, invitation_id).status = "declined"
+            db.session.commit()
+
+    worker = threading.Thread(target=decline)
+    worker.start()
+    return worker

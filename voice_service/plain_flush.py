@@ -253,6 +253,23 @@ def _keys_from_new_parents(state, position: dict) -> dict:
     return refs
 
 
+def _new_row(state, position: dict) -> tuple[dict, dict]:
+    """A new row's values (defaults filled in) but the keys of new parents, and where those come
+    from (see _keys_from_new_parents)."""
+    columns = _with_defaults(state.mapper.local_table, _column_values(state, list(state.dict)), inserting=True)
+    refs = _keys_from_new_parents(state, position)
+    for key in refs:
+        columns.pop(key, None)
+    return columns, refs
+
+
+def _changed_row(state) -> dict:
+    """A changed row's new values, onupdate values filled in; empty when only a collection changed
+    (its rows carry the change, as in a flush)."""
+    changed = _changed_values(state)
+    return _with_defaults(state.mapper.local_table, changed, inserting=False) if changed else {}
+
+
 def _write_in_one_statement(session: Session, table, values: dict, pending: _Pending) -> Any:
     """WITH w0 AS (INSERT ...), w1 AS (INSERT ... VALUES ((SELECT id FROM w0), ...)), w2 AS
     (UPDATE ...) INSERT INTO table ... RETURNING its key, each new row's key and each update's
@@ -260,19 +277,15 @@ def _write_in_one_statement(session: Session, table, values: dict, pending: _Pen
     parts, params = [], {}
     position = {id(state.obj()): n for n, state in enumerate(pending.new)}  # parents first
     for state in pending.new:
-        columns = _with_defaults(state.mapper.local_table, _column_values(state, list(state.dict)), inserting=True)
-        refs = _keys_from_new_parents(state, position)
-        for key in refs:
-            columns.pop(key, None)
+        columns, refs = _new_row(state, position)
         n = len(parts)
         parts.append(("insert", state.mapper.local_table, tuple(sorted(columns)), tuple(sorted(refs.items()))))
         params.update({f"w{n}_{k}": v for k, v in columns.items()})
     updated = []
     for state in pending.dirty:
-        columns = _changed_values(state)
+        columns = _changed_row(state)
         if not columns:
             continue
-        columns = _with_defaults(state.mapper.local_table, columns, inserting=False)
         n = len(parts)
         parts.append(("update", state.mapper.local_table, tuple(sorted(columns)), ()))
         params.update({f"w{n}_{k}": v for k, v in columns.items()})
@@ -401,16 +414,16 @@ def prepare_insert_with_pending(session: Session, table, values: dict, *,
     steps = []
     with session.no_autoflush:  # reading a parent's expired key must not flush these rows first
         for state in pending.new:
-            row_table = state.mapper.local_table
-            row = _with_defaults(row_table, _column_values(state, list(state.dict)), inserting=True)
-            for key, (parent, _parent_key) in _keys_from_new_parents(state, position).items():
+            row, refs = _new_row(state, position)
+            for key, (parent, parent_key) in refs.items():
+                if parent_key != pending.new[parent].mapper.primary_key[0].key:
+                    return None  # a reference to another column than the key the insert returns
                 row[key] = _NewKey(parent)
-            steps.append(_insert_step(dialect, row_table, row))
+            steps.append(_insert_step(dialect, state.mapper.local_table, row))
         for state in pending.dirty:
-            changed = _changed_values(state)
-            if changed:  # only a collection changed: its rows carry the change (as in a flush)
-                steps.append(_update_step(dialect, state, _with_defaults(state.mapper.local_table, changed, inserting=False),
-                                          (unless_changed or {}).get(state.obj())))
+            changed = _changed_row(state)
+            if changed:
+                steps.append(_update_step(dialect, state, changed, (unless_changed or {}).get(state.obj())))
     steps.append(_insert_step(dialect, table, _with_defaults(table, values, inserting=True)))
     return PreparedWrite(steps, pending)
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.factories import make_invitation, make_meeting, make_participant
+from tests.factories import make_invitation, make_meeting, make_participant, staff_decline_in_another_session
 from voice_service.database import is_postgres
 from voice_service.extensions import db
 from voice_service.models import Answer, Invitation, Message, ThemeTag
@@ -201,22 +201,13 @@ def test_after_a_rollback_the_written_objects_are_as_after_a_rolled_back_flush(a
 
 
 def test_a_guarded_update_of_a_row_changed_since_it_was_read_writes_nothing(app):
-    import threading
-
     from voice_service.plain_flush import StaleRow
 
     with app.app_context():
         invitation = _invitation()
         as_read = invitation.updated_at
 
-        def staff_decline():
-            with app.app_context():
-                db.session.get(Invitation, invitation.id).status = "declined"
-                db.session.commit()
-
-        worker = threading.Thread(target=staff_decline)
-        worker.start()
-        worker.join(10)
+        staff_decline_in_another_session(app, invitation.id).join(10)
         _answer_text(invitation)
         with pytest.raises(StaleRow):
             flush_plainly(db.session, unless_changed={invitation: {"updated_at": as_read}})
@@ -273,8 +264,6 @@ def test_a_write_prepared_before_the_writers_turn_stores_what_the_orm_would(app)
 
 
 def test_a_prepared_write_whose_row_changed_since_it_was_read_writes_nothing(app):
-    import threading
-
     from voice_service.plain_flush import StaleRow, prepare_insert_with_pending
 
     with app.app_context():
@@ -286,14 +275,7 @@ def test_a_prepared_write_whose_row_changed_since_it_was_read_writes_nothing(app
         prepared = prepare_insert_with_pending(db.session, Message.__table__, _message(invitation, "SMprep2"),
                                                unless_changed={invitation: {"updated_at": as_read}})
 
-        def staff_decline():
-            with app.app_context():
-                db.session.get(Invitation, invitation.id).status = "declined"
-                db.session.commit()
-
-        worker = threading.Thread(target=staff_decline)
-        worker.start()
-        worker.join(10)
+        staff_decline_in_another_session(app, invitation.id).join(10)
         with pytest.raises(StaleRow):
             prepared.run(db.session.connection())
         db.session.rollback()

@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_texting_invitation
+from tests.factories import make_texting_invitation, staff_decline_in_another_session
 from tests.integration.test_sms_webhook import reply_of, signed_post, text, twilio_params
 from voice_service.database import begin_writing, is_postgres, sqlite_writer_turn
 from voice_service.extensions import db
@@ -131,13 +131,7 @@ def _decline_meanwhile(app, monkeypatch, invitation_id: int) -> tuple[list[str],
     def answer_then_staff_decline(received, message, alerts):
         reply = real_answer(received, message, alerts)
         if not seen:
-            def decline():
-                with app.app_context():
-                    db.session.get(Invitation, invitation_id).status = "declined"
-                    db.session.commit()
-
-            worker = threading.Thread(target=decline)
-            worker.start()
+            worker = staff_decline_in_another_session(app, invitation_id)
             staff.append(worker)
             if not is_postgres():
                 worker.join(10)
