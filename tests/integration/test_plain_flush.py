@@ -263,21 +263,26 @@ def test_a_write_prepared_before_the_writers_turn_stores_what_the_orm_would(app)
         assert written.updated_at > before
 
 
-def test_a_prepared_write_whose_row_changed_since_it_was_read_writes_nothing(app):
+def test_a_write_whose_row_changed_since_it_was_read_writes_nothing_prepared_or_not(app):
+    """SQLite runs the prepared write; PostgreSQL, which takes named values, prepares nothing and
+    writes through insert_row_with_pending: on both the guarded update refuses, nothing stays."""
     from voice_service.plain_flush import StaleRow, prepare_insert_with_pending
 
     with app.app_context():
-        if is_postgres():
-            pytest.skip("SQLite's path (PostgreSQL locks the rows it reads)")
         invitation = _invitation()
         as_read = invitation.updated_at
+        message = _message(invitation, "SMprep2")
         _answer_text(invitation)
-        prepared = prepare_insert_with_pending(db.session, Message.__table__, _message(invitation, "SMprep2"),
-                                               unless_changed={invitation: {"updated_at": as_read}})
+        guard = {invitation: {"updated_at": as_read}}
+        prepared = prepare_insert_with_pending(db.session, Message.__table__, message, unless_changed=guard)
+        assert (prepared is None) == is_postgres()
 
         staff_decline_in_another_session(app, invitation.id).join(10)
         with pytest.raises(StaleRow):
-            prepared.run(db.session.connection())
+            if prepared is not None:
+                prepared.run(db.session.connection())
+            else:
+                insert_row_with_pending(db.session, Message.__table__, message, unless_changed=guard)
         db.session.rollback()
         assert db.session.get(Invitation, invitation.id).status == "declined"
         assert db.session.scalars(select(Answer.id).where(Answer.invitation_id == invitation.id)).all() == []
