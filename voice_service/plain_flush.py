@@ -186,17 +186,27 @@ def _update(session: Session, connection, state, as_read: dict | None = None) ->
         guard = tuple(sorted(as_read or ()))
         statement = _UPDATES.get((table, guard))
         if statement is None:
-            statement = _UPDATES[(table, guard)] = table.update().where(
-                *(column == bindparam(f"pk_{n}") for n, column in enumerate(mapper.primary_key)),
-                *(table.c[key] == bindparam(f"as_read_{key}", type_=table.c[key].type) for key in guard))
-        keys = {f"pk_{n}": value for n, value in enumerate(mapper.primary_key_from_instance(state.obj()))}
-        keys |= {f"as_read_{key}": value for key, value in (as_read or {}).items()}
-        result = connection.execute(statement, values | keys)
+            statement = _UPDATES[(table, guard)] = _update_by_key(mapper, guard)
+        result = connection.execute(statement, values | _key_and_as_read(state, as_read))
         if result.rowcount != 1:
             if as_read:
                 raise StaleRow(f"{table.name}: the row changed since it was read")
             raise RuntimeError(f"{table.name}: expected to update one row, updated {result.rowcount}")  # pragma: no cover
     _as_written(session, state)
+
+
+def _update_by_key(mapper, guard: tuple):
+    """UPDATE of one row by its primary key; with `guard` column keys, only while they hold the
+    values read (parameters from _key_and_as_read)."""
+    table = mapper.local_table
+    return table.update().where(
+        *(column == bindparam(f"pk_{n}", type_=column.type) for n, column in enumerate(mapper.primary_key)),
+        *(table.c[key] == bindparam(f"as_read_{key}", type_=table.c[key].type) for key in guard))
+
+
+def _key_and_as_read(state, as_read: dict | None) -> dict:
+    keys = {f"pk_{n}": value for n, value in enumerate(state.mapper.primary_key_from_instance(state.obj()))}
+    return keys | {f"as_read_{key}": value for key, value in (as_read or {}).items()}
 
 
 def _as_written(session: Session, state) -> None:
@@ -457,12 +467,9 @@ def _insert_step(dialect, table, row: dict) -> _Step:
 
 
 def _update_step(dialect, state, changed: dict, as_read: dict | None) -> _Step:
-    table, (key_column,) = state.mapper.local_table, state.mapper.primary_key
+    table = state.mapper.local_table
     keys, guard = tuple(sorted(changed)), tuple(sorted(as_read or ()))
-    sql, converters = _rendered(dialect, ("update", table, keys, guard), lambda: table.update().where(
-        key_column == bindparam("pk", type_=key_column.type),
-        *(table.c[k] == bindparam(f"as_read_{k}", type_=table.c[k].type) for k in guard),
-    ).values({k: bindparam(f"v_{k}", type_=table.c[k].type) for k in keys}))
-    params = {f"v_{k}": v for k, v in changed.items()} | {f"as_read_{k}": v for k, v in (as_read or {}).items()}
-    params["pk"] = state.mapper.primary_key_from_instance(state.obj())[0]
+    sql, converters = _rendered(dialect, ("update", table, keys, guard), lambda: _update_by_key(state.mapper, guard).values(
+        {k: bindparam(f"v_{k}", type_=table.c[k].type) for k in keys}))
+    params = {f"v_{k}": v for k, v in changed.items()} | _key_and_as_read(state, as_read)
     return _Step(sql, _driver_values(converters, params), False, bool(guard))
