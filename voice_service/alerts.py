@@ -201,6 +201,15 @@ class AlertRow:
     role: str | None
     team: str | None
     answer_id: int | None
+    case_ref: str | None
+    outcome: str | None
+
+    @property
+    def minutes_to_acknowledge(self) -> int | None:
+        """From the alert being raised (the words arriving) to someone taking it on."""
+        if self.acknowledged_at is None:
+            return None
+        return max(0, round((self.acknowledged_at - self.raised_at).total_seconds() / 60))
 
 
 def _alert_query():
@@ -208,11 +217,9 @@ def _alert_query():
     actioner = User.__table__.alias("actioner")
     return (
         select(SafeguardingAlert, Meeting.meeting_ref, Meeting.starts_at, Participant.role, Child.team,
-               acknowledger.c.name, actioner.c.name)
-        # outer joins: an alert on a text that reached no open questions has no answer or meeting
-        .outerjoin(Answer, SafeguardingAlert.answer_id == Answer.id)
-        .outerjoin(Invitation, Answer.invitation_id == Invitation.id)
-        .outerjoin(Participant, Invitation.participant_id == Participant.id)
+               acknowledger.c.name, actioner.c.name, Child.case_ref)
+        # outer joins: an alert on a text from a number with no questions open has no meeting
+        .outerjoin(Participant, SafeguardingAlert.participant_id == Participant.id)
         .outerjoin(Meeting, Participant.meeting_id == Meeting.id)
         .outerjoin(Child, Meeting.child_id == Child.id)
         .outerjoin(acknowledger, SafeguardingAlert.acknowledged_by_id == acknowledger.c.id)
@@ -221,9 +228,10 @@ def _alert_query():
 
 
 def _row(found) -> AlertRow:
-    alert, ref, starts, role, team, ack_name, act_name = found
+    alert, ref, starts, role, team, ack_name, act_name, case_ref = found
     return AlertRow(alert.id, alert.status, alert.raised_at, alert.notified_at, alert.acknowledged_at, ack_name,
-                    alert.actioned_at, act_name, alert.escalated_at, ref, starts, role, team, alert.answer_id)
+                    alert.actioned_at, act_name, alert.escalated_at, ref, starts, role, team, alert.answer_id,
+                    case_ref, alert.outcome)
 
 
 ALERT_ROLES = ("admin", "chair", "worker")
@@ -272,4 +280,75 @@ def record_action(alert: SafeguardingAlert, user: User, notes: str, now: datetim
     alert.actioned_at = now
     alert.actioned_by_id = user.id
     alert.action_notes = notes.strip()
+    alert.outcome = alert.outcome or "concern"
     audit.record(user, "alert_actioned", alert)
+
+
+def record_not_a_concern(alert: SafeguardingAlert, user: User, reason: str, now: datetime | None = None) -> int:
+    """Closed as not a concern, with the reason. Each of its words becomes a labelled example
+    (not a disclosure) for the next model: the duty team's judgement teaches the flag. Returns
+    how many examples were kept. Audited; caller commits."""
+    from voice_service.models import LabelledExample
+
+    record_action(alert, user, f"Not a concern: {reason.strip()}", now)
+    alert.outcome, alert.outcome_reason = "not_a_concern", reason.strip()
+    kept = 0
+    for item in alert.items:
+        answer, message = item.answer, item.message
+        text = (answer.redacted_text or answer.free_text) if answer is not None else (message.body if message else None)
+        if answer is None and text:
+            from voice_service.analysis.redaction import redact
+
+            text = redact(text)
+        if not text:
+            continue
+        db.session.add(LabelledExample(answer_id=answer.id if answer is not None else None, text=text,
+                                       question=None, themes=[], safeguarding=False, labelled_by_id=user.id))
+        kept += 1
+    audit.record(user, "alert_not_a_concern", alert, {"examples": kept})
+    return kept
+
+
+@dataclass(frozen=True)
+class AlertWords:
+    """One flagged answer or message on an alert, as the duty team reads it."""
+
+    at: datetime
+    question: str
+    words: str | None
+    rules: list[str]
+    model_version: str | None
+    answer_id: int | None
+    message_id: int | None
+
+
+def alert_words(alert: SafeguardingAlert) -> list[AlertWords]:
+    """Every flagged answer or message on the alert, oldest first."""
+    from voice_service.meetings import _question_text, _survey
+
+    said = []
+    for item in alert.items:
+        answer, message = item.answer, item.message
+        if answer is not None:
+            invitation = answer.invitation
+            survey = _survey(invitation.survey_id, invitation.survey_version)
+            question = survey.question(answer.question_id) if survey else None
+            asked, words, at = _question_text(question, answer.question_id), answer.free_text, answer.received_at
+        else:
+            channel = "chat line" if message is not None and message.channel == "webchat" else "text message"
+            asked = (f"A {channel} the questions could not take (a number was asked for, a keyword, or a choice)"
+                     if message is not None and message.invitation_id else
+                     "A text message from a number with no questions open (unknown, finished, or texted STOP)")
+            words, at = (message.body if message else None), (message.created_at if message else item.raised_at)
+        rules = [str(e) for e in (item.evidence or [])] if isinstance(item.evidence, list) else []
+        said.append(AlertWords(at, asked, words, rules, item.model_version, item.answer_id, item.message_id))
+    return said
+
+
+def acknowledgement_minutes(since: datetime) -> list[int]:
+    """Minutes from raising to acknowledging, for every alert acknowledged since `since`."""
+    rows = db.session.execute(
+        select(SafeguardingAlert.raised_at, SafeguardingAlert.acknowledged_at)
+        .where(SafeguardingAlert.acknowledged_at.is_not(None), SafeguardingAlert.raised_at >= since)
+    ).all()
+    return sorted(max(0, round((ack - raised).total_seconds() / 60)) for raised, ack in rows)

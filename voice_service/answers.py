@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from voice_service import advocacy
 from voice_service.extensions import db
 from voice_service.invitations import mark_in_progress
-from voice_service.models import Answer, Invitation, SafeguardingAlert, ThemeTag, utcnow
+from voice_service.models import Answer, Invitation, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, utcnow
+from voice_service.models.vocab import VISIBILITY
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,6 @@ _RETIRE_CURRENT = (
     .values(is_current=False)
     .execution_options(synchronize_session=False)
 )
-_LOOK_IT_UP = object()
 
 
 def current_answers(invitation: Invitation) -> dict[str, Answer]:
@@ -59,36 +60,23 @@ def save_answer(
     channel: str,
     question_text: str | None = None,
     provider_message_id: str | None = None,
-    current: Answer | None | object = _LOOK_IT_UP,
-    answered: set[str] | None = None,
-    known_names: list[str] | None = None,
     alerts: list[SafeguardingAlert] | None = None,
     commit: bool = True,
 ) -> Answer:
     """Store one answer as the current one for its question (earlier answers are kept).
 
-    `current` is the question's current answer when the caller has just read it in this
-    transaction (the web form has); otherwise it is looked up here. `answered`, when the caller
-    read it with the invitation locked, is the set of question ids with a current answer: a
-    question outside it has nothing to retire (the set is kept up to date here). `known_names`
-    are the names the analysis takes out of free text (the participant's, read here if not
-    given). With `alerts`,
-    an alert the answer raises is added to that list for the caller to notify after its commit.
-
     Free text is analysed before the commit so that a safeguarding flag and its alert land in
     the same transaction as the answer; an analysis failure never stops the answer being saved.
+    With `alerts`, an alert the answer raises is added to that list for the caller to notify
+    after its commit.
     """
     encoded = encode_value(value)
-    keys = {"for_invitation": invitation.id, "for_question": question_id}
-    existing = db.session.scalars(_CURRENT_ANSWER, keys).first() if current is _LOOK_IT_UP else current
+    existing = db.session.scalars(_CURRENT_ANSWER, {"for_invitation": invitation.id, "for_question": question_id}).first()
     if existing is not None and not existing.skipped and existing.value == encoded and existing.free_text == free_text and not skipped:
         return existing  # a double submission: same answer, nothing new to store
     # Retire whatever is current now (also one another window saved since it was read); the
-    # unique index on the current answer refuses a second one.
-    if answered is None or question_id in answered:
-        db.session.execute(_RETIRE_CURRENT, keys)
-    if answered is not None:
-        answered.add(question_id)
+    # unique index on the current answer refuses a second one saved between here and the flush.
+    retire_current_answer(invitation.id, question_id)
     if existing is not None:
         set_committed_value(existing, "is_current", False)
     answer = Answer(
@@ -106,7 +94,7 @@ def save_answer(
     mark_in_progress(invitation)
     alert = None
     if free_text and free_text.strip():
-        alert = _analyse(answer, free_text, question_text, known_names)
+        alert = _analyse(answer, free_text, question_text)
     if alert is not None and alerts is not None:
         alerts.append(alert)
     if commit:
@@ -116,13 +104,30 @@ def save_answer(
     return answer
 
 
-def _analyse(answer: Answer, text: str, question_text: str | None,
-             known_names: list[str] | None = None) -> SafeguardingAlert | None:
+def retire_current_answer(invitation_id: int, question_id: str) -> None:
+    """The question's current answer becomes an earlier one."""
+    db.session.execute(_RETIRE_CURRENT, {"for_invitation": invitation_id, "for_question": question_id})
+
+
+def record_choice(invitation: Invitation, question, value: Any, skipped: bool) -> None:
+    """What an answer to a choice question means for the invitation, on every channel: who may
+    see the answers, and whether an advocate or time alone with the chair was asked for."""
+    if question is None:
+        return
+    if question.kind == "visibility" and not skipped and value in VISIBILITY:
+        invitation.visibility = value
+    if question.kind == "advocate":
+        chosen = set(value or []) if not skipped else set()
+        invitation.advocate_requested = "advocate" in chosen
+        invitation.speak_to_chair_alone = "speak_to_chair" in chosen
+        advocacy.follow_choice(invitation)
+
+
+def _analyse(answer: Answer, text: str, question_text: str | None) -> SafeguardingAlert | None:
     try:
         from voice_service.analysis.pipeline import classify, instance_model
 
-        if known_names is None:
-            known_names = [answer.invitation.participant.display_name]
+        known_names = [answer.invitation.participant.display_name]
         # the trained model when `analyse train` has made one; the codebook and rules always
         result = classify(text, question=question_text, known_names=known_names, model=instance_model())
     except Exception:  # the answer matters more than its analysis: keep it, analyse later
@@ -132,8 +137,10 @@ def _analyse(answer: Answer, text: str, question_text: str | None,
 
 
 def apply_analysis(answer: Answer, result: dict) -> SafeguardingAlert | None:
-    """Store the analysis suggestions on an answer; raise an alert when it is flagged."""
-    evidence = result.get("evidence") or {}
+    """Store the analysis suggestions on an answer; raise an alert when it is flagged, or when
+    it is in a language the analysis cannot read (a person must read it today)."""
+    evidence = dict(result.get("evidence") or {}, crisis=is_crisis(result), language=result.get("language"),
+                    needs_interpreter=bool(result.get("needs_interpreter")))
     answer.sentiment = result.get("sentiment")
     answer.sentiment_source = "model"
     answer.safeguarding_flag = bool(result.get("safeguarding"))
@@ -141,37 +148,72 @@ def apply_analysis(answer: Answer, result: dict) -> SafeguardingAlert | None:
     answer.analysis_version = str(result.get("version") or "v1")
     answer.analysed_at = utcnow()
     answer.redacted_text = result.get("redacted")
-    theme_evidence = evidence.get("themes", {}) if isinstance(evidence, dict) else {}
+    theme_evidence = evidence.get("themes", {}) if isinstance(evidence.get("themes"), dict) else {}
     for theme_id in result.get("themes", []):
         found = theme_evidence.get(theme_id)
         source = "model" if isinstance(found, list) and any(str(e).startswith("model:") for e in found) else "codebook"
         db.session.add(ThemeTag(answer=answer, theme_id=theme_id, source=source, evidence=found))
-    if answer.safeguarding_flag:
-        alert = SafeguardingAlert(answer=answer, evidence=evidence.get("safeguarding"), status="open")
+    if answer.safeguarding_flag or evidence["needs_interpreter"]:
+        return raise_alert(alert_evidence(result), answer=answer, model_version=answer.analysis_version)
+    return None
+
+
+def is_crisis(result: dict) -> bool:
+    """Words about self-harm or suicide: the reply gives crisis numbers, at any door."""
+    reasons = (result.get("evidence") or {}).get("safeguarding_reasons") or []
+    return bool(result.get("crisis")) or "self_harm_suicide" in reasons
+
+
+def alert_evidence(result: dict) -> list:
+    """What an alert keeps of the analysis: the rules and words that fired, and a note when the
+    words need an interpreter."""
+    evidence = list((result.get("evidence") or {}).get("safeguarding") or [])
+    if result.get("needs_interpreter"):
+        evidence.append(f"needs an interpreter (language: {result.get('language') or 'unknown'})")
+    return evidence
+
+
+def raise_alert(evidence, *, answer: Answer | None = None, message=None,
+                model_version: str | None = None) -> SafeguardingAlert | None:
+    """A possible disclosure for a person to read today, on an answer or on a message no answer
+    took (added to the session: the caller commits, then notifies).
+
+    One open alert per person (a participant belongs to one meeting), or per number for texts
+    from a number with no questions open: later flagged words are added to it as items, so the
+    duty team reads them together. Returns the alert to notify: a new one, or one that had been
+    acknowledged and is open again; None when the words joined an alert still waiting."""
+    participant_id = _whose(answer, message)
+    phone = getattr(message, "phone_hash", None) if participant_id is None else None
+    item = SafeguardingAlertItem(answer=answer, message=message, evidence=evidence, model_version=model_version)
+    alert = _open_alert_for(participant_id, phone)
+    if alert is None:
+        alert = SafeguardingAlert(answer=answer, message=message, evidence=evidence, status="open",
+                                  participant_id=participant_id, phone_hash=phone, model_version=model_version)
         db.session.add(alert)
+        alert.items.append(item)
+        return alert
+    alert.items.append(item)
+    if alert.status == "acknowledged":  # new words on an alert someone has taken: tell them again
+        alert.status, alert.notified_at = "open", None
         return alert
     return None
 
 
-def flag_text_without_answer(message_id: int, text: str) -> SafeguardingAlert | None:
-    """A text that reached no open questions (unknown number, opted out, nothing open) is still
-    read for a possible disclosure: a child may text from a friend's phone, or after STOP.
-    Adds the alert to the session (the caller commits, then notifies)."""
-    if not text or not text.strip():
-        return None
-    try:
-        from voice_service.analysis.pipeline import classify, instance_model
+def _whose(answer: Answer | None, message) -> int | None:
+    invitation = answer.invitation if answer is not None else getattr(message, "invitation", None)
+    return invitation.participant_id if invitation is not None else None
 
-        result = classify(text, model=instance_model())
-    except Exception:
-        log.exception("analysis of an unanswered text failed", extra={"message_id": message_id})
+
+def _open_alert_for(participant_id: int | None, phone: str | None) -> SafeguardingAlert | None:
+    if participant_id is None and phone is None:
         return None
-    if not result.get("safeguarding"):
-        return None
-    evidence = result.get("evidence") or {}
-    alert = SafeguardingAlert(message_id=message_id, evidence=evidence.get("safeguarding"), status="open")
-    db.session.add(alert)
-    return alert
+    whose = (SafeguardingAlert.participant_id == participant_id if participant_id is not None
+             else SafeguardingAlert.phone_hash == phone)
+    with db.session.no_autoflush:
+        return db.session.scalars(
+            select(SafeguardingAlert).where(whose, SafeguardingAlert.status.in_(("open", "acknowledged")))
+            .order_by(SafeguardingAlert.id)
+        ).first()
 
 
 def notify(alert: SafeguardingAlert) -> None:

@@ -200,23 +200,23 @@ def test_an_answer_by_text_replaces_one_given_on_the_web_form(client, invitation
 
 
 def test_an_answer_that_races_the_web_form_is_answered_again_not_lost(client, invitation, monkeypatch):
-    """The questions already answered are read with the invitation; if the web form answers
-    the same question in between, the unique current answer refuses the text's answer, and
-    the text is answered again from the start instead of failing."""
-    from voice_service.answers import save_answer
-    from voice_service.messaging import inbound
+    """The text retires the question's current answer, then inserts its own; if the web form
+    answers the same question in between, the unique current answer refuses the text's answer,
+    and the text is answered again from the start instead of failing. The interleaving is made
+    by letting the web answer stand through the text's first retire."""
+    from voice_service import answers as answers_module
 
     text(client, "hi")
-    save_answer(invitation, "feel", value="2", channel="web")  # saved after the text's read
-    real = inbound.open_invitations
+    answers_module.save_answer(invitation, "feel", value="2", channel="web")
+    real = answers_module.retire_current_answer
     calls = []
 
-    def read_before_the_web_answer(hashed, now=None):
-        rows = real(hashed, now)
-        calls.append(len(rows))
-        return [row._replace(answered=set()) for row in rows] if len(calls) == 1 else rows
+    def web_answer_lands_after_the_retire(invitation_id, question_id):
+        calls.append(question_id)
+        if len(calls) > 1:
+            real(invitation_id, question_id)
 
-    monkeypatch.setattr(inbound, "open_invitations", read_before_the_web_answer)
+    monkeypatch.setattr(answers_module, "retire_current_answer", web_answer_lands_after_the_retire)
     sid = new_sid()
     assert "Why did you choose that?" in text(client, "4", sid=sid)
     assert len(calls) == 2  # refused once, answered on the second go

@@ -44,7 +44,35 @@ class SafeguardingAlert(db.Model):
     actioned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     action_notes: Mapped[str | None] = mapped_column(EncryptedText)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whose alert it is: one open alert per person (a participant belongs to one meeting), or per
+    # number for a text from a number with no questions open. Later flagged words join it.
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), index=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    model_version: Mapped[str | None] = mapped_column(String(32))
+    # "concern" (the default once actioned) or "not_a_concern", with the reason (a labelled example)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_reason: Mapped[str | None] = mapped_column(EncryptedText)
 
+    answer = relationship("Answer")
+    message = relationship("Message")
+    participant = relationship("Participant")
+    items = relationship("SafeguardingAlertItem", back_populates="alert", order_by="SafeguardingAlertItem.id")
+
+
+class SafeguardingAlertItem(db.Model):
+    """One flagged answer or message on an alert: the first, and every later one from the same
+    person while the alert is open."""
+
+    __tablename__ = "safeguarding_alert_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_alert.id"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
+    evidence: Mapped[dict | list | None] = mapped_column(JSON)
+    model_version: Mapped[str | None] = mapped_column(String(32))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    alert = relationship("SafeguardingAlert", back_populates="items")
     answer = relationship("Answer")
     message = relationship("Message")
 

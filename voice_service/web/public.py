@@ -26,7 +26,7 @@ from sqlalchemy import inspect as sa_inspect
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from voice_service import advocacy, journey
-from voice_service.answers import current_answers, decode_value, notify, save_answer
+from voice_service.answers import current_answers, decode_value, notify, record_choice, save_answer
 from voice_service.extensions import db, limiter
 from voice_service.forms import ActionForm, LanguageForm, build_question_form, given_from_form, with_default_options
 from voice_service.i18n import LANGUAGE_NAMES
@@ -40,8 +40,6 @@ bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 NOTICES = ("other-window", "help", "already-sent", "language")
-ADVOCATE_OPTIONS = ("advocate", "want_advocate")
-CHAIR_ALONE_OPTIONS = ("speak_to_chair", "chair_alone", "speak_to_chair_alone")
 
 
 def _link_limit() -> str:
@@ -175,8 +173,8 @@ def _placeholders(invitation: Invitation, language: str) -> dict[str, str]:
     }
 
 
-def _page(visit: Visit, template: str, status: int = 200, **context):
-    notice = request.args.get("notice")
+def _page(visit: Visit, template: str, status: int = 200, notice: str | None = None, **context):
+    notice = notice or request.args.get("notice")
     response = make_response(
         render_template(
             template,
@@ -316,24 +314,17 @@ class Saved:
     flagged: bool  # its words raised a safeguarding alert
 
 
-def _save(visit: Visit, question_id: str, given: Given, channel: str = "web") -> Saved:
+def _save(visit: Visit, question_id: str, given: Given) -> Saved:
     """Store the answer with what it means for who sees it and who to call: one commit, then
     the duty team is told of any alert it raised."""
     invitation = visit.invitation
-    question = visit.question(question_id)
-    if question.kind == "visibility" and not given.skipped and given.value in VISIBILITY:
-        invitation.visibility = given.value
-    if question.kind == "advocate":
-        chosen = set(given.value or []) if not given.skipped else set()
-        invitation.advocate_requested = bool(chosen & set(ADVOCATE_OPTIONS))
-        invitation.speak_to_chair_alone = bool(chosen & set(CHAIR_ALONE_OPTIONS))
-        advocacy.follow_choice(invitation)
+    record_choice(invitation, visit.question(question_id), given.value, given.skipped)
     source_question = visit.source.question(question_id)
     raised: list = []
     answer = save_answer(
         invitation, question_id, value=given.value, free_text=given.free_text, skipped=given.skipped,
-        channel=channel, question_text=source_question.wording.web if source_question else None,
-        current=visit.rows.get(question_id), alerts=raised, commit=False,
+        channel="web", question_text=source_question.wording.web if source_question else None,
+        alerts=raised, commit=False,
     )
     flagged, invitation_id = bool(answer.safeguarding_flag), invitation.id
     db.session.commit()
@@ -488,13 +479,15 @@ def _chat_history(visit: Visit, state: dict | None) -> list[ChatLine]:
 @bp.route("/r/<token>/chat", methods=["GET", "POST"])
 @link_guard
 def chat(token: str):
-    """The same questions as a chat, through the conversation engine that serves SMS.
+    """The same questions as a chat, through the conversation engine and the one turn function
+    (voice_service.turns) that serve SMS.
 
-    Each message is handled at once: answers are saved, the engine's state is kept on the
-    invitation, and the page shows the reply. Works without JavaScript (a plain form post).
+    Each line is stored (encrypted, like a text) and read for risk, then the turn is applied and
+    committed with it; the page shows the reply. Works without JavaScript (a plain form post).
     """
-    from voice_service import conversation
+    from voice_service import conversation, safety_net, turns
     from voice_service.forms import ChatForm
+    from voice_service.models import Message
 
     visit = _open_visit(token)
     invitation = visit.invitation
@@ -503,20 +496,26 @@ def chat(token: str):
     state = invitation.conversation_state
     if isinstance(state, dict):
         state = {**state, "language": visit.language}  # follow the language switcher
-    reply = None
+    reply, notice = None, None
     if visit.completed and not conversation.is_active(state):
         return redirect(url_for("public.done", token=token))
     if request.method == "POST" and form.validate():
-        turn = conversation.handle(visit.source, state, form.message.data.strip(), service)
-        for stored in turn.store:
-            _save(visit, stored.question_id,
-                  Given(value=stored.value, free_text=stored.free_text, skipped=stored.skipped), channel="webchat")
-            visit.answers[stored.question_id] = Given(value=stored.value, free_text=stored.free_text, skipped=stored.skipped)
-        invitation.conversation_state = turn.state
-        if turn.finished:
-            mark_completed(invitation)
+        words = form.message.data.strip()
+        line = Message(direction="inbound", channel="webchat", invitation=invitation, body=words, status="received")
+        db.session.add(line)
+        turn = turns.next_turn(visit.source, invitation, words, service, language=visit.language)
+        applied = turns.apply_turn(invitation, visit.source, turn, words=words, channel="webchat",
+                                   message=line, wording="sms")
+        reply = safety_net.reply_with_care(turn.reply, applied.risk, invitation) if applied.risk.crisis else turn.reply
+        line.reply_body = reply
+        invitation_id = invitation.id
         db.session.commit()
-        state, reply = turn.state, turn.reply
+        log.info("chat line answered", extra={"invitation_id": invitation_id})
+        safety_net.notify_all(applied.risk)
+        for stored in turn.store:
+            visit.answers[stored.question_id] = Given(value=stored.value, free_text=stored.free_text, skipped=stored.skipped)
+        state = turn.state
+        notice = "help" if applied.risk.flagged else None  # acknowledged as the form does
         form = ChatForm(formdata=None, limit=current_app.config["MAX_FREE_TEXT"])
     elif not conversation.is_active(state) and not (isinstance(state, dict) and state.get("finished")):
         turn = conversation.start(visit.source, visit.language, service)
@@ -530,7 +529,7 @@ def chat(token: str):
     errors = wtforms_errors(form, {"titleText": _("There is a problem")}) if form.errors else None
     return _page(
         visit, "public/chat.html", form=form, history=_chat_history(visit, state), reply=reply,
-        finished=isinstance(state, dict) and state.get("finished") is True,
+        finished=isinstance(state, dict) and state.get("finished") is True, notice=notice,
         errors=errors, form_has_errors=bool(errors), page_title=_("Chat"),
         form_url=_page_url(visit, journey.resume_page(visit.survey, visit.answers)),
         back_url=url_for("public.start", token=token),

@@ -9,7 +9,7 @@ Every view of identifiable answers and every change is audited (ids only).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -70,6 +70,12 @@ class AlertActionForm(ServiceForm):
     notes = TextAreaField("What did you do?", widget=GovTextArea(), validators=[
         DataRequired("Enter what you did about this alert"),
         Length(max=MAX_NOTES, message=f"What you did must be {MAX_NOTES} characters or fewer")])
+
+
+class NotAConcernForm(ServiceForm):
+    reason = TextAreaField("Why is this not a concern?", widget=GovTextArea(), validators=[
+        DataRequired("Enter why this is not a concern"),
+        Length(max=MAX_NOTES, message=f"The reason must be {MAX_NOTES} characters or fewer")])
 
 
 # Helpers ---------------------------------------------------------------------------------------
@@ -311,7 +317,9 @@ def alerts_inbox():
     if status not in ("open", "acknowledged", "actioned"):
         status = "open"
     rows = alerts.list_alerts(auth.current_user(), status)
-    return render_template("staff/alerts.html", rows=rows, status=status, now=utcnow(),
+    waited = alerts.acknowledgement_minutes(utcnow() - timedelta(days=30))
+    return render_template("staff/alerts.html", rows=rows, status=status, now=utcnow(), waited=waited,
+                           median_wait=waited[len(waited) // 2] if waited else None,
                            page_title="Safeguarding alerts")
 
 
@@ -323,29 +331,24 @@ def _alert_or_404(alert_id: int):
     return found
 
 
-def _render_alert(alert_id: int, form: AlertActionForm | None = None, status: int = 200, problem: str | None = None):
+def _render_alert(alert_id: int, form: AlertActionForm | None = None, status: int = 200, problem: str | None = None,
+                  not_a_concern: "NotAConcernForm | None" = None):
     row, alert = _alert_or_404(alert_id)
     user = auth.current_user()
-    answer = alert.answer
-    from voice_service.meetings import _question_text, _survey
-
-    if answer is None:  # a text that reached no open questions
-        question_text = "A text message from a number with no questions open (unknown, finished, or texted STOP)"
-        words = alert.message.body if alert.message else None
-        audit.record(user, "alert_message_viewed", alert, {"message_id": alert.message_id})
-    else:
-        invitation = answer.invitation
-        survey = _survey(invitation.survey_id, invitation.survey_version)
-        question = survey.question(answer.question_id) if survey else None
-        question_text = _question_text(question, answer.question_id)
-        words = answer.free_text
-        audit.record(user, "alert_answer_viewed", alert, {"answer_id": answer.id})
+    said = alerts.alert_words(alert)
+    for entry in said:  # every view of a person's words is audited
+        if entry.answer_id:
+            audit.record(user, "alert_answer_viewed", alert, {"answer_id": entry.answer_id})
+        else:
+            audit.record(user, "alert_message_viewed", alert, {"message_id": entry.message_id})
     db.session.commit()
     form = form or AlertActionForm()
-    errors = wtforms_errors(form) if form.errors else None
+    not_a_concern = not_a_concern or NotAConcernForm()
+    problems = {**form.errors, **not_a_concern.errors}
+    errors = wtforms_errors(not_a_concern if not_a_concern.errors else form) if problems else None
     return make_response(render_template(
-        "staff/alert.html", row=row, alert=alert, question=question_text,
-        words=words, form=form, button=ButtonForm(), errors=errors, form_has_errors=bool(errors),
+        "staff/alert.html", row=row, alert=alert, said=said, form=form, not_a_concern=not_a_concern,
+        button=ButtonForm(), errors=errors, form_has_errors=bool(errors),
         problem=problem, notice=request.args.get("notice"), page_title=f"Safeguarding alert {row.id}",
     ), status)
 
@@ -384,6 +387,22 @@ def alert_action(alert_id: int):
         return _render_alert(alert_id, status=409, problem=str(refused))
     db.session.commit()
     return redirect(url_for("staff.alert", alert_id=alert_id, notice="actioned"))
+
+
+@bp.post("/alerts/<int:alert_id>/not-a-concern")
+def alert_not_a_concern(alert_id: int):
+    """Closed as not a concern, with the reason; its words become labelled examples."""
+    _row, found = _alert_or_404(alert_id)
+    form = NotAConcernForm()
+    if not form.validate_on_submit():
+        return _render_alert(alert_id, status=400, not_a_concern=form)
+    try:
+        alerts.record_not_a_concern(found, auth.current_user(), form.reason.data)
+    except alerts.AlertChangeRefused as refused:
+        db.session.rollback()
+        return _render_alert(alert_id, status=409, problem=str(refused))
+    db.session.commit()
+    return redirect(url_for("staff.alert", alert_id=alert_id, notice="not-a-concern"))
 
 
 # Audit log -----------------------------------------------------------------------------------------
