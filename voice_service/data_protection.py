@@ -23,7 +23,7 @@ from voice_service.crypto import keyring, phone_hash
 from voice_service.extensions import db
 from voice_service.models import (
     Action, AdvocacyRequest, Answer, AuditEvent, Invitation, LabelledExample, Meeting, Message,
-    Participant, SafeguardingAlert, utcnow,
+    Participant, SafeguardingAlert, SafeguardingAlertItem, utcnow,
 )
 from voice_service.models.types import EncryptedText
 
@@ -84,7 +84,8 @@ def apply_retention(now: datetime | None = None, days: int | None = None) -> dic
     stray = select(Message.id).where(Message.invitation_id.is_(None), Message.created_at < cutoff,
                                      Message.body.is_not(None))
     db.session.execute(update(SafeguardingAlert).where(SafeguardingAlert.message_id.in_(stray))
-                       .values(evidence=None, action_notes=None))
+                       .values(evidence=None, action_notes=None, outcome_reason=None))
+    db.session.execute(update(SafeguardingAlertItem).where(SafeguardingAlertItem.message_id.in_(stray)).values(evidence=None))
     counts["messages"] += db.session.execute(
         update(Message).where(Message.id.in_(stray))
         .values(body=None, reply_body=None, to_address=None, from_address=None, phone_hash=None)
@@ -123,8 +124,11 @@ def _anonymise_participants(participant_ids: Iterable[int]) -> dict[str, int]:
             )
             answer_ids = select(Answer.id).where(Answer.invitation_id.in_(invitation_ids))
             db.session.execute(
-                update(SafeguardingAlert).where(SafeguardingAlert.answer_id.in_(answer_ids))
-                .values(evidence=None, action_notes=None)
+                update(SafeguardingAlert).where(SafeguardingAlert.participant_id == pid)
+                .values(evidence=None, action_notes=None, outcome_reason=None)
+            )
+            db.session.execute(
+                update(SafeguardingAlertItem).where(SafeguardingAlertItem.answer_id.in_(answer_ids)).values(evidence=None)
             )
             db.session.execute(
                 update(LabelledExample).where(LabelledExample.answer_id.in_(answer_ids)).values(answer_id=None)

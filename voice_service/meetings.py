@@ -25,7 +25,7 @@ from sqlalchemy import and_, func, select
 from voice_service.extensions import db
 from voice_service.models import (
     Action, AdvocacyRequest, Answer, Child, Invitation, Meeting, Message, Participant,
-    SafeguardingAlert, ScheduledMessage, ThemeTag, User, utcnow,
+    SafeguardingAlert, SafeguardingAlertItem, ScheduledMessage, ThemeTag, User, utcnow,
 )
 from voice_service.models.vocab import MEETING_TYPES, ROLES, VISIBILITY
 
@@ -177,6 +177,7 @@ class AnswerView:
     flagged: bool
     themes: tuple[str, ...]
     alert_status: str | None
+    needs_interpreter: bool = False  # in a language the analysis cannot read: a person reads it today
 
 
 def answer_display(question, value, free_text: str | None) -> tuple[str | None, str | None]:
@@ -378,9 +379,7 @@ def _open_alert_counts(meeting_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(db.session.execute(
         select(Participant.meeting_id, func.count(SafeguardingAlert.id))
-        .join(Answer, SafeguardingAlert.answer_id == Answer.id)
-        .join(Invitation, Answer.invitation_id == Invitation.id)
-        .join(Participant, Invitation.participant_id == Participant.id)
+        .join(Participant, SafeguardingAlert.participant_id == Participant.id)
         .where(Participant.meeting_id.in_(meeting_ids), SafeguardingAlert.status == "open")
         .group_by(Participant.meeting_id)
     ).all())
@@ -550,8 +549,10 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
                 label = THEME_LABELS.get(theme_id, theme_id)
                 if label not in tags[answer_id]:
                     tags[answer_id].append(label)
-            alerts = dict(db.session.execute(
-                select(SafeguardingAlert.answer_id, SafeguardingAlert.status).where(SafeguardingAlert.answer_id.in_(answer_ids))
+            alerts = dict(db.session.execute(  # every flagged answer is an item of its person's alert
+                select(SafeguardingAlertItem.answer_id, SafeguardingAlert.status)
+                .join(SafeguardingAlert, SafeguardingAlertItem.alert_id == SafeguardingAlert.id)
+                .where(SafeguardingAlertItem.answer_id.in_(answer_ids))
             ).all())
     last_message: dict[int, str] = {}
     planned: dict[int, list[PlannedMessageView]] = defaultdict(list)
@@ -608,6 +609,7 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
                     kind=kind, own_words=kind == "free_text", text=text, emoji=emoji, skipped=a.skipped,
                     sentiment=a.sentiment, flagged=a.safeguarding_flag, themes=tuple(tags.get(a.id, ())),
                     alert_status=alerts.get(a.id),
+                    needs_interpreter=bool((a.analysis_evidence or {}).get("needs_interpreter")),
                 )
                 (view.own_words if av.own_words else view.choices).append(av)
         views.append(view)

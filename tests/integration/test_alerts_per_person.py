@@ -119,3 +119,28 @@ def test_the_time_from_the_words_to_an_acknowledgement_is_shown_and_summarised(a
     assert "25 minutes after it was raised" in client.get(url).get_data(as_text=True)
     inbox = client.get("/staff/alerts").get_data(as_text=True)
     assert "half within 25 minutes" in inbox
+
+
+def test_an_answer_the_analysis_cannot_read_goes_to_a_person_today_marked_needs_an_interpreter(
+        app, client, people, monkeypatch):
+    """The analysis says it cannot read the language: never quietly "no concern"."""
+    from voice_service.analysis import pipeline
+
+    real = pipeline.classify
+    unreadable = "Waxaan rabaa inaan arko walaalkay"
+
+    def classify(text, **kwargs):
+        result = real(text, **kwargs)
+        if text == unreadable:
+            result = {**result, "safeguarding": False, "language": "so", "needs_interpreter": True}
+        return result
+
+    monkeypatch.setattr(pipeline, "classify", classify)
+    meeting, invitations = meeting_with_views(chair=people["chair"], secret_parent=False, child_visibility="meeting")
+    save_answer(invitations["mum"], "what_matters", free_text=unreadable, channel="web")
+    alert = all_alerts()[-1]
+    assert alert.participant_id == invitations["mum"].participant_id
+    assert "needs an interpreter (language: so)" in alert.items[0].evidence
+    sign_in_as(client, people["chair"])
+    page = client.get(f"/staff/meetings/{meeting.meeting_ref}").get_data(as_text=True)
+    assert "Needs an interpreter" in page

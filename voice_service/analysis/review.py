@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from voice_service import audit
 from voice_service.extensions import db
-from voice_service.models import Answer, LabelledExample, SafeguardingAlert, ThemeTag, User, utcnow
+from voice_service.models import Answer, LabelledExample, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, User, utcnow
 from voice_service.models.vocab import SENTIMENTS
 
 PER_PAGE = 20
@@ -139,10 +139,11 @@ def apply_review(answer: Answer, user: User, decision: Decision, question: str |
 
     new_alert = None
     if decision.safeguarding:
-        existing = db.session.scalar(select(SafeguardingAlert).where(SafeguardingAlert.answer_id == answer.id))
+        existing = db.session.scalar(select(SafeguardingAlertItem.id).where(SafeguardingAlertItem.answer_id == answer.id))
         if existing is None:
-            new_alert = SafeguardingAlert(answer=answer, evidence=["marked by a person in the review queue"], status="open")
-            db.session.add(new_alert)
+            from voice_service.answers import raise_alert
+
+            new_alert = raise_alert(["marked by a person in the review queue"], answer=answer)
 
     order = {t: i for i, t in enumerate(_theme_ids())}
     text = answer.redacted_text
