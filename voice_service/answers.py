@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from voice_service import advocacy
@@ -33,15 +34,16 @@ def decode_value(raw: str | None) -> Any:
 # Built once with bind parameters: every page and every channel reads and saves answers
 # through here, so SQLAlchemy should not build and hash these statements again each time.
 _CURRENT_ANSWERS = select(Answer).where(Answer.invitation_id == bindparam("for_invitation"), Answer.is_current.is_(True))
-_CURRENT_ANSWER = select(Answer).where(
-    Answer.invitation_id == bindparam("for_invitation"), Answer.question_id == bindparam("for_question"),
-    Answer.is_current.is_(True),
-)
 _RETIRE_CURRENT = (
     update(Answer)
     .where(Answer.invitation_id == bindparam("for_invitation"), Answer.question_id == bindparam("for_question"),
            Answer.is_current.is_(True))
     .values(is_current=False)
+    .returning(Answer.id, Answer.value, Answer.free_text, Answer.skipped)
+    .execution_options(synchronize_session=False)
+)
+_RESTORE_CURRENT = (
+    update(Answer).where(Answer.id == bindparam("for_answer")).values(is_current=True)
     .execution_options(synchronize_session=False)
 )
 
@@ -71,14 +73,18 @@ def save_answer(
     after its commit.
     """
     encoded = encode_value(value)
-    existing = db.session.scalars(_CURRENT_ANSWER, {"for_invitation": invitation.id, "for_question": question_id}).first()
-    if existing is not None and not existing.skipped and existing.value == encoded and existing.free_text == free_text and not skipped:
-        return existing  # a double submission: same answer, nothing new to store
-    # Retire whatever is current now (also one another window saved since it was read); the
-    # unique index on the current answer refuses a second one saved between here and the flush.
-    retire_current_answer(invitation.id, question_id)
-    if existing is not None:
-        set_committed_value(existing, "is_current", False)
+    # Retire whatever is current now, in one statement that returns it (also one another window
+    # saved a moment ago); the unique index on the current answer refuses a second one saved
+    # between here and the flush.
+    retired = retire_current_answer(invitation.id, question_id)
+    if retired is not None and not retired.skipped and not skipped and (retired.value, retired.free_text) == (encoded, free_text):
+        # a double submission (the web form sent twice): the same answer stays current
+        db.session.execute(_RESTORE_CURRENT, {"for_answer": retired.id})
+        return db.session.get(Answer, retired.id)
+    if retired is not None:
+        known = db.session.identity_map.get(identity_key(Answer, retired.id))
+        if known is not None:
+            set_committed_value(known, "is_current", False)
     answer = Answer(
         invitation=invitation,
         question_id=question_id,
@@ -104,9 +110,10 @@ def save_answer(
     return answer
 
 
-def retire_current_answer(invitation_id: int, question_id: str) -> None:
-    """The question's current answer becomes an earlier one."""
-    db.session.execute(_RETIRE_CURRENT, {"for_invitation": invitation_id, "for_question": question_id})
+def retire_current_answer(invitation_id: int, question_id: str):
+    """The question's current answer becomes an earlier one; returns its id, value, free text
+    and skipped flag (None when there was none)."""
+    return db.session.execute(_RETIRE_CURRENT, {"for_invitation": invitation_id, "for_question": question_id}).first()
 
 
 def record_choice(invitation: Invitation, question, value: Any, skipped: bool) -> None:

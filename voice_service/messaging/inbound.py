@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from voice_service import conversation, safety_net, turns
 from voice_service.conversation import _t
@@ -35,7 +36,7 @@ from voice_service.extensions import db
 from voice_service.messaging import keywords
 from voice_service.messaging.senders import is_opted_out, record_opt_out, remove_opt_out
 from voice_service.messaging.texts import meeting_time_label, service_info, survey_for
-from voice_service.models import Invitation, Meeting, Message, Participant, utcnow
+from voice_service.models import Invitation, Meeting, Message, OptOut, Participant, utcnow
 from voice_service.models.vocab import OPEN_INVITATION_STATUSES
 
 log = logging.getLogger(__name__)
@@ -85,10 +86,11 @@ def receive(form) -> str:
     try:
         begin_writing()  # SQLite: the write lock first, so what is read next is the latest
         message = Message(**_raw_values(inbound))
-        db.session.add(message)
-        db.session.flush()  # a retry of a message we hold fails here, on the unique SID
         outcome = _respond(message, inbound)
         message.reply_body = outcome.reply
+        db.session.add(message)  # written with its reply (earlier if an alert refers to it)
+        db.session.flush()  # a retry of a message we hold fails here, on the unique SID
+        message_id = message.id
         db.session.commit()
     except IntegrityError:
         # A message we hold already (a retry, or one whose answering failed), or a race lost
@@ -100,7 +102,7 @@ def receive(form) -> str:
         message_id = store(inbound)  # never lose what a person sent; a retry will answer it
         log.exception("inbound message kept but not answered", extra={"message_id": message_id})
         raise
-    _after_commit(message.id, inbound, outcome)
+    _after_commit(message_id, inbound, outcome)
     return outcome.reply
 
 
@@ -201,8 +203,8 @@ def _answer(message: Message, inbound: Inbound) -> tuple[str, turns.Applied | No
     if word == "opt_in" and hashed:
         remove_opt_out(hashed, commit=False)
         return _opted_in_reply(), None
-    invitations = open_invitations(hashed) if hashed else []
-    if hashed and is_opted_out(hashed):
+    invitations, opted_out = open_invitations(hashed) if hashed else ([], False)
+    if opted_out:
         # They asked for no texts: the message is kept (and read), nothing is sent back.
         return "", None
     if not invitations:
@@ -215,13 +217,15 @@ def _answer(message: Message, inbound: Inbound) -> tuple[str, turns.Applied | No
     return _converse(chosen, message, inbound, others)
 
 
-def open_invitations(hashed: str) -> list[Invitation]:
-    """The number's invitations that take answers by text, soonest meeting first, locked until
-    commit (FOR UPDATE on PostgreSQL; SQLite's write lock is already held)."""
-    return list(db.session.scalars(
-        select(Invitation)
+def open_invitations(hashed: str) -> tuple[list[Invitation], bool]:
+    """The number's invitations that take answers by text, soonest meeting first, with their
+    participant and meeting, locked until commit (FOR UPDATE on PostgreSQL; SQLite's write lock
+    is already held); and whether the number has opted out (read with them: one round trip)."""
+    rows = db.session.execute(
+        select(Invitation, select(OptOut.id).where(OptOut.phone_hash == hashed).exists().label("opted_out"))
         .join(Invitation.participant)
         .join(Participant.meeting)
+        .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
         .where(
             Participant.phone_hash == hashed,
             Invitation.channel.in_(TEXT_CHANNELS),
@@ -231,7 +235,10 @@ def open_invitations(hashed: str) -> list[Invitation]:
         )
         .order_by(Meeting.starts_at, Invitation.id)
         .with_for_update(of=Invitation)
-    ))
+    ).all()
+    if not rows:
+        return [], is_opted_out(hashed)
+    return [row[0] for row in rows], bool(rows[0][1])
 
 
 def _choose(invitations: list[Invitation], body: str) -> Invitation | str:
