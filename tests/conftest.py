@@ -15,7 +15,6 @@ from voice_service import create_app
 from voice_service.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 
 def pytest_report_header(config):
