@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := voice_service
 
-.PHONY: run test test-sqlite test-postgres bench demo check-surveys clean
+.PHONY: run test lint test-sqlite test-postgres bench demo check-surveys clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,15 @@ run: $(VENV)/.installed
 ## make test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 test: $(VENV)/.installed-dev
 	@tools/ensure_test_tools.sh
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL pass skipped (.ci/run starts one; or eval \"\$$(tools/start_postgres.sh)\")"; fi
+
+## make lint: ruff (rules in pyproject.toml [tool.ruff])
+lint: $(VENV)/.installed-dev
+	@echo "== lint =="
+	$(BIN)/ruff check .
 
 test-sqlite:
 	@echo "== test suite on SQLite =="

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Request, abort, current_app, g, redirect, request, session, url_for
+from flask import Request, abort, current_app, redirect, request, session, url_for
 from sqlalchemy import select
 
 from voice_service.extensions import db

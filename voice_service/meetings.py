@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from voice_service.extensions import db
 from voice_service.models import (

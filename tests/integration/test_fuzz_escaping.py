@@ -17,10 +17,10 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.integration.insights_data import add_answer
-from tests.integration.staff_helpers import sign_in_as, staff_user
-from tests.integration.test_sms_webhook import new_sid, signed_post, twilio_params
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.insights_data import add_answer
+from tests.support.staff import sign_in_as, staff_user
+from tests.support.sms import new_sid, signed_post, twilio_params
 from voice_service.analysis.report import csv_safe
 from voice_service.answers import save_answer
 from voice_service.extensions import db
@@ -61,7 +61,7 @@ def test_the_persons_own_pages_show_their_words_escaped(client, hostile_meeting)
 
 
 def test_the_chat_shows_the_persons_words_escaped(client, app):
-    from tests.public_survey import csrf, install_test_survey, invite
+    from tests.support.public_survey import csrf, install_test_survey, invite
 
     install_test_survey(app)
     _invitation, token = invite()

@@ -16,9 +16,9 @@ import requests
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from tests.integration.staff_helpers import sign_in_as, staff_user
-from tests.integration.test_sms_webhook import new_sid, signed_post, twilio_params
-from tests.public_survey import answer as answer_page, csrf, install_test_survey, invite
+from tests.support.staff import sign_in_as, staff_user
+from tests.support.sms import new_sid, signed_post, twilio_params
+from tests.support.public_survey import answer as answer_page, csrf, install_test_survey, invite
 from voice_service.extensions import db
 
 PHONES = ["+447700900123", "+447700900141", "+447700900142"]
@@ -92,8 +92,8 @@ def test_no_log_line_holds_a_phone_a_token_or_an_answer_through_whole_journeys(a
     client.get(f"/r/{secrets.token_urlsafe(24)}")  # an unknown link is logged: by what it is, not by its token
 
     # an SMS conversation with a disclosure, from another number
-    from tests.factories import make_invitation, make_meeting, make_participant
-    from tests.unit.test_conversation import sample_survey
+    from tests.support.factories import make_invitation, make_meeting, make_participant
+    from tests.support.surveys import sample_survey
     from voice_service.surveys import SurveyRegistry, registry
 
     app.extensions["surveys"] = SurveyRegistry([*registry(app).all(), sample_survey()])
@@ -132,7 +132,7 @@ def test_no_log_line_holds_a_phone_a_token_or_an_answer_through_whole_journeys(a
 @pytest.mark.postgres_only
 def test_a_real_gunicorn_logs_no_phone_token_or_answer_on_stderr(app, database_url, tmp_path):
     from tests.support.processes import gunicorn
-    from tests.factories import make_invitation, make_meeting, make_participant
+    from tests.support.factories import make_invitation, make_meeting, make_participant
     from voice_service.surveys import registry
 
     survey = registry(app).get("cp_conference_parent")

@@ -6,8 +6,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from tests.integration.test_sms_webhook import PHONE, new_sid, reply_of, signed_post, twilio_params
-from tests.factories import make_texting_invitation
+from tests.support.sms import PHONE, new_sid, reply_of, signed_post, twilio_params
+from tests.support.factories import make_texting_invitation
 from voice_service.extensions import db
 from voice_service.models import Answer, Message, OptOut
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.unit.test_conversation import sample_survey
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.surveys import sample_survey
 from voice_service.messaging import ProviderRejected, send_message
 from voice_service.surveys import SurveyRegistry
 

@@ -34,7 +34,7 @@ Progress = Callable[[str], None]
 
 
 def _stderr(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    print(msg, file=sys.stderr, flush=True)  # noqa: T201  (progress of a command-line run)
 
 
 # ---- data ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.messaging.segments import sms_segments
-from voice_service.models import Invitation, Message, OptOut, ScheduledMessage, utcnow
+from voice_service.models import Invitation, Message, OptOut, ScheduledMessage
 from voice_service.models.vocab import MESSAGE_STATUS_RANK
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from voice_service.extensions import csrf, db
 from voice_service.intake import (Conflict, FieldError, change_meeting, has_control_characters, parse_time, upsert_meeting,
                                   validate_meeting)
 from voice_service.meetings import _participant_states, meeting_by_ref
-from voice_service.models import Child, Meeting, User
+from voice_service.models import Child, Meeting
 from voice_service.models.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
