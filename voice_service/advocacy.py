@@ -17,7 +17,7 @@ from sqlalchemy import select
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.models import AdvocacyRequest, Invitation, Participant, User, utcnow
-from voice_service.models.vocab import MEETING_TYPES, ROLES
+from voice_service.vocab import MEETING_TYPES, ROLES
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from voice_service.models import (
     Action, AdvocacyRequest, Answer, Child, Invitation, Meeting, Message, Participant,
     SafeguardingAlert, ScheduledMessage, ThemeTag, User, utcnow,
 )
-from voice_service.models.vocab import MEETING_TYPES, ROLES, VISIBILITY
+from voice_service.vocab import MEETING_TYPES, ROLES, VISIBILITY
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -11,7 +11,7 @@ from voice_service.meetings import (
     answer_display, can_open_meeting, can_see_answers, effective_visibility, invitation_state, mask_phone,
     phone_for, views_state,
 )
-from voice_service.models.vocab import STAFF_ROLES, VISIBILITY
+from voice_service.vocab import STAFF_ROLES, VISIBILITY
 from voice_service.surveys import Option, Question, Wording
 
 

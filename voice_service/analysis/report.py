@@ -22,7 +22,7 @@ from voice_service.analysis.trends import (
     BREAKDOWNS, AlertStats, Confirmation, Coverage, Quote, Table, ThemeChange, Themes,
 )
 from voice_service.models import utcnow
-from voice_service.models.vocab import MEETING_TYPES, SENTIMENTS
+from voice_service.vocab import MEETING_TYPES, SENTIMENTS
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 COVERAGE_CHART_DIMENSIONS = ("role", "age_band", "meeting_type", "service")

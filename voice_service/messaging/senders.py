@@ -26,7 +26,7 @@ from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.messaging.segments import sms_segments
 from voice_service.models import Invitation, Message, OptOut, ScheduledMessage
-from voice_service.models.vocab import MESSAGE_STATUS_RANK
+from voice_service.vocab import MESSAGE_STATUS_RANK
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +321,7 @@ def send_message(invitation: Invitation, body: str, *, kind: str,
     In every failure the row has status "failed" and `error_code` = `error.code`, and
     `error.message` is the row. Commits; never logs the number or the body.
     """
-    from voice_service.scheduling.contact import normalise_phone
+    from voice_service.messaging.phone import normalise_phone
 
     sender = sender or get_sender()
     participant = invitation.participant

@@ -43,7 +43,7 @@ class ScheduleConfigError(ConfigError, ValueError):
 
 
 def _meeting_types() -> tuple[str, ...]:
-    from voice_service.models.vocab import MEETING_TYPES
+    from voice_service.vocab import MEETING_TYPES
 
     return tuple(MEETING_TYPES)
 

@@ -21,7 +21,7 @@ from voice_service.intake import (Conflict, FieldError, change_meeting, has_cont
                                   validate_meeting)
 from voice_service.meetings import _participant_states, meeting_by_ref
 from voice_service.models import Child, Meeting
-from voice_service.models.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
+from voice_service.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.public_endpoints = ("api.openapi",)

@@ -33,7 +33,7 @@ from voice_service.i18n import LANGUAGE_NAMES
 from voice_service.invitations import lookup_token, mark_completed, mark_opened
 from voice_service.journey import CHECK, START, Given
 from voice_service.models import Answer, Invitation
-from voice_service.models.vocab import VISIBILITY
+from voice_service.vocab import VISIBILITY
 from voice_service.surveys import Survey, localise
 
 bp = Blueprint("public", __name__)

@@ -28,7 +28,7 @@ from voice_service.meetings import (
     meeting_by_ref, record_outcome, upcoming_meetings,
 )
 from voice_service.models import AdvocacyRequest, AuditEvent, Meeting, utcnow
-from voice_service.models.vocab import STAFF_ROLES
+from voice_service.vocab import STAFF_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.public_endpoints = ("staff.sign_in",)
