@@ -86,13 +86,13 @@ def _inbox_url(alert_id: int | None = None) -> str:
 def _duty_email_body(alert: SafeguardingAlert) -> str:
     return (
         f"A possible safeguarding concern needs someone to look at it today.\n\n"
-        f"Alert number {alert.id}, raised at {_london(alert.raised_at)}.\n"
+        f"Alert number {alert.id}, raised at {london_time(alert.raised_at)}.\n"
         f"Sign in to read it and record what you did: {_inbox_url(alert.id)}\n\n"
         f"This email does not contain what the person wrote. Please do not reply to it."
     )
 
 
-def _london(moment: datetime) -> str:
+def london_time(moment: datetime) -> str:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo("Europe/London")).strftime("%d %B %Y %H:%M (London time)")
@@ -157,7 +157,7 @@ def escalate_overdue_alerts(now: datetime | None = None) -> int:
             send_email(
                 config["ESCALATION_EMAIL"],
                 f"{config['SERVICE_NAME']}: safeguarding alert {alert.id} not yet acknowledged",
-                f"Safeguarding alert number {alert.id} was raised at {_london(alert.raised_at)} and nobody has "
+                f"Safeguarding alert number {alert.id} was raised at {london_time(alert.raised_at)} and nobody has "
                 f"acknowledged it after {config['ALERT_ESCALATE_AFTER_MINUTES']} minutes.\n\n"
                 f"Please make sure someone looks at it now: {_inbox_url(alert.id)}\n\n"
                 f"This email does not contain what the person wrote.",

@@ -327,7 +327,7 @@ def _render_alert(alert_id: int, form: AlertActionForm | None = None, status: in
     row, alert = _alert_or_404(alert_id)
     user = auth.current_user()
     answer = alert.answer
-    from voice_service.meetings import _question_text, _survey
+    from voice_service.meetings import question_wording, survey_of
 
     if answer is None:  # a text that reached no open questions
         question_text = "A text message from a number with no questions open (unknown, finished, or texted STOP)"
@@ -335,9 +335,9 @@ def _render_alert(alert_id: int, form: AlertActionForm | None = None, status: in
         audit.record(user, "alert_message_viewed", alert, {"message_id": alert.message_id})
     else:
         invitation = answer.invitation
-        survey = _survey(invitation.survey_id, invitation.survey_version)
+        survey = survey_of(invitation.survey_id, invitation.survey_version)
         question = survey.question(answer.question_id) if survey else None
-        question_text = _question_text(question, answer.question_id)
+        question_text = question_wording(question, answer.question_id)
         words = answer.free_text
         audit.record(user, "alert_answer_viewed", alert, {"answer_id": answer.id})
     db.session.commit()
