@@ -36,10 +36,11 @@ test: $(VENV)/.installed-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL pass skipped (.ci/run starts one; or eval \"\$$(tools/start_postgres.sh)\")"; fi
 
-## make lint: ruff (rules in pyproject.toml [tool.ruff])
+## make lint: ruff (rules in pyproject.toml [tool.ruff]), then module sizes and import circles
 lint: $(VENV)/.installed-dev
 	@echo "== lint =="
 	$(BIN)/ruff check .
+	$(BIN)/python tools/check_modules.py
 
 test-sqlite:
 	@echo "== test suite on SQLite =="

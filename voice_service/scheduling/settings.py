@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import time, timedelta
 
-from voice_service.config import ConfigError
+from voice_service.config_errors import ConfigError
 from voice_service.scheduling.calendar import QuietRules, QuietWindow
 from voice_service.scheduling.planner import Override, ScheduleSettings
 
