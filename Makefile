@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := voice_service
 
-.PHONY: run test lint test-sqlite test-postgres bench demo check-surveys clean
+.PHONY: run test lint test-dates test-sqlite test-postgres bench demo check-surveys clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ test-sqlite:
 test-postgres:
 	@echo "== test suite on PostgreSQL =="
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make test-dates: the suite (not browser, not slow) with the clock at a Christmas week, a BST change,
+## 29 February and New Year's Eve (TEST_FAKE_NOW, tests/conftest.py): a test that depends on today's date fails here
+test-dates: $(VENV)/.installed-dev
+	@for when in "2026-12-23T10:00 Europe/London" "2027-03-28T01:30" "2028-02-29T12:00" "2026-12-31T23:30"; do \
+	  echo "== the clock at $$when =="; \
+	  TEST_FAKE_NOW="$$when" env -u TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider -m "not browser and not slow" $(PYTEST_ARGS) || exit 1; \
+	done
 
 ## make bench: every benchmark in bench/, figures written to bench/RESULTS.md
 bench: $(VENV)/.installed-dev
