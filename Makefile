@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := voice_service
 
-.PHONY: run test test-sqlite test-postgres bench demo check-surveys clean
+.PHONY: run test lint test-dates test-sqlite test-postgres bench demo check-surveys clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,16 @@ run: $(VENV)/.installed
 ## make test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 test: $(VENV)/.installed-dev
 	@tools/ensure_test_tools.sh
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL pass skipped (.ci/run starts one; or eval \"\$$(tools/start_postgres.sh)\")"; fi
+
+## make lint: ruff (rules in pyproject.toml [tool.ruff]), then module sizes and import circles
+lint: $(VENV)/.installed-dev
+	@echo "== lint =="
+	$(BIN)/ruff check .
+	$(BIN)/python tools/check_modules.py
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
@@ -42,6 +49,14 @@ test-sqlite:
 test-postgres:
 	@echo "== test suite on PostgreSQL =="
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make test-dates: the suite (not browser, not slow) with the clock at a Christmas week, a BST change,
+## 29 February and New Year's Eve (TEST_FAKE_NOW, tests/conftest.py): a test that depends on today's date fails here
+test-dates: $(VENV)/.installed-dev
+	@for when in "2026-12-23T10:00 Europe/London" "2027-03-28T01:30" "2028-02-29T12:00" "2026-12-31T23:30"; do \
+	  echo "== the clock at $$when =="; \
+	  TEST_FAKE_NOW="$$when" env -u TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider -m "not browser and not slow" $(PYTEST_ARGS) || exit 1; \
+	done
 
 ## make bench: every benchmark in bench/, figures written to bench/RESULTS.md
 bench: $(VENV)/.installed-dev

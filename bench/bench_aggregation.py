@@ -127,7 +127,7 @@ def load(conn, now: datetime) -> None:
         print(f"  people loaded ({time.monotonic() - t0:.0f} s)", file=sys.stderr, flush=True)
         responded = set(rng.sample(range(1, len(invitations) + 1), N_ANSWERS // ANSWERS_PER_RESPONSE))
         answer_id = tag_id = alert_id = 0
-        answers, tags, alerts = [], [], []
+        tags, alerts = [], []
         with cur.copy("COPY invitation (id, participant_id, survey_id, survey_version, token_hash, channel, language, status, "
                       "expires_at, visibility, advocate_requested, speak_to_chair_alone, delivery_failed, created_at, "
                       "completed_at, updated_at, link_salt) FROM STDIN") as cp:

@@ -147,7 +147,7 @@ def start_gunicorn(target: str, env: dict, log: Path) -> tuple[subprocess.Popen,
                 return proc, port
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"gunicorn {target} exited: {log.read_text(errors='replace')[-2000:]}")
+                raise SystemExit(f"gunicorn {target} exited: {log.read_text(errors='replace')[-2000:]}") from None
             time.sleep(0.2)
     proc.kill()
     raise SystemExit(f"gunicorn {target} did not start")

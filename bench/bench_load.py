@@ -84,7 +84,7 @@ def main() -> int:
         problems += [f"a clock failed: {c}" for c in clock_totals if c.get("exit") != 0 or c.get("errors")]
         summary = record.summary()
 
-    print(f"Load: 2 gunicorn servers (1 worker x 4 threads each) + 2 clock processes, one PostgreSQL, loopback")
+    print("Load: 2 gunicorn servers (1 worker x 4 threads each) + 2 clock processes, one PostgreSQL, loopback")
     print(f"Run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}")
     print(f"People: {len(population.forms)} form, {len(population.chats)} chat, {len(population.texters)} texting, "
           f"{len(population.staff)} staff; {len(population.scheduled)} scheduled texts due in the run; "

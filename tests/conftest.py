@@ -2,24 +2,62 @@
 
 The database is SQLite (a file in a temporary folder) unless TEST_DATABASE_URL points at
 PostgreSQL; `make test` runs the whole suite both ways when it does.
+
+TEST_FAKE_NOW runs the whole session with the clock set to a given moment and ticking, to find
+tests that depend on today's date: an ISO time, optionally followed by a zone, e.g.
+`TEST_FAKE_NOW="2026-12-23T10:00 Europe/London" make test` (UTC when no zone is given). Every
+test that involves dates pins its own moment, so the suite passes whatever this is.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
-from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, make_url, text
 
 from voice_service import create_app
 from voice_service.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+_fake_now: time_machine.travel | None = None
+
+
+def fake_now_from(value: str) -> dt.datetime:
+    """"2026-12-23T10:00 Europe/London" -> an aware datetime (UTC when no zone is given)."""
+    moment, _, zone = value.strip().partition(" ")
+    try:
+        when = dt.datetime.fromisoformat(moment)
+        tz = ZoneInfo(zone.strip()) if zone.strip() else dt.UTC
+    except (ValueError, KeyError) as exc:
+        raise pytest.UsageError(f"TEST_FAKE_NOW={value!r}: give an ISO time and optionally a zone, "
+                                f"like '2026-12-23T10:00 Europe/London' ({exc})") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=tz)
+    return when
+
+
+def pytest_configure(config):
+    # Started here rather than in a fixture, so that collection and module imports see it too.
+    global _fake_now
+    value = os.environ.get("TEST_FAKE_NOW", "").strip()
+    if value:
+        _fake_now = time_machine.travel(fake_now_from(value), tick=True)
+        _fake_now.start()
+
+
+def pytest_unconfigure(config):
+    global _fake_now
+    if _fake_now is not None:
+        _fake_now.stop()
+        _fake_now = None
 
 
 def pytest_report_header(config):
-    return f"database: {_database_kind()}"
+    fake = os.environ.get("TEST_FAKE_NOW", "").strip()
+    clock = f"; clock starts at {fake_now_from(fake).isoformat()} (TEST_FAKE_NOW)" if fake else ""
+    return f"database: {_database_kind()}{clock}"
 
 
 def _database_kind() -> str:

@@ -1,17 +1,15 @@
-"""The family and child voice service: one factory for every process (web, clock, CLI)."""
+"""The family and child voice service: one factory for every process (web, clock, CLI).
+
+Flask and the ORM are imported inside create_app, so that importing a pure module of the
+package (the conversation engine, the planner, the analysis) loads neither.
+"""
 from __future__ import annotations
 
-import logging
-import os
-import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask, g, request
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-
-from voice_service.config import ConfigError, build_settings
-from voice_service.crypto import keyring
-from voice_service.extensions import babel, csrf, db, limiter, migrate
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +20,13 @@ def create_app(config: dict | None = None) -> Flask:
     VOICE_ENV (or config["ENV_NAME"]) picks development (default), test or production.
     Production raises ConfigError naming every missing variable.
     """
+    from flask import Flask
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+    from voice_service.config import build_settings
+    from voice_service.crypto import keyring
+    from voice_service.extensions import csrf, db, limiter, migrate
+
     config = dict(config or {})
     settings = build_settings(config.pop("ENV_NAME", None))
     settings.update(config)
@@ -96,7 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Every blueprint states who may reach it; tests/test_access_policy.py checks all routes."""
+    """Every blueprint states who may reach it; tests/test_foundation.py checks all routes."""
     from voice_service.access import (
         ApiKeyRequired,
         DevOnly,

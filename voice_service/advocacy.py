@@ -17,7 +17,7 @@ from sqlalchemy import select
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.models import AdvocacyRequest, Invitation, Participant, User, utcnow
-from voice_service.models.vocab import MEETING_TYPES, ROLES
+from voice_service.vocab import MEETING_TYPES, ROLES
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def follow_choice(invitation: Invitation) -> None:
 
 def refer(request: AdvocacyRequest, now: datetime | None = None) -> None:
     """Email the advocacy service about one request and mark it referred (caller commits)."""
-    from voice_service.alerts import _london, send_email
+    from voice_service.alerts import london_time, send_email
 
     participant = request.invitation.participant
     meeting = participant.meeting
@@ -45,7 +45,7 @@ def refer(request: AdvocacyRequest, now: datetime | None = None) -> None:
         f"{config['SERVICE_NAME']}: request for an advocate ({meeting.meeting_ref})",
         f"Someone asked for an advocate to help them give their views before a meeting.\n\n"
         f"Meeting reference: {meeting.meeting_ref}\n"
-        f"Meeting: {MEETING_TYPES.get(meeting.meeting_type, meeting.meeting_type)} on {_london(meeting.starts_at)}\n"
+        f"Meeting: {MEETING_TYPES.get(meeting.meeting_type, meeting.meeting_type)} on {london_time(meeting.starts_at)}\n"
         f"Who asked: {ROLES.get(participant.role, participant.role)}\n"
         f"Request number: {request.id}\n\n"
         f"Please contact the chair or the allocated worker for contact details.",

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.models import (
-    Answer, Child, Invitation, Meeting, Participant, SafeguardingAlert, User, utcnow,
+    Child, Meeting, Participant, SafeguardingAlert, User, utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -86,13 +86,13 @@ def _inbox_url(alert_id: int | None = None) -> str:
 def _duty_email_body(alert: SafeguardingAlert) -> str:
     return (
         f"A possible safeguarding concern needs someone to look at it today.\n\n"
-        f"Alert number {alert.id}, raised at {_london(alert.raised_at)}.\n"
+        f"Alert number {alert.id}, raised at {london_time(alert.raised_at)}.\n"
         f"Sign in to read it and record what you did: {_inbox_url(alert.id)}\n\n"
         f"This email does not contain what the person wrote. Please do not reply to it."
     )
 
 
-def _london(moment: datetime) -> str:
+def london_time(moment: datetime) -> str:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo("Europe/London")).strftime("%d %B %Y %H:%M (London time)")
@@ -157,7 +157,7 @@ def escalate_overdue_alerts(now: datetime | None = None) -> int:
             send_email(
                 config["ESCALATION_EMAIL"],
                 f"{config['SERVICE_NAME']}: safeguarding alert {alert.id} not yet acknowledged",
-                f"Safeguarding alert number {alert.id} was raised at {_london(alert.raised_at)} and nobody has "
+                f"Safeguarding alert number {alert.id} was raised at {london_time(alert.raised_at)} and nobody has "
                 f"acknowledged it after {config['ALERT_ESCALATE_AFTER_MINUTES']} minutes.\n\n"
                 f"Please make sure someone looks at it now: {_inbox_url(alert.id)}\n\n"
                 f"This email does not contain what the person wrote.",
@@ -324,16 +324,16 @@ class AlertWords:
 
 def alert_words(alert: SafeguardingAlert) -> list[AlertWords]:
     """Every flagged answer or message on the alert, oldest first."""
-    from voice_service.meetings import _question_text, _survey
+    from voice_service.meetings import question_wording, survey_of
 
     said = []
     for item in alert.items:
         answer, message = item.answer, item.message
         if answer is not None:
             invitation = answer.invitation
-            survey = _survey(invitation.survey_id, invitation.survey_version)
+            survey = survey_of(invitation.survey_id, invitation.survey_version)
             question = survey.question(answer.question_id) if survey else None
-            asked, words, at = _question_text(question, answer.question_id), answer.free_text, answer.received_at
+            asked, words, at = question_wording(question, answer.question_id), answer.free_text, answer.received_at
         else:
             channel = "chat line" if message is not None and message.channel == "webchat" else "text message"
             asked = (f"A {channel} the questions could not take (a number was asked for, a keyword, or a choice)"

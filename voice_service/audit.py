@@ -32,7 +32,7 @@ def _object_ref(obj) -> tuple[str | None, str | None]:
     return table, None if getattr(obj, "id", None) is None else str(obj.id)
 
 
-def _clean(detail: dict | None) -> dict | None:
+def clean_detail(detail: dict | None) -> dict | None:
     """Keep ids, numbers, short codes and lists of them; refuse anything that could be words."""
     if not detail:
         return None
@@ -67,7 +67,7 @@ def record(who: User | ApiKey | None, action: str, obj=None, detail: dict | None
         action=action,
         object_type=object_type,
         object_id=object_id,
-        detail=_clean(detail),
+        detail=clean_detail(detail),
     )
     db.session.add(event)
     return event

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Request, abort, current_app, g, redirect, request, session, url_for
+from flask import Request, abort, current_app, redirect, request, session, url_for
 from sqlalchemy import select
 
 from voice_service.extensions import db
@@ -50,7 +50,7 @@ def password_problem(password: str) -> str | None:
 
 def create_user(email: str, name: str, role: str, password: str, team: str | None = None) -> User:
     """Add a staff user (the caller commits). Raises ValueError naming what is wrong."""
-    from voice_service.models.vocab import STAFF_ROLES
+    from voice_service.vocab import STAFF_ROLES
 
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 200:

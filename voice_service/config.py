@@ -10,6 +10,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from voice_service.config_errors import ConfigError  # raised here; callers catch it from here too
+
 ENVIRONMENTS = ("development", "test", "production")
 
 # Development and test only. Production must set its own (checked below).
@@ -17,10 +19,6 @@ DEV_SECRET_KEY = "dev-only-secret-key"
 DEV_DATA_KEY = "ZGV2LW9ubHkta2V5LW5ldmVyLXVzZS1pbi1wcm9kISE="  # dev and tests only
 DEV_LOOKUP_KEY = "dev-only-lookup-hash-key"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class ConfigError(RuntimeError):
-    """A setting is missing or unsafe; the message names the variable and what to do."""
 
 
 def build_settings(env_name: str | None = None, environ: Mapping[str, str] | None = None) -> dict:

@@ -131,7 +131,7 @@ def _catalogue(language: str) -> gettext.NullTranslations:
     return gettext.translation("messages", localedir=str(TRANSLATIONS_DIR), languages=[language], fallback=True)
 
 
-def _t(text: str, language: str, **values: Any) -> str:
+def translate(text: str, language: str, **values: Any) -> str:
     """The engine's own wording in `language` (English when not translated yet), filled in."""
     translated = _catalogue(language).gettext(text)
     return translated.format(**values) if values else translated
@@ -144,7 +144,7 @@ def _letter(i: int) -> str:
 def _options_line(question, language: str) -> str:
     listing = ", ".join(f"{i} {o.label}" for i, o in enumerate(question.options, start=1))
     if question.kind in MULTI_KINDS:
-        return listing + ". " + _t("You can choose more than one, like: 1 3", language)
+        return listing + ". " + translate("You can choose more than one, like: 1 3", language)
     return listing
 
 
@@ -161,17 +161,17 @@ def question_prompt(survey, question, language: str = "en") -> str:
 
 def _example(question, language: str) -> str:
     if question.kind == "free_text":
-        return _t("Please reply in your own words.", language)
+        return translate("Please reply in your own words.", language)
     n = len(question.options)
     if question.kind in MULTI_KINDS:
-        return _t("Reply with the numbers of your choices, like: 1 2", language)
+        return translate("Reply with the numbers of your choices, like: 1 2", language)
     if question.kind == "yes_no":
-        return _t("Reply YES or NO.", language)
-    return _t("Reply with a number from 1 to {n}, like: {example}", language, n=n, example=min(2, n))
+        return translate("Reply YES or NO.", language)
+    return translate("Reply with a number from 1 to {n}, like: {example}", language, n=n, example=min(2, n))
 
 
 def _intro(survey, language: str) -> str:
-    return _t(
+    return translate(
         "Thank you. There are {n} questions. Reply SKIP to skip one, BACK to go back, HELP for help.",
         language, n=len(survey.questions),
     )
@@ -180,7 +180,7 @@ def _intro(survey, language: str) -> str:
 def help_text(language: str = "en", service: ServiceInfo | None = None) -> str:
     """Who we are, a phone number, and free help (shared with the SMS HELP keyword)."""
     service = service or ServiceInfo()
-    return _t(
+    return translate(
         "This is {service}. Reply SKIP to skip a question, BACK to go back, STOP for no more texts. "
         "To talk to us call {phone}. Free, any time: Childline 0800 1111.",
         language, service=service.name, phone=service.phone,
@@ -189,8 +189,8 @@ def help_text(language: str = "en", service: ServiceInfo | None = None) -> str:
 
 def choice_prompt(labels: list[str], language: str = "en") -> str:
     """Ask which of several sets of questions to answer first. `labels` are neutral (meeting dates)."""
-    lines = [_t("You have {n} sets of questions. Which one first?", language, n=len(labels))]
-    lines += [_t("Reply {n} for the meeting on {label}", language, n=i, label=label) for i, label in enumerate(labels, 1)]
+    lines = [translate("You have {n} sets of questions. Which one first?", language, n=len(labels))]
+    lines += [translate("Reply {n} for the meeting on {label}", language, n=i, label=label) for i, label in enumerate(labels, 1)]
     return "\n".join(lines)
 
 
@@ -247,7 +247,7 @@ def _strip_emoji_noise(s: str) -> str:
 
 
 def _option_by_exact(question, words: str):
-    for i, o in enumerate(question.options):
+    for o in question.options:
         keys = {o.id.casefold(), o.id.replace("_", " ").casefold(), normalise(o.label)}
         keys |= {normalise(k) for k in o.sms_keys}
         if words in keys:
@@ -473,7 +473,7 @@ def handle(survey, state: dict | None, text: str, service: ServiceInfo | None = 
     language = cleaned["language"]
     if cleaned["finished"]:
         return Turn(
-            _t("You have answered all the questions. Thank you.", language), cleaned, [], True, ["already_finished"]
+            translate("You have answered all the questions. Thank you.", language), cleaned, [], True, ["already_finished"]
         )
     question = survey.question(cleaned["current"])
     what = command(text)
@@ -485,7 +485,7 @@ def handle(survey, state: dict | None, text: str, service: ServiceInfo | None = 
         return Turn(question_prompt(survey, question, language), {**cleaned, "tries": 0}, [], False, ["repeat"])
     if what == "back":
         if not cleaned["history"]:
-            reply = _t("This is the first question.", language) + "\n" + question_prompt(survey, question, language)
+            reply = translate("This is the first question.", language) + "\n" + question_prompt(survey, question, language)
             return Turn(reply, cleaned, [], False, ["back"])
         previous = cleaned["history"][-1]
         new = {**cleaned, "current": previous, "history": cleaned["history"][:-1], "tries": 0,
@@ -493,7 +493,7 @@ def handle(survey, state: dict | None, text: str, service: ServiceInfo | None = 
         return Turn(question_prompt(survey, survey.question(previous), language), new, [], False, ["back"])
     if what == "skip":
         if question.required:
-            reply = _t("This question needs an answer.", language) + " " + _example(question, language)
+            reply = translate("This question needs an answer.", language) + " " + _example(question, language)
             return Turn(reply, cleaned, [], False, ["not_understood"])
         skipped = cleaned["skipped"] + [question.id]
         return _advance(survey, cleaned, question, StoredAnswer(question.id, skipped=True), ["skipped"], skipped, service)
@@ -503,11 +503,11 @@ def handle(survey, state: dict | None, text: str, service: ServiceInfo | None = 
         tries = cleaned["tries"] + 1
         events = ["not_understood"]
         if question.kind == "free_text":
-            reply = _t("Sorry, that message was empty.", language) + " " + _example(question, language)
+            reply = translate("Sorry, that message was empty.", language) + " " + _example(question, language)
         else:
-            reply = _t("Sorry, I did not understand.", language) + " " + _example(question, language)
+            reply = translate("Sorry, I did not understand.", language) + " " + _example(question, language)
         if tries >= MAX_TRIES_BEFORE_SKIP_OFFER and not question.required:
-            reply += " " + _t("Or reply SKIP to go to the next question.", language)
+            reply += " " + translate("Or reply SKIP to go to the next question.", language)
             events.append("skip_offered")
         return Turn(reply, {**cleaned, "tries": tries}, [], False, events)
 
@@ -528,7 +528,7 @@ def handle(survey, state: dict | None, text: str, service: ServiceInfo | None = 
 
 def _thanks(survey, language: str, service: ServiceInfo | None) -> str:
     service = service or ServiceInfo()
-    text = survey.sms.get("thanks") or _t("Thank you. Your answers have been saved.", language)
+    text = survey.sms.get("thanks") or translate("Thank you. Your answers have been saved.", language)
     values = {"service": service.name, "phone": service.phone}
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), ""), text)
 

@@ -147,7 +147,7 @@ def find_participants(participant_id: int | None = None, phone: str | None = Non
         found = db.session.get(Participant, participant_id)
         return [found] if found else []
     if phone:
-        from voice_service.scheduling.contact import normalise_phone
+        from voice_service.messaging.phone import normalise_phone
 
         e164, reason = normalise_phone(phone, allow_drama_numbers=True)  # finding, not texting
         if e164 is None:

@@ -21,7 +21,7 @@ from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.invitations import create_invitation, link_token
 from voice_service.models import Child, Invitation, Meeting, Participant, User, utcnow
-from voice_service.models.vocab import MEETING_TYPES
+from voice_service.vocab import MEETING_TYPES
 
 LONDON = ZoneInfo("Europe/London")
 DEMO_PASSWORD = "demo-password-1"

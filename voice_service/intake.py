@@ -21,7 +21,7 @@ from sqlalchemy import select
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.models import Child, Invitation, Meeting, Participant, User
-from voice_service.models.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
+from voice_service.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
 
 LONDON = ZoneInfo("Europe/London")
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$")
@@ -201,7 +201,7 @@ def validate_meeting(data: Any, *, languages=("en",), allow_drama_numbers: bool 
 
 
 def validate_participant(raw: dict, where: str, errors: list, *, languages=("en",), allow_drama_numbers=False) -> ParticipantInput | None:
-    from voice_service.scheduling.contact import normalise_phone
+    from voice_service.messaging.phone import normalise_phone
 
     before = len(errors)
     ref = _ref(raw, "ref", errors, where)

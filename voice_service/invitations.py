@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager
 from voice_service.crypto import keyring, token_hash
 from voice_service.extensions import db
 from voice_service.models import Invitation, Participant, utcnow
-from voice_service.models.vocab import OPEN_INVITATION_STATUSES
+from voice_service.vocab import OPEN_INVITATION_STATUSES
 
 
 @dataclass(frozen=True)

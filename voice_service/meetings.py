@@ -20,14 +20,14 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from voice_service.extensions import db
 from voice_service.models import (
     Action, AdvocacyRequest, Answer, Child, Invitation, Meeting, Message, Participant,
     SafeguardingAlert, SafeguardingAlertItem, ScheduledMessage, ThemeTag, User, utcnow,
 )
-from voice_service.models.vocab import MEETING_TYPES, ROLES, VISIBILITY
+from voice_service.vocab import MEETING_TYPES, ROLES, VISIBILITY
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -297,7 +297,7 @@ def upcoming_meetings(user: User, now: datetime | None = None, days: int = 14, s
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     meeting_ids = [r.id for r in rows]
-    people = _participant_states(meeting_ids)
+    people = participant_states(meeting_ids)
     alerts = _open_alert_counts(meeting_ids)
     advocacy = _open_advocacy_counts(meeting_ids)
     meetings = [
@@ -323,7 +323,7 @@ def _latest_invitation_ids(participant_ids: list[int]) -> dict[int, int]:
     return {pid: iid for pid, iid in rows}
 
 
-def _participant_states(meeting_ids: list[int]) -> dict[int, list[UpcomingParticipant]]:
+def participant_states(meeting_ids: list[int]) -> dict[int, list[UpcomingParticipant]]:
     if not meeting_ids:
         return {}
     participants = list(db.session.execute(
@@ -494,7 +494,7 @@ def meeting_by_ref(meeting_ref: str) -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.meeting_ref == meeting_ref))
 
 
-def _survey(survey_id: str, version: int):
+def survey_of(survey_id: str, version: int):
     try:
         from flask import current_app
 
@@ -505,7 +505,7 @@ def _survey(survey_id: str, version: int):
         return None
 
 
-def _question_text(question, question_id: str) -> str:
+def question_wording(question, question_id: str) -> str:
     if question is None:
         return question_id.replace("_", " ").capitalize()
     return question.wording.web
@@ -579,7 +579,7 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
         state = invitation_state(status, bool(inv and inv.delivery_failed), last_message.get(inv.id) if inv else None)
         seen = views_state(status, answered_counts.get(inv.id, 0) if inv else 0)
         visibility = effective_visibility(inv.visibility if inv else None)
-        survey = _survey(inv.survey_id, inv.survey_version) if inv else None
+        survey = survey_of(inv.survey_id, inv.survey_version) if inv else None
         view = ParticipantView(
             participant_id=p.id, invitation_id=inv.id if inv else None, role=p.role,
             role_label=ROLES.get(p.role, p.role), name=p.display_name, age_band=p.age_band,
@@ -605,7 +605,7 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
                 value = json.loads(a.value) if a.value is not None else None
                 text, emoji = (None, None) if a.skipped else answer_display(question, value, a.free_text)
                 av = AnswerView(
-                    answer_id=a.id, question_id=a.question_id, question=_question_text(question, a.question_id),
+                    answer_id=a.id, question_id=a.question_id, question=question_wording(question, a.question_id),
                     kind=kind, own_words=kind == "free_text", text=text, emoji=emoji, skipped=a.skipped,
                     sentiment=a.sentiment, flagged=a.safeguarding_flag, themes=tuple(tags.get(a.id, ())),
                     alert_status=alerts.get(a.id),

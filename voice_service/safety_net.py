@@ -79,18 +79,18 @@ def reply_with_care(reply: str, risk: Risk, invitation: Invitation | None = None
 
 
 def crisis_reply(language: str = "en") -> str:
-    from voice_service.conversation import _t
+    from voice_service.conversation import translate
 
-    return _t(
+    return translate(
         "You are not alone. If you are in danger now, call 999. Samaritans: 116 123, free, any time. "
         "Under 19: Childline 0800 1111. Or text SHOUT to 85258.", language or "en",
     )
 
 
 def _calm_signpost() -> str:
-    from voice_service.conversation import _t
+    from voice_service.conversation import translate
 
-    return _t("Thank you for telling us. If anyone is in danger now, call 999. Childline is free: 0800 1111.", "en")
+    return translate("Thank you for telling us. If anyone is in danger now, call 999. Childline is free: 0800 1111.", "en")
 
 
 def _survey_signpost(invitation: Invitation | None) -> str | None:

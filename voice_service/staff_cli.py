@@ -17,7 +17,7 @@ from sqlalchemy import select
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.models import ApiKey, User, utcnow
-from voice_service.models.vocab import STAFF_ROLES
+from voice_service.vocab import STAFF_ROLES
 
 # Case import ------------------------------------------------------------------------------------
 

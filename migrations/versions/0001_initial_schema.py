@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 05:09:02.593953
 
 """
 from alembic import op
 import sqlalchemy as sa
-import voice_service.models.types
 import voice_service.models.types
 
 # revision identifiers, used by Alembic.

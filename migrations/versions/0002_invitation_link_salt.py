@@ -7,7 +7,6 @@ Create Date: 2026-11-26 05:40:05.622218
 """
 from alembic import op
 import sqlalchemy as sa
-import voice_service.models.types
 
 
 # revision identifiers, used by Alembic.

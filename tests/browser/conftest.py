@@ -13,7 +13,7 @@ Use them for any page (public form, staff pages):
 - `browser` (session): one Chromium for the whole run (Debian's, /usr/bin/chromium).
 - `page`: a fresh browser context per test (no cookies, JavaScript on, 10 s default timeout).
 - `new_page(javascript=False, width=320, locale="ar")`: another context with other settings.
-- `axe_check(page)`, `assert_no_sideways_scroll(page)`: helpers, importable from this module.
+- `axe_check(page)`, `assert_no_sideways_scroll(page)`: helpers, in tests/support/browser.py.
 
 Waits are bounded (Playwright's auto-waiting with short timeouts); nothing sleeps.
 """
@@ -35,7 +35,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DEFAULT_TIMEOUT_MS = 10_000  # generous: the test machine is shared; nothing waits this long when all is well
 
 
@@ -124,25 +123,3 @@ def new_page(browser):
 @pytest.fixture
 def page(new_page):
     return new_page()
-
-
-def axe_check(page, tags: list[str] | None = None, context=None) -> None:
-    """Run axe-core on the page as it is now; fail listing each WCAG 2.2 AA violation found."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"runOnly": {"type": "tag", "values": tags or WCAG_TAGS}, "resultTypes": ["violations"]}
-    results = Axe().run(page, context=context, options=options)
-    if results.violations_count:
-        lines = [f"{results.violations_count} accessibility violation(s) on {page.url}:"]
-        for violation in results.response["violations"]:
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            for node in violation["nodes"][:5]:
-                lines.append(f"    at {', '.join(map(str, node['target']))}: {node.get('failureSummary', '').strip()}")
-                lines.append(f"       {node.get('html', '')[:200]}")
-        pytest.fail("\n".join(lines), pytrace=False)
-
-
-def assert_no_sideways_scroll(page) -> None:
-    """Nothing on the page is wider than the window (WCAG 1.4.10 reflow at 320 CSS pixels)."""
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"page scrolls sideways at {widths[1]}px: content is {widths[0]}px wide ({page.url})"

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import assert_no_sideways_scroll, axe_check
-from tests.integration.staff_helpers import CHILD_WORDS, PASSWORD, meeting_with_views, past_meeting, staff_user
+from tests.support.browser import assert_no_sideways_scroll, axe_check
+from tests.support.staff import CHILD_WORDS, PASSWORD, meeting_with_views, past_meeting, staff_user
 from voice_service.extensions import db
 from voice_service.models import SafeguardingAlert, utcnow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.integration.staff_helpers import (
+from tests.support.staff import (
     CHILD_WORDS, PARENT_WORDS, RISK_WORDS, SECRET_WORDS, meeting_with_views, sign_in_as, users,
 )
 from voice_service.auth import create_api_key

@@ -8,12 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.integration.staff_helpers import RISK_WORDS, csrf_token, meeting_with_views, sign_in_as, users
-from tests.integration.test_sms_webhook import text
+from tests.support.sms import text
+from tests.support.staff import RISK_WORDS, csrf_token, meeting_with_views, sign_in_as, users
 from voice_service.answers import save_answer
 from voice_service.extensions import db
-from voice_service.models import LabelledExample, SafeguardingAlert, SafeguardingAlertItem, utcnow
+from voice_service.models import LabelledExample, SafeguardingAlert, utcnow
 
 LATER_WORDS = "he hit me again last night and i am scared"
 

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
 
-from tests.factories import make_invitation, make_meeting, make_participant
+from tests.support.factories import make_invitation, make_meeting, make_participant
 from voice_service.analysis.evaluate import load_labelled, to_examples
 from voice_service.analysis.model import TextModel
 from voice_service.analysis.pipeline import instance_model as current_model
 from voice_service.answers import save_answer
-from voice_service.models import ThemeTag
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "labelled_answers.jsonl"
 

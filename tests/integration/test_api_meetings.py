@@ -14,8 +14,8 @@ from schemathesis.specs.openapi.checks import (
 from flask import current_app
 from sqlalchemy import func, select
 
-from tests.integration.staff_helpers import staff_user
-from voice_service.auth import create_api_key
+from tests.support.api import auth, meeting_body, new_api_key
+from tests.support.staff import staff_user
 from voice_service.extensions import db
 from voice_service.surveys import registry
 from voice_service.models import ApiKey, AuditEvent, Invitation, Meeting, Participant, ScheduledMessage, utcnow
@@ -23,29 +23,7 @@ from voice_service.models import ApiKey, AuditEvent, Invitation, Meeting, Partic
 
 @pytest.fixture
 def key(app):
-    _key, raw = create_api_key("case-system")
-    db.session.commit()
-    return raw
-
-
-def auth(raw):
-    return {"Authorization": f"Bearer {raw}"}
-
-
-def meeting_body(ref="MTG-API-1", days=12, **overrides):
-    body = {
-        "meeting_ref": ref, "case_ref": "CASE-API-1", "meeting_type": "cp_conference",
-        "starts_at": (utcnow() + timedelta(days=days)).replace(microsecond=0).isoformat(),
-        "location": "Room 2, Civic Centre",
-        "child": {"age_band": "8_12", "service": "cp", "team": "north"},
-        "participants": [
-            {"ref": "P1", "role": "child", "name": "Maya", "age_band": "8_12", "channel": "web"},
-            {"ref": "P2", "role": "parent", "name": "Dana Lewis", "phone": "07700 900101", "channel": "sms",
-             "safe_to_text": True},
-        ],
-    }
-    body.update(overrides)
-    return body
+    return new_api_key()
 
 
 def test_without_a_key_the_api_answers_401_in_json(client):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from tests.factories import make_invitation, make_meeting, make_participant
+from tests.support.factories import make_invitation, make_meeting, make_participant
 from voice_service.answers import save_answer
 from voice_service.crypto import keyring
 from voice_service.data_protection import apply_retention
@@ -49,8 +49,10 @@ def test_rotating_keys_keeps_every_value_readable_with_only_the_new_key(app, run
         keyring.configure(old_key, app.config["LOOKUP_HASH_KEY"])
         db.session.expire_all()
         # put the test data back under the configured key so teardown can read nothing wrongly
-        db.session.execute(text("DELETE FROM theme_tag")); db.session.execute(text("DELETE FROM safeguarding_alert"))
-        db.session.execute(text("DELETE FROM answer")); db.session.commit()
+        db.session.execute(text("DELETE FROM theme_tag"))
+        db.session.execute(text("DELETE FROM safeguarding_alert"))
+        db.session.execute(text("DELETE FROM answer"))
+        db.session.commit()
 
 
 def test_retention_removes_identifiable_data_but_keeps_anonymised_counts(app):

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from voice_service.extensions import db
-from voice_service.models import utcnow, Answer, Invitation, Meeting, Participant, SafeguardingAlert, ScheduledMessage, User
-from voice_service.models.vocab import STAFF_ROLES
+from voice_service.models import Answer, Invitation, Meeting, Participant, SafeguardingAlert, ScheduledMessage, User
+from voice_service.vocab import STAFF_ROLES
 
 LINK = re.compile(r"http://localhost/r/([A-Za-z0-9_-]{32})")
 

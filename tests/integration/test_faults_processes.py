@@ -9,14 +9,13 @@ import tempfile
 import subprocess
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from tests.factories import make_invitation, make_meeting, make_participant
+from tests.support.factories import make_invitation, make_meeting, make_participant
 from tests.support.processes import ROOT, flask_command, free_port, gunicorn, kill_hard
 from voice_service import create_app
 from voice_service.database import discard_session

@@ -9,9 +9,9 @@ import requests
 import responses
 from sqlalchemy import func, select
 
-from tests.factories import make_invitation, make_meeting, make_participant, make_user
-from tests.integration.test_sms_senders import ACCOUNT, MESSAGES_URL, SERVICE_SID, created, twilio_error
-from tests.unit.test_conversation import sample_survey
+from tests.support.factories import make_invitation, make_meeting, make_participant, make_user
+from tests.support.twilio_api import ACCOUNT, MESSAGES_URL, SERVICE_SID, created, twilio_error
+from tests.support.surveys import sample_survey
 from voice_service.extensions import db
 from voice_service.messaging import get_sender
 from voice_service.messaging.texts import compose_scheduled

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.integration.test_api_meetings import auth, key, meeting_body  # noqa: F401  (key is a fixture)
+from tests.support.api import auth, meeting_body, new_api_key
 from voice_service.extensions import db
 from voice_service.models import Meeting
 
@@ -21,6 +21,11 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=200)
 HOSTILE = ["<script>alert(1)</script>", "{{ 1234*5 }}", "'; DROP TABLE meeting; --", "nul\x00inside", "=cmd|' /C calc'!A0"]
 _refs = itertools.count(1)
+
+
+@pytest.fixture
+def key(app):
+    return new_api_key()
 
 
 def _post(client, key, body):

@@ -17,10 +17,10 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.integration.insights_data import add_answer
-from tests.integration.staff_helpers import sign_in_as, staff_user
-from tests.integration.test_sms_webhook import new_sid, signed_post, twilio_params
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.insights_data import add_answer
+from tests.support.staff import sign_in_as, staff_user
+from tests.support.sms import new_sid, signed_post, twilio_params
 from voice_service.analysis.report import csv_safe
 from voice_service.answers import save_answer
 from voice_service.extensions import db
@@ -61,7 +61,7 @@ def test_the_persons_own_pages_show_their_words_escaped(client, hostile_meeting)
 
 
 def test_the_chat_shows_the_persons_words_escaped(client, app):
-    from tests.public_survey import csrf, install_test_survey, invite
+    from tests.support.public_survey import csrf, install_test_survey, invite
 
     install_test_survey(app)
     _invitation, token = invite()
@@ -151,10 +151,10 @@ def test_the_dev_sms_simulator_shows_texts_escaped(client, app):
 
 
 def _write_csv(buffer, rows) -> None:
-    """The report's own CSV writing (report._csv), so the property covers its quoting too."""
-    from voice_service.analysis.report import _csv
+    """The report's own CSV writing (report.csv_text), so the property covers its quoting too."""
+    from voice_service.analysis.report import csv_text
 
-    buffer.write(_csv(rows))
+    buffer.write(csv_text(rows))
 
 
 def _runs_as_formula(cell: str) -> bool:
@@ -180,9 +180,9 @@ def test_no_csv_cell_can_run_as_a_formula_and_words_survive(value):
 def test_a_quote_with_a_carriage_return_stays_one_cell_so_no_formula_hides_behind_it():
     """Found by the property above: with "\\n" line ends, a cell holding a lone CR was written
     unquoted, so a spreadsheet split the row there and "=..." after the CR became a cell of its own."""
-    from voice_service.analysis.report import _csv
+    from voice_service.analysis.report import csv_text
 
-    text = _csv([["safety", "I feel safe\r=HYPERLINK(\"http://x.invalid\")"]])
+    text = csv_text([["safety", "I feel safe\r=HYPERLINK(\"http://x.invalid\")"]])
     rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     assert rows == [["safety", "I feel safe\r=HYPERLINK(\"http://x.invalid\")"]]
     assert text.startswith('safety,"I feel safe')  # quoted: one cell, however a spreadsheet reads line ends

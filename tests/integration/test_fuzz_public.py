@@ -6,7 +6,6 @@ attacker with the link would.
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 import pytest
@@ -14,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.public_survey import csrf, current, install_test_survey, invite
+from tests.support.public_survey import csrf, current, install_test_survey, invite
 from voice_service.extensions import db
 from voice_service.models import Answer
 

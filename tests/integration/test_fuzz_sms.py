@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.factories import make_invitation, make_meeting, make_participant, make_texting_invitation
-from tests.integration.test_sms_webhook import PHONE, new_sid, signed_post, twilio_params
+from tests.support.factories import make_invitation, make_meeting, make_participant, make_texting_invitation
+from tests.support.sms import PHONE, new_sid, signed_post, twilio_params
 from voice_service import conversation
 from voice_service.extensions import db
 from voice_service.messaging import keywords

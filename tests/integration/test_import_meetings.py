@@ -5,7 +5,6 @@ import csv
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from voice_service.auth import verify_password

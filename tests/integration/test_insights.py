@@ -6,8 +6,8 @@ import re
 import pytest
 import time_machine
 
-from tests.factories import make_user
-from tests.integration.insights_data import add_answer, add_invited
+from tests.support.factories import make_user
+from tests.support.insights_data import add_answer, add_invited
 from voice_service.extensions import db
 from sqlalchemy import func, select
 

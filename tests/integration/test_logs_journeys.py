@@ -16,10 +16,11 @@ import requests
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from tests.integration.staff_helpers import sign_in_as, staff_user
-from tests.integration.test_sms_webhook import new_sid, signed_post, twilio_params
-from tests.public_survey import answer as answer_page, csrf, install_test_survey, invite
+from tests.support.staff import sign_in_as, staff_user
+from tests.support.sms import new_sid, signed_post, twilio_params
+from tests.support.public_survey import answer as answer_page, csrf, install_test_survey, invite
 from voice_service.extensions import db
+from voice_service.logs import LINE_FORMAT, WithIds
 
 PHONES = ["+447700900123", "+447700900141", "+447700900142"]
 WORDS = {  # answer texts, each distinctive enough to find in a line
@@ -49,7 +50,7 @@ def leaks(lines: list[str], tokens: list[str], phones=PHONES) -> list[str]:
 class Capture(logging.Handler):
     def __init__(self):
         super().__init__(logging.DEBUG)
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        self.setFormatter(WithIds(LINE_FORMAT))  # the service's own formatter: ids from extra= included
         self.lines: list[str] = []
 
     def emit(self, record):
@@ -92,8 +93,8 @@ def test_no_log_line_holds_a_phone_a_token_or_an_answer_through_whole_journeys(a
     client.get(f"/r/{secrets.token_urlsafe(24)}")  # an unknown link is logged: by what it is, not by its token
 
     # an SMS conversation with a disclosure, from another number
-    from tests.factories import make_invitation, make_meeting, make_participant
-    from tests.unit.test_conversation import sample_survey
+    from tests.support.factories import make_invitation, make_meeting, make_participant
+    from tests.support.surveys import sample_survey
     from voice_service.surveys import SurveyRegistry, registry
 
     app.extensions["surveys"] = SurveyRegistry([*registry(app).all(), sample_survey()])
@@ -126,13 +127,14 @@ def test_no_log_line_holds_a_phone_a_token_or_an_answer_through_whole_journeys(a
     lines = captured.lines
     assert len(lines) > 20, "too few log lines: is the capture on the root logger at DEBUG?"
     assert any("answer saved" in line for line in lines)  # the journeys were logged...
+    assert any(re.search(r"answer saved invitation_id=\d+ answer_id=\d+", line) for line in lines)  # ...with their ids
     assert leaks(lines, tokens, PHONES + demo_phones) == []  # ...by ids only
 
 
 @pytest.mark.postgres_only
 def test_a_real_gunicorn_logs_no_phone_token_or_answer_on_stderr(app, database_url, tmp_path):
     from tests.support.processes import gunicorn
-    from tests.factories import make_invitation, make_meeting, make_participant
+    from tests.support.factories import make_invitation, make_meeting, make_participant
     from voice_service.surveys import registry
 
     survey = registry(app).get("cp_conference_parent")
@@ -155,4 +157,7 @@ def test_a_real_gunicorn_logs_no_phone_token_or_answer_on_stderr(app, database_u
     lines = log_path.read_text(errors="replace").splitlines()
     assert any("Booting worker" in line for line in lines)  # the file is gunicorn's stderr
     assert any("answer saved" in line or "voice_service" in line for line in lines), lines[-20:]
+    # The ids passed in extra= reach production's log: the answer saved, and the text answered.
+    assert any(re.search(r"answer saved invitation_id=\d+ answer_id=\d+", line) for line in lines), lines[-20:]
+    assert any(re.search(r"inbound message answered message_id=\d+", line) for line in lines), lines[-20:]
     assert leaks(lines, [token]) == []

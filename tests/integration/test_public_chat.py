@@ -5,7 +5,7 @@ import pytest
 
 from voice_service.extensions import db
 from voice_service.models import AdvocacyRequest, Invitation
-from tests.public_survey import csrf, current, install_test_survey, invite, text
+from tests.support.public_survey import csrf, current, install_test_survey, invite, text
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from voice_service.extensions import db
 from voice_service.models import AdvocacyRequest, Answer, Invitation
-from tests.public_survey import answer, csrf, current, install_test_survey, invite, text
+from tests.support.public_survey import answer, csrf, current, install_test_survey, invite, text
 
 
 @pytest.fixture
@@ -261,7 +261,7 @@ def test_easy_read_uses_the_short_wording_symbols_and_offers_read_aloud(client, 
 
 
 def test_standard_wording_without_easy_read(client, app):
-    from tests.public_survey import sample_survey
+    from tests.support.public_survey import sample_survey
 
     install_test_survey(app, sample_survey(easy_read=False))
     invitation, token = invite(role="parent")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from voice_service.extensions import db
 from voice_service.models import Answer, Invitation
-from tests.public_survey import answer, csrf, expire, install_test_survey, invite, text
+from tests.support.public_survey import answer, csrf, expire, install_test_survey, invite, text
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_every_question_of_every_real_survey_renders(client, app):
     """The real survey files: each question page renders in each offered (or draft) language."""
     from voice_service.surveys import registry
 
-    from tests.factories import make_invitation, make_meeting, make_participant
+    from tests.support.factories import make_invitation, make_meeting, make_participant
 
     surveys = registry(app).latest()
     assert surveys, "no surveys found"
@@ -170,7 +170,7 @@ def test_every_question_of_every_real_survey_renders(client, app):
 
 
 def test_the_real_parent_form_is_offered_in_draft_arabic_bengali_and_somali(client, app):
-    from tests.factories import make_invitation, make_meeting, make_participant
+    from tests.support.factories import make_invitation, make_meeting, make_participant
 
     participant = make_participant(make_meeting(), role="parent", language="ar")
     invitation, token = make_invitation(participant, "cp_conference_parent")
@@ -185,7 +185,7 @@ def test_the_real_parent_form_is_offered_in_draft_arabic_bengali_and_somali(clie
 
 
 def test_a_survey_without_translations_offers_english_only(client, app):
-    from tests.factories import make_invitation, make_meeting, make_participant
+    from tests.support.factories import make_invitation, make_meeting, make_participant
 
     participant = make_participant(make_meeting(meeting_type="cin_review"), role="parent", language="ar")
     invitation, token = make_invitation(participant, "cin_review_parent")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.integration.test_sms_webhook import new_sid, signed_post, twilio_params
+from tests.support.sms import new_sid, signed_post, twilio_params
 from voice_service.extensions import db
 from voice_service.models import Message
 

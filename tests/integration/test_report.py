@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import make_user
-from tests.integration.insights_data import add_answer, add_invited, moment
+from tests.support.factories import make_user
+from tests.support.insights_data import add_answer, add_invited, moment
 from voice_service.extensions import db
 from voice_service.models import Action, SafeguardingAlert
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_user
-from tests.integration.insights_data import add_answer
+from tests.support.factories import make_user
+from tests.support.insights_data import add_answer
 from voice_service.analysis.evaluate import load_labelled
 from voice_service.analysis.review import labelled_examples_from_db
 from voice_service.extensions import db

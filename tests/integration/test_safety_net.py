@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text as sql
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.integration.test_sms_webhook import PHONE, answers, text
-from tests.public_survey import csrf, install_test_survey, invite
-from tests.public_survey import text as page_text
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.public_survey import csrf, install_test_survey, invite
+from tests.support.public_survey import text as page_text
+from tests.support.sms import PHONE, text
 from voice_service.extensions import db
-from voice_service.models import Message, SafeguardingAlert
+from voice_service.models import Answer, Message, SafeguardingAlert
 
 DISCLOSURE = "no cos my mums boyfriend hits her and i dont feel safe at home"
 STRANGER = "+447700900555"
@@ -22,7 +22,7 @@ CRISIS_NUMBERS = ("999", "116 123", "0800 1111", "85258")
 
 @pytest.fixture
 def survey(app):
-    from tests.integration.test_sms_webhook import sample_survey
+    from tests.support.surveys import sample_survey
     from voice_service.surveys import SurveyRegistry
 
     survey = sample_survey()
@@ -36,6 +36,11 @@ def invitation(app, survey):
     participant = make_participant(meeting, role="parent", name="Alex Example", phone=PHONE, channel="sms")
     invitation, _ = make_invitation(participant, survey.id, channel="sms")
     return invitation
+
+
+def answers(invitation_id: int) -> dict[str, Answer]:
+    rows = db.session.scalars(select(Answer).where(Answer.invitation_id == invitation_id, Answer.is_current.is_(True)))
+    return {a.question_id: a for a in rows}
 
 
 def alerts() -> list[SafeguardingAlert]:

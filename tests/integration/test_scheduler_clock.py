@@ -9,7 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select
 
-from tests.integration.scheduler_helpers import CLOCK_SENDER, invitation_for, london
+from tests.support.scheduler import CLOCK_SENDER, invitation_for, london
 from voice_service.extensions import db
 from voice_service.models import Invitation, ScheduledMessage
 from voice_service.scheduling import clock, in_process
@@ -27,7 +27,7 @@ def compose_for_tests(row, invitation):
 @pytest.fixture
 def app_config():
     return {
-        "SCHEDULER_SENDER_FACTORY": "tests.integration.scheduler_helpers:clock_sender_factory",
+        "SCHEDULER_SENDER_FACTORY": "tests.support.scheduler:clock_sender_factory",
         "SCHEDULER_COMPOSER": "tests.integration.test_scheduler_clock:compose_for_tests",
     }
 
@@ -54,7 +54,7 @@ def test_a_tick_every_minute_runs_dispatch_always_and_the_rest_on_their_hour():
 def test_an_unacknowledged_alert_is_escalated_and_an_advocate_request_referred_by_the_clock(app, runner):
     from datetime import timedelta
 
-    from tests.factories import make_invitation, make_meeting, make_participant
+    from tests.support.factories import make_invitation, make_meeting, make_participant
     from voice_service.answers import save_answer
     from voice_service.models import AdvocacyRequest, SafeguardingAlert, utcnow
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.integration.scheduler_helpers import FakeSender, ProviderRefused, compose, invitation_for, london
+from tests.support.scheduler import FakeSender, ProviderRefused, compose, invitation_for, london
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.models import Invitation, Message, OptOut, ScheduledMessage
@@ -188,6 +188,7 @@ def test_a_wording_problem_fails_the_row_not_the_clock(app):
     report = dispatch_due(FakeSender(), fragile, now=london(2027, 3, 1, 9, 31))
     assert (report.failed, report.sent) == (1, 1)
     assert rows(first)[("invite", 0)].reason == "could not compose the message (KeyError)"
+    assert rows(second)[("invite", 0)].state == "sent"
 
 
 # ---------------------------------------------------------------- after a crash

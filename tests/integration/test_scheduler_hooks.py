@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.integration.staff_helpers import sign_in_as, staff_user
-from tests.integration.test_sms_webhook import text
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.staff import sign_in_as, staff_user
+from tests.support.sms import text
 from voice_service.extensions import db
 from voice_service.invitations import mark_completed, mark_declined
 from voice_service.models import ScheduledMessage

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.integration.scheduler_helpers import invitation_for, london
+from tests.support.scheduler import invitation_for, london
 from voice_service.extensions import db
 from voice_service.models import ScheduledMessage
 from voice_service.scheduling.service import plan_invitation_messages
@@ -40,7 +40,7 @@ def _due_invitations(count: int) -> set[int]:
 
 def _worker(database_url: str, log: Path, now, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.scheduler_worker", database_url, str(log), now.isoformat(), *extra],
+        [sys.executable, "-m", "tests.support.scheduler_worker", database_url, str(log), now.isoformat(), *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )

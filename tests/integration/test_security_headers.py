@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from tests.integration.staff_helpers import meeting_with_views, sign_in_as, staff_user
-from tests.public_survey import install_test_survey, invite
+from tests.support.staff import meeting_with_views, sign_in_as, staff_user
+from tests.support.public_survey import install_test_survey, invite
 from voice_service.config import DEV_DATA_KEY, DEV_LOOKUP_KEY, DEV_SECRET_KEY, ConfigError, build_settings
 
 SCRIPT = re.compile(r"<script\b([^>]*)>", re.I)
@@ -130,7 +130,7 @@ def test_production_refuses_a_missing_secret():
 
 def test_input_the_database_cannot_hold_is_a_plain_400_not_a_500(client, app):
     """Found by fuzzing on PostgreSQL (a NUL in the sign-in email was a 500); SQLite stores it."""
-    from tests.integration.staff_helpers import csrf_token
+    from tests.support.staff import csrf_token
 
     token = csrf_token(client, "/staff/sign-in")
     response = client.post("/staff/sign-in", data={"csrf_token": token, "email": "a\x00b@example.invalid", "password": "x"})

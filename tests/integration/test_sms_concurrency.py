@@ -9,10 +9,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from tests.integration.test_sms_webhook import PHONE, new_sid, reply_of, signed_post, twilio_params
 import sqlite3
 
-from tests.factories import make_texting_invitation, staff_decline_in_another_session
+from tests.support.sms import PHONE, new_sid, reply_of, signed_post, twilio_params
+from tests.support.factories import make_texting_invitation, staff_decline_in_another_session
 from voice_service.database import begin_writing, is_postgres
 from voice_service.extensions import db
 from voice_service.models import Answer, Invitation, Message, OptOut
@@ -68,7 +68,7 @@ def test_repeated_deliveries_one_after_another_store_one_answer(app, client, inv
 
 
 def test_many_phones_texting_at_once_are_all_answered(app):
-    from tests.unit.test_conversation import sample_survey
+    from tests.support.surveys import sample_survey
 
     phones = [f"+4477009002{i:02d}" for i in range(8)]
     survey = sample_survey()

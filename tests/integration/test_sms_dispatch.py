@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.integration.scheduler_helpers import invitation_for, london
-from tests.integration.test_sms_webhook import PHONE, text
-from tests.unit.test_conversation import sample_survey
+from tests.support.scheduler import invitation_for, london
+from tests.support.sms import PHONE, text
+from tests.support.surveys import sample_survey
 from voice_service.extensions import db
 from voice_service.messaging import compose_scheduled, get_sender
 from voice_service.models import Message, ScheduledMessage

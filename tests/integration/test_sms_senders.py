@@ -10,8 +10,9 @@ import requests
 import responses
 from sqlalchemy import func, select
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.unit.test_conversation import sample_survey
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.surveys import sample_survey
+from tests.support.twilio_api import ACCOUNT, MESSAGES_URL, PHONE, SERVICE_SID, created, twilio_error
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.messaging import ProviderRejected, ProviderUnavailable, SendRefused, get_sender, send_message
@@ -19,22 +20,6 @@ from voice_service.messaging.senders import OutboxSender, TwilioSender
 from voice_service.messaging.texts import TextNotDeclared, TextTooLong, compose
 from voice_service.models import Message, OptOut
 from voice_service.surveys import SurveyRegistry
-
-ACCOUNT = "AC" + "1" * 32
-SERVICE_SID = "MG" + "2" * 32
-MESSAGES_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
-PHONE = "+447700900123"
-
-
-def created(sid="SM" + "a" * 32, status="queued"):
-    return {
-        "sid": sid, "status": status, "account_sid": ACCOUNT, "to": PHONE, "body": "x", "num_segments": "1",
-        "direction": "outbound-api", "api_version": "2010-04-01", "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Messages/{sid}.json",
-    }
-
-
-def twilio_error(code: int, status: int = 400):
-    return {"code": code, "message": "refused", "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
 
 
 @pytest.fixture

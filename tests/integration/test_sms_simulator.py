@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.unit.test_conversation import sample_survey
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.surveys import sample_survey
 from voice_service import create_app
 from voice_service.extensions import db
 from voice_service.messaging import SendRefused, send_message

@@ -6,8 +6,8 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.integration.test_sms_webhook import signed_post
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.sms import signed_post
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.models import Message, OptOut

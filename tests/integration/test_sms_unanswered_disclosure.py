@@ -7,9 +7,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_invitation, make_meeting, make_participant, make_user
-from tests.integration.test_sms_webhook import text
-from tests.unit.test_conversation import sample_survey
+from tests.support.factories import make_invitation, make_meeting, make_participant, make_user
+from tests.support.sms import text
+from tests.support.surveys import sample_survey
 from voice_service.extensions import db
 from voice_service.models import AuditEvent, Message, SafeguardingAlert
 from voice_service.surveys import SurveyRegistry

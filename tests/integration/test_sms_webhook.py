@@ -2,60 +2,20 @@
 the way Twilio signs it: RequestValidator(token).compute_signature(url, params)."""
 from __future__ import annotations
 
-import itertools
-import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+
 from twilio.request_validator import RequestValidator
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.unit.test_conversation import sample_survey
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.sms import BASE, PHONE, TOKEN, new_sid, reply_of, signed_post, text, twilio_params  # noqa: F401
+from tests.support.surveys import sample_survey
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
-from voice_service.models import AdvocacyRequest, Answer, Invitation, Message, OptOut, SafeguardingAlert, utcnow
+from voice_service.models import AdvocacyRequest, Answer, Message, OptOut, SafeguardingAlert, utcnow
 from voice_service.surveys import SurveyRegistry
-
-TOKEN = "test-auth-token"  # the test settings' TWILIO_AUTH_TOKEN
-BASE = "http://localhost"  # the test settings' PUBLIC_BASE_URL
-PHONE = "+447700900123"
-_sids = itertools.count(1)
-
-
-def new_sid() -> str:
-    return f"SM{next(_sids):032x}"
-
-
-def twilio_params(body: str, sender: str = PHONE, sid: str | None = None) -> dict:
-    return {
-        "MessageSid": sid or new_sid(), "SmsSid": sid or "", "AccountSid": "AC" + "0" * 32,
-        "From": sender, "To": "+447700900999", "Body": body, "NumMedia": "0", "ApiVersion": "2010-04-01",
-    }
-
-
-def signed_post(client, path: str, params: dict, *, token: str = TOKEN, url: str | None = None, signature=None):
-    if signature is None:
-        signature = RequestValidator(token).compute_signature(url or BASE + path, params)
-    headers = {"X-Twilio-Signature": signature} if signature is not False else {}
-    return client.post(path, data=params, headers=headers)
-
-
-def text(client, body: str, sender: str = PHONE, sid: str | None = None):
-    response = signed_post(client, "/sms/inbound", twilio_params(body, sender, sid))
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.mimetype == "text/xml"
-    return reply_of(response)
-
-
-def reply_of(response) -> str:
-    found = re.search(r"<Message>(.*?)</Message>", response.get_data(as_text=True), re.S)
-    if not found:
-        return ""
-    import html
-
-    return html.unescape(found.group(1))
-
 
 @pytest.fixture
 def survey(app):

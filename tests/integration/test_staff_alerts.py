@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.integration.staff_helpers import RISK_WORDS, csrf_token, meeting_with_views, sign_in_as, users
+from tests.support.staff import RISK_WORDS, csrf_token, meeting_with_views, sign_in_as, users
 from voice_service import alerts
 from voice_service.extensions import db
 from voice_service.models import AuditEvent, SafeguardingAlert, utcnow

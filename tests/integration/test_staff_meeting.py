@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.integration.staff_helpers import (
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.staff import (
     CHILD_WORDS, PARENT_WORDS, RISK_WORDS, csrf_token, meeting_with_views, past_meeting, sign_in_as, users,
 )
 from voice_service.extensions import db

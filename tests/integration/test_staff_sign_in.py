@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.integration.staff_helpers import PASSWORD, csrf_token, sign_in_as, staff_user
+from tests.support.staff import PASSWORD, csrf_token, sign_in_as, staff_user
 from voice_service.extensions import db
 from voice_service.models import AuditEvent, utcnow
 

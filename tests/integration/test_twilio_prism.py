@@ -1,8 +1,9 @@
 """The real `twilio` client against a Prism mock of Twilio's published OpenAPI spec.
 
-Prism (@stoplight/prism-cli, pinned in tools/prism/package.json) is installed into
-tools/prism/node_modules on first use (`npm ci --prefix tools/prism`); the test is skipped only
-when npm itself is missing. The spec lives beside the repository at ../shared/twilio/.
+Prism (@stoplight/prism-cli) and the spec (twilio_api_v2010.json, shipped in @twilio/cli-core)
+are both pinned with their integrity hashes in tools/prism/package.json and package-lock.json.
+`make test` installs them (tools/ensure_test_tools.sh runs `npm ci --prefix tools/prism`); run on
+its own, this test installs them on first use and is skipped only when npm itself is missing.
 """
 from __future__ import annotations
 
@@ -15,27 +16,28 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import make_invitation, make_meeting, make_participant
-from tests.unit.test_conversation import sample_survey
+from tests.support.factories import make_invitation, make_meeting, make_participant
+from tests.support.surveys import sample_survey
 from voice_service.messaging import ProviderRejected, send_message
 from voice_service.surveys import SurveyRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM_DIR = ROOT / "tools" / "prism"
 PRISM = PRISM_DIR / "node_modules" / ".bin" / "prism"
-SPEC = Path(os.environ.get("TWILIO_OPENAPI_SPEC", ROOT.parent / "shared" / "twilio" / "twilio_api_v2010.json"))
+PINNED_SPEC = PRISM_DIR / "node_modules" / "@twilio" / "cli-core" / "src" / "services" / "twilio-api" / "twilio_api_v2010.json"
+SPEC = Path(os.environ.get("TWILIO_OPENAPI_SPEC", PINNED_SPEC))
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 
 
 def _install_prism() -> None:
-    if PRISM.exists():
+    if PRISM.exists() and PINNED_SPEC.is_file():
         return
     npm = shutil.which("npm")
     if npm is None:
         pytest.skip("npm is not installed, so Prism cannot be installed (apt-get install npm; then npm ci --prefix tools/prism)")
     result = subprocess.run([npm, "ci", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund"],
                             capture_output=True, text=True, timeout=600, env={**os.environ, "SCARF_ANALYTICS": "false"})
-    if result.returncode != 0 or not PRISM.exists():
+    if result.returncode != 0 or not PRISM.exists() or not PINNED_SPEC.is_file():
         pytest.fail(f"npm ci --prefix tools/prism failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
 
 
@@ -47,9 +49,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def prism_url(tmp_path_factory):
-    if not SPEC.is_file():
-        pytest.fail(f"Twilio's OpenAPI spec is missing at {SPEC} (expected ../shared/twilio/ beside the repository)")
     _install_prism()
+    if not SPEC.is_file():
+        pytest.fail(f"Twilio's OpenAPI spec is missing at {SPEC} (npm ci --prefix tools/prism installs it; "
+                    "TWILIO_OPENAPI_SPEC, when set, must name the file)")
     port = _free_port()
     log_path = tmp_path_factory.mktemp("prism") / "prism.log"
     log = log_path.open("w")

@@ -86,7 +86,7 @@ def decent_time(after: datetime, seconds: float) -> datetime:
 def build_population(survey_id: str = "cp_conference_parent", *, forms: int = 8, chats: int = 3, texters: int = 6,
                      staff: int = 2, scheduled: int = 80, seconds: float = 25.0) -> Population:
     """Invented people in the current app's database (committed). Phones from 07700 900xxx only."""
-    from tests.factories import make_invitation, make_meeting, make_participant, make_user
+    from tests.support.factories import make_invitation, make_meeting, make_participant, make_user
     from voice_service.extensions import db
     from voice_service.models import ScheduledMessage, utcnow
     from voice_service.surveys import registry
@@ -223,7 +223,7 @@ def chat_person(servers, invitation_id: int, token: str, record: Record, stop: t
     session = requests.Session()
     bases = itertools.cycle(servers)
     replies = ("2", "yes", "I would like the meeting to be shorter", "skip", "3", "no", "they listen to me sometimes")
-    for n in range(MAX_REQUESTS_PER_PERSON):
+    for _ in range(MAX_REQUESTS_PER_PERSON):
         if stop.is_set():
             return
         base = next(bases)

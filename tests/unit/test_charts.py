@@ -1,7 +1,6 @@
 """SVG charts: a title and description for screen readers, words and a table for everyone, no colour alone."""
 from __future__ import annotations
 
-import re
 from xml.etree import ElementTree
 
 from voice_service.analysis import charts

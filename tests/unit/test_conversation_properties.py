@@ -6,7 +6,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.test_conversation import sample_survey
+from tests.support.surveys import sample_survey
 from voice_service.conversation import Turn, handle, start
 
 SURVEY = sample_survey()

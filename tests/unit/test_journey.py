@@ -5,7 +5,7 @@ from voice_service.journey import (
     CHECK, START, Given, check_rows, fill_placeholders, missing_required, next_page, previous_page, progress,
     resume_page, visible_questions,
 )
-from tests.public_survey import sample_survey
+from tests.support.public_survey import sample_survey
 
 SURVEY = sample_survey()
 ALL = [q.id for q in SURVEY.questions]

@@ -417,7 +417,7 @@ def test_other_steps_are_never_missed(kind):
 
 
 def test_the_step_names_match_the_stored_vocabulary():
-    from voice_service.models.vocab import SCHEDULED_KINDS, SCHEDULED_STATES
+    from voice_service.vocab import SCHEDULED_KINDS, SCHEDULED_STATES
     from voice_service.scheduling import planner
 
     assert tuple(k.value for k in Kind) == SCHEDULED_KINDS

@@ -5,13 +5,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from voice_service.audit import _clean
+from voice_service.audit import clean_detail
 from voice_service.intake import parse_time, validate_meeting
 from voice_service.meetings import (
     answer_display, can_open_meeting, can_see_answers, effective_visibility, invitation_state, mask_phone,
     phone_for, views_state,
 )
-from voice_service.models.vocab import STAFF_ROLES, VISIBILITY
+from voice_service.vocab import STAFF_ROLES, VISIBILITY
 from voice_service.surveys import Option, Question, Wording
 
 
@@ -125,6 +125,6 @@ def test_a_real_looking_phone_number_is_refused_outside_the_drama_range_when_inv
 
 
 def test_audit_details_refuse_free_text():
-    assert _clean({"answer_id": 3, "shown": [1, 2], "state": "open"}) == {"answer_id": 3, "shown": [1, 2], "state": "open"}
+    assert clean_detail({"answer_id": 3, "shown": [1, 2], "state": "open"}) == {"answer_id": 3, "shown": [1, 2], "state": "open"}
     with pytest.raises(ValueError):
-        _clean({"note": "my dad hits me"})
+        clean_detail({"note": "my dad hits me"})

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from voice_service.messaging.segments import sms_segments
-from voice_service.models.vocab import VISIBILITY
+from voice_service.vocab import VISIBILITY
 from voice_service.surveys import (
     CHILD_ROLES,
     SMS_MESSAGE_KINDS,

@@ -83,15 +83,19 @@ def classify_cmd(file, model_path: str | None) -> None:
               help="Labelled answers (JSON lines with themes, sentiment, safeguarding).")
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
 @click.option("--nhs", "nhs_dir", type=click.Path(file_okay=False, exists=True),
-              help="Directory of the public NHS feedback set (evaluation only).")
+              help="Folder holding the public NHS feedback set's pxtextmining_v6framework_230831.csv "
+                   "(evaluation only, kept outside the repository, e.g. ../shared/datasets/nhs-feedback).")
 @click.option("--holdout", "holdout", multiple=True, type=click.Path(dir_okay=False, exists=True),
               help="Held-out safeguarding set(s) (JSON lines with text and safeguarding); repeatable.")
 def evaluate_cmd(labels_path: str | None, folds: int, nhs_dir: str | None, holdout: tuple[str, ...]) -> None:
     """Precision/recall/F1 per theme, sentiment and safeguarding; k-fold CV of the model."""
-    from .evaluate import report
+    from .evaluate import NHS_FILE, report
 
     if not labels_path and not nhs_dir and not holdout:
         raise click.UsageError("give --labels FILE, --nhs DIR and/or --holdout FILE")
+    if nhs_dir and not (Path(nhs_dir) / NHS_FILE).is_file():
+        raise click.UsageError(f"--nhs {nhs_dir} holds no {NHS_FILE}: point it at the NHS set's folder "
+                               "(evaluation only, kept outside the repository, e.g. ../shared/datasets/nhs-feedback)")
     report(labels_path, folds=folds, nhs_dir=nhs_dir, out=sys.stdout,
            progress=lambda msg: click.echo(msg, err=True), holdout=holdout)
 

@@ -34,7 +34,7 @@ Progress = Callable[[str], None]
 
 
 def _stderr(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    print(msg, file=sys.stderr, flush=True)  # noqa: T201  (progress of a command-line run)
 
 
 # ---- data ---------------------------------------------------------------------------------
@@ -67,6 +67,7 @@ _NA = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.
 
 # "Not assigned" is the coders' "no theme", not a theme of the framework: not scored.
 NHS_NOT_A_THEME = frozenset({"Not assigned"})
+NHS_FILE = "pxtextmining_v6framework_230831.csv"
 
 
 def load_nhs(directory: str | Path) -> tuple[list[dict], list[str]]:
@@ -76,7 +77,10 @@ def load_nhs(directory: str | Path) -> tuple[list[dict], list[str]]:
     snippet alone keeps 12 answers that are a single space (6,217) and counts "Not assigned"
     as a 35th label; neither is real text or a theme, so both are left out here.
     """
-    path = Path(directory) / "pxtextmining_v6framework_230831.csv"
+    path = Path(directory) / NHS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: --nhs (or NHS_FEEDBACK_DIR in the tests) must name the folder "
+                                f"holding the NHS set's {NHS_FILE}")
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader)

@@ -8,7 +8,7 @@ never written by hand, so a new pattern can never be skipped by a forgotten "anc
 ``Prefilter`` joins the sets of many patterns into one regular expression of plain strings: a
 single ``search`` says whether any detailed pattern could possibly match. Most answers contain
 none of the anchors, and then the detailed patterns are not run at all. The answer is the same
-as running every pattern (tested in ``tests/unit/test_analysis_speed_equivalence.py``).
+as running every pattern (tested in ``tests/unit/test_analysis_prefilter.py``).
 
 Case: patterns are matched on lower-cased, normalised text, without re.IGNORECASE.
 """

@@ -22,7 +22,7 @@ from voice_service.analysis.trends import (
     BREAKDOWNS, AlertStats, Confirmation, Coverage, Quote, Table, ThemeChange, Themes,
 )
 from voice_service.models import utcnow
-from voice_service.models.vocab import MEETING_TYPES, SENTIMENTS
+from voice_service.vocab import MEETING_TYPES, SENTIMENTS
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 COVERAGE_CHART_DIMENSIONS = ("role", "age_band", "meeting_type", "service")
@@ -196,7 +196,7 @@ def csv_safe(value) -> str:
     return text
 
 
-def _csv(rows: Iterable[Sequence]) -> str:
+def csv_text(rows: Iterable[Sequence]) -> str:
     buf = io.StringIO()
     # CRLF line ends (RFC 4180): a cell holding a lone CR or LF is then quoted, so a quote cannot
     # split its row and start a new cell with "=..." (csv quotes only the line-end characters).
@@ -220,21 +220,21 @@ def csv_files(report: MonthlyReport) -> dict[str, str]:
             rows.append((table.title, label, asked, table.cells[i][0], table.cells[i][1], _fmt_rate(trends.rate(table.cells[i][0], asked))))
         rows.append((table.title, "Total", table.grand_total, table.col_totals[0], table.col_totals[1],
                      _fmt_rate(trends.rate(table.col_totals[0], table.grand_total))))
-    files["coverage.csv"] = _csv(rows)
+    files["coverage.csv"] = csv_text(rows)
     rows = [("theme", f"answers {report.month}", f"answers {report.previous_month}", "change")]
     rows += [(c.label, c.count, c.previous, c.change) for c in report.changes]
-    files["themes.csv"] = _csv(rows)
+    files["themes.csv"] = csv_text(rows)
     rows = [("breakdown", "group", "theme", "answers")]
     for dim, table in t.themes.by.items():
         for i, theme_label in enumerate(table.row_labels):
             for j, group in enumerate(table.col_labels):
                 rows.append((BREAKDOWNS[dim][0], group, theme_label, table.cells[i][j]))
-    files["themes_breakdown.csv"] = _csv(rows)
+    files["themes_breakdown.csv"] = csv_text(rows)
     rows = [("breakdown", "group", *SENTIMENTS, "total")]
     for dim, table in t.sentiment.items():
         for i, label in enumerate(table.row_labels):
             rows.append((BREAKDOWNS[dim][0], label, *table.cells[i], table.row_totals[i]))
-    files["sentiment.csv"] = _csv(rows)
+    files["sentiment.csv"] = csv_text(rows)
     a = report.alerts
     rows = [("measure", "value"),
             ("alerts raised", a.raised), ("acknowledged", a.acknowledged), ("actioned", a.actioned),
@@ -243,14 +243,14 @@ def csv_files(report: MonthlyReport) -> dict[str, str]:
             ("90th percentile minutes to acknowledge", _minutes(a.minutes_to_acknowledge_p90)),
             ("median minutes to action", _minutes(a.minutes_to_action_median)),
             ("90th percentile minutes to action", _minutes(a.minutes_to_action_p90))]
-    files["safeguarding.csv"] = _csv(rows)
+    files["safeguarding.csv"] = csv_text(rows)
     rows = [("meeting type", "actions")] + [(label, report.actions.cells[i][0]) for i, label in enumerate(report.actions.row_labels)]
     rows.append(("Total", report.actions.col_totals[0] if report.actions.col_totals else None))
-    files["actions.csv"] = _csv(rows)
+    files["actions.csv"] = csv_text(rows)
     rows = [("theme", "who", "quote (redacted)")] + [(q.theme_label, q.respondent or "", q.text) for q in t.quotes]
-    files["quotes.csv"] = _csv(rows)
+    files["quotes.csv"] = csv_text(rows)
     c = t.confirmation
-    files["confirmation.csv"] = _csv([("measure", "value"), ("theme tags", c.tags), ("confirmed by a person", c.confirmed),
+    files["confirmation.csv"] = csv_text([("measure", "value"), ("theme tags", c.tags), ("confirmed by a person", c.confirmed),
                                       ("rejected by a person", c.rejected), ("share confirmed", _fmt_rate(c.share))])
     return files
 

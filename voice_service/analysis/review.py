@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.models import Answer, LabelledExample, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, User, utcnow
-from voice_service.models.vocab import SENTIMENTS
+from voice_service.vocab import SENTIMENTS
 
 PER_PAGE = 20
 

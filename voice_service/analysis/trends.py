@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from voice_service.models.vocab import AGE_BANDS, MEETING_TYPES, ROLES, SENTIMENTS, SERVICES
+from voice_service.vocab import AGE_BANDS, MEETING_TYPES, ROLES, SENTIMENTS, SERVICES
 
 DEFAULT_THRESHOLD = 5
 NOT_RECORDED = "not_recorded"

@@ -20,7 +20,7 @@ from wtforms.validators import StopValidation, ValidationError
 from voice_service.forms.base import ServiceForm
 from voice_service.forms.widgets import CharacterCount, Checkboxes, Radios
 from voice_service.journey import CHOICE_KINDS, MULTI_KINDS, Given, question_text
-from voice_service.models.vocab import VISIBILITY
+from voice_service.vocab import VISIBILITY
 from voice_service.surveys import Option, Question
 
 

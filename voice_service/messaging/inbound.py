@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from voice_service import conversation, safety_net, turns
-from voice_service.conversation import _t
+from voice_service.conversation import translate
 from voice_service.crypto import phone_hash
 from voice_service.database import begin_writing
 from voice_service.extensions import db
@@ -37,7 +37,7 @@ from voice_service.messaging import keywords
 from voice_service.messaging.senders import is_opted_out, record_opt_out, remove_opt_out
 from voice_service.messaging.texts import meeting_time_label, service_info, survey_for
 from voice_service.models import Invitation, Meeting, Message, OptOut, Participant, utcnow
-from voice_service.models.vocab import OPEN_INVITATION_STATUSES
+from voice_service.vocab import OPEN_INVITATION_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Inbound:
 
 def parse(form) -> Inbound:
     """Read Twilio's form fields; raise InboundError for a request that cannot be a message."""
-    from voice_service.scheduling.contact import normalise_phone
+    from voice_service.messaging.phone import normalise_phone
 
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
     if not SID_PATTERN.match(sid):
@@ -271,7 +271,7 @@ def _converse(invitation: Invitation, message: Message, inbound: Inbound,
                                message=message, wording="sms")
     reply = turn.reply
     if "finished" in turn.events and others:
-        reply += "\n\n" + _t("You have another set of questions, for the meeting on {date}. Reply to start.",
+        reply += "\n\n" + translate("You have another set of questions, for the meeting on {date}. Reply to start.",
                              invitation.language or "en", date=meeting_time_label(others[0].participant.meeting.starts_at))
     return reply, applied
 
@@ -300,15 +300,15 @@ def _replan_after_stop_or_start(message_id: int, hashed: str) -> None:
 # Wording -------------------------------------------------------------------------------------
 
 def _generic(language: str = "en") -> str:
-    return _t("Thank you for your message. We cannot answer it here. If you need to talk to someone, call {phone}.",
+    return translate("Thank you for your message. We cannot answer it here. If you need to talk to someone, call {phone}.",
               language, phone=service_info().phone)
 
 
 def _opted_out_reply(language: str = "en") -> str:
-    return _t("You will get no more texts from {service}. Reply START to get them again.",
+    return translate("You will get no more texts from {service}. Reply START to get them again.",
               language, service=service_info().name)
 
 
 def _opted_in_reply(language: str = "en") -> str:
-    return _t("Thank you. You will get texts from {service} again. Reply STOP to stop them.",
+    return translate("Thank you. You will get texts from {service} again. Reply STOP to stop them.",
               language, service=service_info().name)

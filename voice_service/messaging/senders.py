@@ -25,20 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.messaging.segments import sms_segments
-from voice_service.models import Invitation, Message, OptOut, ScheduledMessage, utcnow
-from voice_service.models.vocab import MESSAGE_STATUS_RANK
+from voice_service.messaging.texts import HARD_SEGMENT_LIMIT, SCHEDULED_TO_SMS_KIND, survey_for
+from voice_service.models import Invitation, Message, OptOut, ScheduledMessage
+from voice_service.vocab import MESSAGE_STATUS_RANK
 
 log = logging.getLogger(__name__)
 
 #: Twilio: "Attempt to send to unsubscribed recipient" (the number texted STOP to our sender).
 TWILIO_OPTED_OUT = 21610
-#: Segments a text may never exceed whatever a survey declares (Survey.sms_max_segments caps at 4).
-HARD_SEGMENT_LIMIT = 4
-#: The SMS message kinds a survey declares, for each kind of scheduled message.
-SCHEDULED_TO_SMS_KIND = {
-    "invite": "invite", "reminder": "reminder", "close": "close", "you_said_we_did": "you_said_we_did",
-    "eos_invite": "invite", "eos_reminder": "reminder", "thanks": "thanks",
-}
 
 
 class SendError(Exception):
@@ -321,7 +315,7 @@ def send_message(invitation: Invitation, body: str, *, kind: str,
     In every failure the row has status "failed" and `error_code` = `error.code`, and
     `error.message` is the row. Commits; never logs the number or the body.
     """
-    from voice_service.scheduling.contact import normalise_phone
+    from voice_service.messaging.phone import normalise_phone
 
     sender = sender or get_sender()
     participant = invitation.participant
@@ -361,8 +355,6 @@ def send_message(invitation: Invitation, body: str, *, kind: str,
 
 def declared_segments(invitation: Invitation, kind: str) -> int | None:
     """How many segments the invitation's survey allows for `kind`; None when it declares no such text."""
-    from voice_service.messaging.texts import survey_for
-
     sms_kind = SCHEDULED_TO_SMS_KIND.get(kind, kind)
     survey = survey_for(invitation)
     if survey is None or sms_kind not in survey.sms:

@@ -17,7 +17,7 @@ from voice_service.extensions import db
 from voice_service.messaging.inbound import SID_PATTERN, lock_message
 from voice_service.messaging.senders import TWILIO_OPTED_OUT, advance_status, record_opt_out
 from voice_service.models import Invitation, Message
-from voice_service.models.vocab import MESSAGE_STATUS_RANK
+from voice_service.vocab import MESSAGE_STATUS_RANK
 
 log = logging.getLogger(__name__)
 

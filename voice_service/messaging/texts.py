@@ -18,6 +18,14 @@ from voice_service.messaging.segments import sms_segments
 
 LONDON = ZoneInfo("Europe/London")
 
+#: Segments a text may never exceed whatever a survey declares (Survey.sms_max_segments caps at 4).
+HARD_SEGMENT_LIMIT = 4
+#: The SMS message kinds a survey declares, for each kind of scheduled message.
+SCHEDULED_TO_SMS_KIND = {
+    "invite": "invite", "reminder": "reminder", "close": "close", "you_said_we_did": "you_said_we_did",
+    "eos_invite": "invite", "eos_reminder": "reminder", "thanks": "thanks",
+}
+
 
 class TextNotDeclared(ValueError):
     """The survey has no text of this kind: nothing is sent."""
@@ -69,8 +77,6 @@ def compose(invitation, kind: str, *, link: str | None = None) -> str:
 
     Raises TextNotDeclared or TextTooLong; never returns a text the survey did not declare.
     """
-    from voice_service.messaging.senders import HARD_SEGMENT_LIMIT, SCHEDULED_TO_SMS_KIND
-
     sms_kind = SCHEDULED_TO_SMS_KIND.get(kind, kind)
     survey = survey_for(invitation)
     if survey is None or sms_kind not in survey.sms:
@@ -112,8 +118,6 @@ def compose_scheduled(row, invitation) -> str | None:
     """The scheduler's composer: the words of one scheduled text (``row.kind``), with the
     invitation's private link where the survey's text has {link}. Raises TextNotDeclared /
     TextTooLong for a text that must not be sent (the dispatcher records the row as failed)."""
-    from voice_service.messaging.senders import SCHEDULED_TO_SMS_KIND
-
     survey = survey_for(invitation)
     sms_kind = SCHEDULED_TO_SMS_KIND.get(row.kind, row.kind)
     if survey is None or sms_kind not in survey.sms:

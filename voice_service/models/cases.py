@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voice_service.extensions import db
 from voice_service.models.types import EncryptedText, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from voice_service.models.invitations import Invitation
 
 
 class Child(db.Model):

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voice_service.extensions import db
 from voice_service.models.types import EncryptedText, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from voice_service.models.analysis import ThemeTag
 
 
 class Invitation(db.Model):

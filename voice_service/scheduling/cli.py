@@ -83,7 +83,7 @@ def replan_command() -> None:
 
     from voice_service.extensions import db
     from voice_service.models import Invitation, ScheduledMessage
-    from voice_service.models.vocab import OPEN_INVITATION_STATUSES
+    from voice_service.vocab import OPEN_INVITATION_STATUSES
     from voice_service.scheduling.service import plan_invitation_messages
 
     pending = select(ScheduledMessage.id).where(

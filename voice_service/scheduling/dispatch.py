@@ -38,9 +38,9 @@ from sqlalchemy.orm import joinedload
 
 from voice_service.extensions import db
 from voice_service.models import Invitation, Message, OptOut, Participant, ScheduledMessage, utcnow
-from voice_service.models.vocab import OPEN_INVITATION_STATUSES
+from voice_service.vocab import OPEN_INVITATION_STATUSES
 from voice_service.scheduling.calendar import is_allowed_time, next_allowed_time
-from voice_service.scheduling.contact import normalise_phone
+from voice_service.messaging.phone import normalise_phone
 from voice_service.scheduling.planner import Kind, is_missed
 from voice_service.scheduling.service import allow_drama_numbers, schedule_settings
 

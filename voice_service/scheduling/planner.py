@@ -34,7 +34,7 @@ from voice_service.scheduling.calendar import (
     next_allowed_time,
     working_days_before,
 )
-from voice_service.scheduling.contact import normalise_phone
+from voice_service.messaging.phone import normalise_phone
 
 
 class Kind(StrEnum):
@@ -62,7 +62,7 @@ _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
 MEETING_SURVEY = "meeting"
 EXPERIENCE_OF_SERVICE = "experience_of_service"
 
-# ScheduledMessage.state values (see voice_service.models.vocab.SCHEDULED_STATES).
+# ScheduledMessage.state values (see voice_service.vocab.SCHEDULED_STATES).
 PENDING, SENDING, SENT, FAILED, CANCELLED, MISSED = (
     "pending", "sending", "sent", "failed", "cancelled", "missed",
 )

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import time, timedelta
 
-from voice_service.config import ConfigError
+from voice_service.config_errors import ConfigError
 from voice_service.scheduling.calendar import QuietRules, QuietWindow
 from voice_service.scheduling.planner import Override, ScheduleSettings
 
@@ -43,7 +43,7 @@ class ScheduleConfigError(ConfigError, ValueError):
 
 
 def _meeting_types() -> tuple[str, ...]:
-    from voice_service.models.vocab import MEETING_TYPES
+    from voice_service.vocab import MEETING_TYPES
 
     return tuple(MEETING_TYPES)
 

@@ -19,9 +19,9 @@ from voice_service import audit
 from voice_service.extensions import csrf, db
 from voice_service.intake import (Conflict, FieldError, change_meeting, has_control_characters, parse_time, upsert_meeting,
                                   validate_meeting)
-from voice_service.meetings import _participant_states, meeting_by_ref
-from voice_service.models import Child, Meeting, User
-from voice_service.models.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
+from voice_service.meetings import participant_states, meeting_by_ref
+from voice_service.models import Child, Meeting
+from voice_service.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.public_endpoints = ("api.openapi",)
@@ -54,7 +54,7 @@ def _http_error(error: HTTPException):
 
 
 def _meeting_json(meeting: Meeting, states: dict | None = None) -> dict:
-    states = states if states is not None else _participant_states([meeting.id])
+    states = states if states is not None else participant_states([meeting.id])
     by_participant = {p.participant_id: p for p in states.get(meeting.id, [])}
     return {
         "meeting_ref": meeting.meeting_ref,
@@ -114,7 +114,7 @@ def list_meetings():
     if errors:
         return _errors(400, errors)
     meetings = list(db.session.scalars(query.limit(limit)))
-    states = _participant_states([m.id for m in meetings])
+    states = participant_states([m.id for m in meetings])
     audit.record(g.api_key, "api_meetings_listed", None, {"count": len(meetings)})
     db.session.commit()
     return jsonify(meetings=[_meeting_json(m, states) for m in meetings])

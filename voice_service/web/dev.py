@@ -28,7 +28,7 @@ from voice_service.forms.base import ServiceForm
 from voice_service.messaging.signature import sign
 from voice_service.messaging.texts import meeting_time_label
 from voice_service.models import Invitation, Meeting, Message, Participant, ScheduledMessage, utcnow
-from voice_service.models.vocab import OPEN_INVITATION_STATUSES, ROLES
+from voice_service.vocab import OPEN_INVITATION_STATUSES, ROLES
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 
@@ -56,7 +56,7 @@ class SimulatorForm(ServiceForm):
 
 
 def _normalise(raw):
-    from voice_service.scheduling.contact import normalise_phone
+    from voice_service.messaging.phone import normalise_phone
 
     return normalise_phone(raw, allow_drama_numbers=bool(current_app.config.get("ALLOW_DRAMA_NUMBERS")))
 

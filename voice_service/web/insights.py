@@ -24,7 +24,7 @@ from voice_service.analysis import report, review, trends
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.models import utcnow
-from voice_service.models.vocab import SENTIMENTS, STAFF_ROLES
+from voice_service.vocab import SENTIMENTS, STAFF_ROLES
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from govuk_frontend_wtf.main import wtforms_errors
 from sqlalchemy import inspect as sa_inspect
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from voice_service import advocacy, journey
+from voice_service import journey
 from voice_service.answers import current_answers, decode_value, notify, record_choice, save_answer
 from voice_service.extensions import db, limiter
 from voice_service.forms import ActionForm, LanguageForm, build_question_form, given_from_form, with_default_options
@@ -33,7 +33,6 @@ from voice_service.i18n import LANGUAGE_NAMES
 from voice_service.invitations import lookup_token, mark_completed, mark_opened
 from voice_service.journey import CHECK, START, Given
 from voice_service.models import Answer, Invitation
-from voice_service.models.vocab import VISIBILITY
 from voice_service.surveys import Survey, localise
 
 bp = Blueprint("public", __name__)

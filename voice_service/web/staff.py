@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
@@ -28,7 +28,7 @@ from voice_service.meetings import (
     meeting_by_ref, record_outcome, upcoming_meetings,
 )
 from voice_service.models import AdvocacyRequest, AuditEvent, Meeting, utcnow
-from voice_service.models.vocab import STAFF_ROLES
+from voice_service.vocab import STAFF_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.public_endpoints = ("staff.sign_in",)

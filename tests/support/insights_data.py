@@ -6,7 +6,7 @@ Invented people only; phone numbers from Ofcom's drama range.
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from voice_service.extensions import db
 from voice_service.models import Answer, Invitation
 from voice_service.surveys import Option, Question, Survey, SurveyRegistry, Wording, registry
-from tests.factories import make_invitation, make_meeting, make_participant
+from tests.support.factories import make_invitation, make_meeting, make_participant
 
 FACES = (
     Option("very_happy", "Very happy", "😀"),

@@ -8,7 +8,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from flask import g
 
-from tests.factories import make_invitation, make_meeting, make_participant
+from tests.support.factories import make_invitation, make_meeting, make_participant
 from voice_service.answers import save_answer
 from voice_service.extensions import db
 from voice_service.models import User, utcnow

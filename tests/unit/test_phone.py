@@ -2,7 +2,7 @@
 
 import pytest
 
-from voice_service.scheduling.contact import normalise_phone
+from voice_service.messaging.phone import normalise_phone
 
 
 @pytest.mark.parametrize(

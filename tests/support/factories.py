@@ -61,7 +61,7 @@ def make_invitation(participant, survey_id, survey_version=1, days_valid=7, chan
 def make_texting_invitation(app, phone: str, survey=None):
     """An open SMS invitation to `phone` for the small test survey (or `survey`), with the app's
     survey registry holding just that survey."""
-    from tests.unit.test_conversation import sample_survey
+    from tests.support.surveys import sample_survey
     from voice_service.surveys import SurveyRegistry
 
     survey = survey or sample_survey()

@@ -1,6 +1,6 @@
 """A clock process for the concurrency tests: dispatch with a sender that logs every call.
 
-    python -m tests.integration.scheduler_worker DB_URL LOG_FILE NOW_ISO [--delay S] [--stuck-after S]
+    python -m tests.support.scheduler_worker DB_URL LOG_FILE NOW_ISO [--delay S] [--stuck-after S]
 
 Each provider call appends the scheduled row's id to LOG_FILE with one O_APPEND write, which
 survives the process being killed, so the test can count real "sends" per row.
@@ -48,7 +48,7 @@ def main() -> None:
             batch_size=args.batch,
             stuck_after=timedelta(seconds=args.stuck_after),
         )
-        print(report.as_dict(), flush=True)
+        print(report.as_dict(), flush=True)  # noqa: T201  (the parent test reads the report from stdout)
 
 
 if __name__ == "__main__":
