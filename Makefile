@@ -23,6 +23,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $(VENV)/.installed $@
 
 ## make run: SQLite (WAL), demo data, dev SMS outbox, scheduler in-process, on http://$(HOST):$(PORT)
+# Development is chosen explicitly here: unset, VOICE_ENV gives no development pages.
+run: export VOICE_ENV = development
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask demo
