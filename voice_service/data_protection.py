@@ -25,7 +25,7 @@ from voice_service.models import (
     Action, AdvocacyRequest, Answer, AuditEvent, Invitation, LabelledExample, Meeting, Message,
     Participant, SafeguardingAlert, utcnow,
 )
-from voice_service.models.types import EncryptedText
+from voice_service.models.types import EncryptedJSON, EncryptedText
 
 ERASED = "[erased]"
 BATCH = 500
@@ -36,7 +36,7 @@ def encrypted_columns() -> list[tuple[str, str]]:
     found = []
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, EncryptedText):
+            if isinstance(column.type, (EncryptedText, EncryptedJSON)):
                 found.append((table.name, column.name))
     return found
 
