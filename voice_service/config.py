@@ -87,8 +87,10 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "SUPPRESSION_THRESHOLD": get_int("SUPPRESSION_THRESHOLD", 5),
         "RETENTION_DAYS": get_int("RETENTION_DAYS", 730),
         "STAFF_IDLE_TIMEOUT_MINUTES": get_int("STAFF_IDLE_TIMEOUT_MINUTES", 30),
-        "STAFF_MAX_FAILED_LOGINS": get_int("STAFF_MAX_FAILED_LOGINS", 5),
-        "STAFF_LOCKOUT_MINUTES": get_int("STAFF_LOCKOUT_MINUTES", 15),
+        "STAFF_SESSION_MAX_HOURS": get_int("STAFF_SESSION_MAX_HOURS", 12),  # however busy, sign in again after this
+        # Wrong passwords slow down one account from one address, not lock it for everyone.
+        "STAFF_SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS": get("STAFF_SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS", "5 per 15 minutes"),
+        "STAFF_SIGN_IN_FAILURES_PER_ACCOUNT": get("STAFF_SIGN_IN_FAILURES_PER_ACCOUNT", "100 per hour"),
         # Rate limits (Flask-Limiter strings), shared between web processes via RATELIMIT_STORAGE_URI.
         "STAFF_SIGN_IN_RATE_LIMIT": get("STAFF_SIGN_IN_RATE_LIMIT", "10 per minute"),
         "PRIVATE_LINK_RATE_LIMIT": get("PRIVATE_LINK_RATE_LIMIT", "20 per minute"),

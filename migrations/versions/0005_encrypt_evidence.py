@@ -1,4 +1,4 @@
-"""encrypt evidence: analysis evidence and alert evidence quote a person's words
+"""encrypt evidence: analysis evidence and alert evidence quote a person's words; session versions
 
 Revision ID: 0005
 Revises: 0003
@@ -7,6 +7,9 @@ Create Date: 2026-12-02 08:10:00
 The three JSON columns become text holding a Fernet token of the JSON (models.types.EncryptedJSON);
 existing rows are encrypted in place with the app's newest key. On SQLite, secure_delete makes the
 rewritten pages overwrite the clear text rather than leave it in free pages of the file.
+
+Also (issue 19, the security helper's one migration): user.session_version, bumped to end every
+session of a user, and user.sign_in_epoch, moved on to restart the sign-in throttle.
 """
 import json
 
@@ -55,9 +58,30 @@ def upgrade():
             return keyring.encrypt(json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")))
 
         _rewrite(table, column, encrypt)
+    _add_columns()
+
+
+NEW_COLUMNS = (
+    ("user", sa.Column("session_version", sa.Integer(), nullable=False, server_default="1")),
+    ("user", sa.Column("sign_in_epoch", sa.Integer(), nullable=False, server_default="0")),
+)
+
+
+def _add_columns():
+    for table, column in NEW_COLUMNS:
+        op.add_column(table, column)
+
+
+def _drop_columns():
+    for table, column in NEW_COLUMNS:
+        if op.get_bind().dialect.name == "sqlite":  # in place, as above
+            op.get_bind().execute(sa.text(f'ALTER TABLE "{table}" DROP COLUMN {column.name}'))
+        else:
+            op.drop_column(table, column.name)
 
 
 def downgrade():
+    _drop_columns()
     for table, column in COLUMNS:
         _rewrite(table, column, keyring.decrypt)
         _change_type(table, column, sa.Text, sa.JSON, "json")
