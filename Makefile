@@ -6,23 +6,38 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := voice_service
 
-.PHONY: run test lint test-dates test-sqlite test-postgres bench demo check-surveys clean
+.PHONY: run test lint test-dates test-sqlite test-postgres bench demo check-surveys clean lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@echo "Installing the service into $(VENV) (first run takes a few minutes)..."
-	$(BIN)/python -m pip install --quiet -e .
+# Every dependency, direct and transitive, from requirements.lock with its hashes (make lock
+# writes it from pyproject.toml); then the service itself, adding nothing.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	@echo "Installing the service into $(VENV) from requirements.lock (first run takes a few minutes)..."
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	@echo "Installing the service and its test tools into $(VENV)..."
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(VENV)/.installed $@
+$(VENV)/.installed-dev: $(VENV)/.installed
+	@touch $@
+
+## make lock: rewrite requirements.lock from pyproject.toml (after adding or changing a dependency)
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools==7.5.1
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--extra dev --strip-extras --output-file requirements.lock pyproject.toml
+
+## make audit: pip-audit against requirements.lock, where the vulnerability service can be reached
+audit: $(VENV)/.installed-dev
+	@if $(BIN)/python -c "import socket; socket.create_connection(('api.osv.dev', 443), 5)" 2>/dev/null; then \
+		$(BIN)/pip-audit --strict --vulnerability-service osv --require-hashes -r requirements.lock; \
+	else echo "pip-audit skipped: api.osv.dev cannot be reached from here (run make audit where it can, before each release)"; fi
 
 ## make run: SQLite (WAL), demo data, dev SMS outbox, scheduler in-process, on http://$(HOST):$(PORT)
+# Development is chosen explicitly here: unset, VOICE_ENV gives no development pages.
+run: export VOICE_ENV = development
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask demo

@@ -1,6 +1,10 @@
 """gunicorn settings for the `web` process (Procfile). Read automatically from the working directory."""
 import os
 
+# A deployment is production unless it says otherwise: the app then refuses weak or missing
+# settings instead of quietly serving the development pages on the development keys.
+os.environ.setdefault("VOICE_ENV", "production")
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))

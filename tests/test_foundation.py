@@ -22,7 +22,7 @@ def test_production_is_never_chosen_implicitly():
 
 def test_production_names_every_missing_variable():
     with pytest.raises(ConfigError) as excinfo:
-        build_settings("production", environ={"SECRET_KEY": "x" * 40})
+        build_settings("production", environ={"SECRET_KEY": "3f9c1a7e5b2d8046c1e9a3b7d5f2408e"})
     message = str(excinfo.value)
     for variable in ("DATABASE_URL", "DATA_ENCRYPTION_KEYS", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"):
         assert variable in message
@@ -62,12 +62,13 @@ def test_dev_pages_are_not_registered_in_production(app):
     policies = app.config["ACCESS_POLICIES"]
     assert "dev" in policies  # present in test/development
     settings = build_settings("production", environ={
-        "SECRET_KEY": "s" * 40, "DATABASE_URL": "sqlite:///:memory:",
-        "DATA_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1ub3QtdXNlZC1hbnl3aGVyZSE=", "LOOKUP_HASH_KEY": "k" * 30,  # not the dev key: refused
+        "SECRET_KEY": "3f9c1a7e5b2d8046c1e9a3b7d5f2408e", "DATABASE_URL": "postgresql+psycopg://u@db.example/v",
+        "DATA_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1ub3QtdXNlZC1hbnl3aGVyZSE=", "LOOKUP_HASH_KEY": "a8d3f1c6e9b24705d1f8a3c6e9b2470f",
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+447700900001",
         "PUBLIC_BASE_URL": "https://voice.example.org", "RATELIMIT_STORAGE_URI": "memcached://127.0.0.1:1",
     })
     settings["RATELIMIT_STORAGE_URI"] = "memory://"  # no shared store here; the check ran above
+    settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///:memory:"  # nor a PostgreSQL server
     prod = create_app({**settings, "ENV_NAME": "test", "DEV_PAGES": False})
     assert "dev" not in prod.config["ACCESS_POLICIES"]
     assert not any(r.rule.startswith("/dev") for r in prod.url_map.iter_rules())

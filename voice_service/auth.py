@@ -1,9 +1,11 @@
 """Staff sign-in sessions and API keys.
 
-Passwords are hashed with argon2; sessions are signed cookies holding the user id and the time
-of the last request, so an idle session ends after STAFF_IDLE_TIMEOUT_MINUTES. After
-STAFF_MAX_FAILED_LOGINS wrong passwords in a row an account is locked for
-STAFF_LOCKOUT_MINUTES (the sign-in page says so without saying whether the email exists).
+Passwords are hashed with argon2; sessions are signed cookies holding the user id, the user's
+session version, when the session started and the time of the last request: an idle session ends
+after STAFF_IDLE_TIMEOUT_MINUTES, any session after STAFF_SESSION_MAX_HOURS, and every session of
+a user ends when their version is bumped (sign-out, lock, password or role change), so a copied
+cookie stops working too. Wrong passwords are throttled per account and address (see
+`authenticate`), never a lock that anyone who knows an email address can trigger.
 """
 from __future__ import annotations
 
@@ -24,8 +26,6 @@ _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
 MIN_PASSWORD_LENGTH = 12
-DEFAULT_MAX_FAILED_LOGINS = 5
-DEFAULT_LOCKOUT_MINUTES = 15
 
 
 def hash_password(password: str) -> str:
@@ -71,37 +71,76 @@ def create_user(email: str, name: str, role: str, password: str, team: str | Non
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
-    problem: str | None  # None | "wrong" | "locked"
-    locked_until: datetime | None = None
+    problem: str | None  # None | "wrong" | "throttled"
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> SignInResult:
-    """Check an email and password, counting failures and locking the account after too many.
+def _throttle_items() -> list:
+    from limits import parse
 
-    Commits the failure count (so it survives the request); a success resets it. A locked
-    account is refused even with the right password until the lock ends.
+    return [parse(current_app.config.get("STAFF_SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS", "5 per 15 minutes")),
+            parse(current_app.config.get("STAFF_SIGN_IN_FAILURES_PER_ACCOUNT", "100 per hour"))]
+
+
+def _throttle_keys(email: str, address: str, epoch: int) -> list[str]:
+    """Keyed hashes (the shared store never holds an email address), by the email typed: an unknown
+    email is slowed down exactly like a real one, so the throttle says nothing about who exists.
+    `epoch` (the user's sign_in_epoch, 0 for an unknown email) moves on when an admin unlocks."""
+    from voice_service.crypto import keyring
+
+    return [keyring.lookup_hash(f"sign-in|{email}|{epoch}|{address}"), keyring.lookup_hash(f"sign-in|{email}|{epoch}")]
+
+
+def _throttle(action: str, email: str, address: str, epoch: int) -> bool:
+    """`test`: True while attempts may go on; `hit`: count a failure; `clear`: forget this address."""
+    from voice_service.extensions import limiter
+
+    try:
+        backend = limiter.limiter
+        pairs = list(zip(_throttle_items(), _throttle_keys(email, address, epoch)))
+        if action == "test":
+            return all(backend.test(item, key) for item, key in pairs)
+        if action == "hit":
+            for item, key in pairs:
+                backend.hit(item, key)
+        if action == "clear":
+            backend.clear(*pairs[0])
+    except Exception:  # noqa: BLE001 - the store down must not stop sign-in (as RATELIMIT_SWALLOW_ERRORS)
+        current_app.logger.warning("sign-in throttle store unavailable")
+    return True
+
+
+def clear_sign_in_throttle(user: User) -> None:
+    """For `flask users unlock`: this account's counts, from every address, start again."""
+    user.sign_in_epoch = (user.sign_in_epoch or 0) + 1
+
+
+def authenticate(email: str, password: str, address: str = "", now: datetime | None = None) -> SignInResult:
+    """Check an email and password. Every failure costs the same (one argon2 verification, whether
+    the email is known, the account inactive or the attempt throttled) and says the same thing.
+
+    Instead of a lock anyone could trigger by typing a chair's email five times, failures are
+    throttled per account and address (STAFF_SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS, default 5
+    in 15 minutes) and, more loosely, per account from anywhere (..._PER_ACCOUNT, 100 an hour).
     """
     now = now or utcnow()
-    max_failures = int(current_app.config.get("STAFF_MAX_FAILED_LOGINS", DEFAULT_MAX_FAILED_LOGINS))
-    lockout = timedelta(minutes=int(current_app.config.get("STAFF_LOCKOUT_MINUTES", DEFAULT_LOCKOUT_MINUTES)))
     email = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
-    if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password or "")
-        return SignInResult(None, "wrong")
-    if user.locked_until is not None and user.locked_until > now:
-        return SignInResult(None, "locked", user.locked_until)
-    if not verify_password(user.password_hash, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
-            _audit(user, "sign_in_locked")
+    usable = user is not None and user.active
+    epoch = (user.sign_in_epoch or 0) if user is not None else 0
+    allowed = _throttle("test", email, address, epoch)
+    right = verify_password(user.password_hash if usable else _DUMMY_HASH, password or "")
+    if not allowed:
+        if usable:
+            _audit(user, "sign_in_throttled")
             db.session.commit()
-            return SignInResult(None, "locked", user.locked_until)
-        _audit(user, "sign_in_failed")
-        db.session.commit()
+        return SignInResult(None, "throttled")
+    if not (usable and right):
+        _throttle("hit", email, address, epoch)
+        if usable:
+            _audit(user, "sign_in_failed")
+            db.session.commit()
         return SignInResult(None, "wrong")
+    _throttle("clear", email, address, epoch)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -119,14 +158,39 @@ def _audit(user: User, action: str) -> None:
 
 
 def start_session(user: User) -> None:
+    now = utcnow().timestamp()
     session.clear()
     session["user_id"] = user.id
-    session["seen"] = utcnow().timestamp()
+    session["v"] = user.session_version or 1
+    session["started"] = now
+    session["seen"] = now
     session.permanent = False
 
 
+def revoke_sessions(user: User) -> None:
+    """End every session of `user`, on every device (the caller commits)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
 def end_session() -> None:
+    """Sign out: this cookie, and any copy of it, stops working."""
+    user = current_user()
+    if user is not None:
+        revoke_sessions(user)
+        _audit(user, "sign_out")
+        db.session.commit()
     session.clear()
+
+
+def _session_is_current(user: User | None, now: datetime) -> bool:
+    if user is None or not user.active:
+        return False
+    if session.get("v", 1) != (user.session_version or 1):
+        return False
+    if "started" not in session:  # a cookie from before sessions had a start: it starts now
+        session["started"] = now.timestamp()
+    lifetime = timedelta(hours=current_app.config.get("STAFF_SESSION_MAX_HOURS", 12))
+    return now - datetime.fromtimestamp(session["started"], timezone.utc) <= lifetime
 
 
 def current_user() -> User | None:
@@ -141,13 +205,16 @@ def current_user() -> User | None:
         seen = datetime.fromtimestamp(session.get("seen", 0), timezone.utc)
         if utcnow() - seen > idle:
             session.clear()
-            req._staff_session_expired = True
+            req._staff_session_expired = "1"
         else:
             user = db.session.get(User, user_id)
-            if user is not None and not user.active:
-                user = None
-            if user is not None:
+            if _session_is_current(user, utcnow()):
                 session["seen"] = utcnow().timestamp()
+            else:
+                if user is not None and user.active:
+                    req._staff_session_expired = "ended"
+                user = None
+                session.clear()
     req._staff_user = user
     return user
 
@@ -159,7 +226,7 @@ def enforce_staff_session(roles: tuple[str, ...]) -> None:
         if request.accept_mimetypes.best == "application/json":
             abort(401)
         next_page = request.full_path.rstrip("?") if request.method == "GET" else None
-        expired = "1" if getattr(request._get_current_object(), "_staff_session_expired", False) else None
+        expired = getattr(request._get_current_object(), "_staff_session_expired", None)
         abort(redirect(url_for("staff.sign_in", next=next_page, expired=expired)))
     if roles and user.role not in roles:
         abort(403)

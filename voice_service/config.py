@@ -2,7 +2,12 @@
 
 VOICE_ENV chooses the set: `development` (the default), `test` or `production`. Production is
 never chosen implicitly, and refuses to start while a setting it needs is missing or unsafe,
-naming each variable and how to make one.
+naming each variable and how to make one. The Procfile and gunicorn.conf.py choose production.
+
+The development pages (SMS simulator, outbox) exist only when development (or test) is chosen
+explicitly, and never while a Twilio account SID or a PostgreSQL database on another host is
+configured. With VOICE_ENV unset and either of those configured the app refuses to start: it
+looks like a live deployment running on the development keys.
 """
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def build_settings(env_name: str | None = None, environ: Mapping[str, str] | None = None) -> dict:
     """Read the environment into a settings dict for `env_name` (default: VOICE_ENV or development)."""
     environ = os.environ if environ is None else environ
-    name = env_name or environ.get("VOICE_ENV") or "development"
+    chosen = env_name or environ.get("VOICE_ENV") or None
+    name = chosen or "development"
     if name not in ENVIRONMENTS:
         raise ConfigError(f"VOICE_ENV={name!r} is not known; use one of: {', '.join(ENVIRONMENTS)}")
 
@@ -79,8 +85,10 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "SUPPRESSION_THRESHOLD": get_int("SUPPRESSION_THRESHOLD", 5),
         "RETENTION_DAYS": get_int("RETENTION_DAYS", 730),
         "STAFF_IDLE_TIMEOUT_MINUTES": get_int("STAFF_IDLE_TIMEOUT_MINUTES", 30),
-        "STAFF_MAX_FAILED_LOGINS": get_int("STAFF_MAX_FAILED_LOGINS", 5),
-        "STAFF_LOCKOUT_MINUTES": get_int("STAFF_LOCKOUT_MINUTES", 15),
+        "STAFF_SESSION_MAX_HOURS": get_int("STAFF_SESSION_MAX_HOURS", 12),  # however busy, sign in again after this
+        # Wrong passwords slow down one account from one address, not lock it for everyone.
+        "STAFF_SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS": get("STAFF_SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS", "5 per 15 minutes"),
+        "STAFF_SIGN_IN_FAILURES_PER_ACCOUNT": get("STAFF_SIGN_IN_FAILURES_PER_ACCOUNT", "100 per hour"),
         # Rate limits (Flask-Limiter strings), shared between web processes via RATELIMIT_STORAGE_URI.
         "STAFF_SIGN_IN_RATE_LIMIT": get("STAFF_SIGN_IN_RATE_LIMIT", "10 per minute"),
         "PRIVATE_LINK_RATE_LIMIT": get("PRIVATE_LINK_RATE_LIMIT", "20 per minute"),
@@ -103,7 +111,7 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "bn", "so", "ar"),
         "SURVEYS_DIR": get("SURVEYS_DIR", str(PROJECT_ROOT / "surveys")),
-        "DEV_PAGES": dev,
+        "DEV_PAGES": bool(chosen) and dev,
         "MODEL_PATH": get("MODEL_PATH", str(instance_dir / "theme_model.joblib")),
         "REPORTS_DIR": get("REPORTS_DIR", str(instance_dir / "reports")),
         # Ofcom's drama range (07700 900xxx) is fictional: accepted for the demo and tests only.
@@ -125,9 +133,41 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
             SMS_SENDER="outbox",
             PUBLIC_BASE_URL="http://localhost",
         )
+    if name == "development":
+        live = live_service_signs(s)
+        if live and not chosen:
+            raise ConfigError(
+                "VOICE_ENV is not set, but " + " and ".join(live) + " configured: this looks like a live "
+                "service running on the development keys. Set VOICE_ENV=production (or VOICE_ENV=development "
+                "to run without the development pages)")
+        if live:
+            s["DEV_PAGES"] = False
     if name == "production":
         check_production(s)
     return s
+
+
+def live_service_signs(s: Mapping) -> list[str]:
+    """What says this is a live service: a Twilio account, a PostgreSQL database on another host."""
+    found = []
+    if s.get("TWILIO_ACCOUNT_SID"):
+        found.append("a Twilio account SID (TWILIO_ACCOUNT_SID) is")
+    if database_is_remote_postgres(s.get("SQLALCHEMY_DATABASE_URI") or ""):
+        found.append("a PostgreSQL database on another host (DATABASE_URL) is")
+    return found
+
+
+def database_is_remote_postgres(url: str) -> bool:
+    if not url.startswith("postgres"):
+        return False
+    from sqlalchemy.engine import make_url
+
+    try:
+        host = make_url(url).host or (make_url(url).query.get("host") or "")
+    except Exception:  # noqa: BLE001 - an unreadable URL is not a local one
+        return True
+    host = host if isinstance(host, str) else (host[0] if host else "")
+    return host not in ("", "localhost", "127.0.0.1", "::1") and not host.startswith("/")
 
 
 _REQUIRED_IN_PRODUCTION = (
@@ -142,9 +182,48 @@ _REQUIRED_IN_PRODUCTION = (
 )
 
 
+MIN_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 12  # "x" * 40 is long but not random
+
+
+def weak_secret(value: str) -> bool:
+    return len(value) < MIN_SECRET_LENGTH or len(set(value)) < MIN_DISTINCT_CHARACTERS
+
+
+def fernet_key_problem(key: str) -> str | None:
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(key.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return "is not a Fernet key (url-safe base64 of 32 random bytes)"
+    if len(raw) != 32:
+        return "is not a Fernet key (url-safe base64 of 32 random bytes)"
+    if len(set(raw)) < MIN_DISTINCT_CHARACTERS:
+        return "is not random (too few different bytes)"
+    return None
+
+
 def check_production(s: dict) -> None:
     """Raise ConfigError listing every missing or unsafe production setting."""
     problems = [f"{env}: {how}" for key, env, how in _REQUIRED_IN_PRODUCTION if not s.get(key)]
+    for key, env in (("SECRET_KEY", "SECRET_KEY"), ("LOOKUP_HASH_KEY", "LOOKUP_HASH_KEY")):
+        value = s.get(key)
+        if value and value not in (DEV_SECRET_KEY, DEV_LOOKUP_KEY) and weak_secret(value):
+            problems.append(f"{env}: too weak; use at least {MIN_SECRET_LENGTH} random bytes: "
+                            "python -c 'import secrets; print(secrets.token_hex(32))'")
+    for number, key in enumerate(k.strip() for k in (s.get("DATA_ENCRYPTION_KEYS") or "").split(",") if k.strip()):
+        problem = fernet_key_problem(key) if key != DEV_DATA_KEY else None
+        if problem:
+            problems.append(f"DATA_ENCRYPTION_KEYS: key {number + 1} {problem}; make one with "
+                            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
+    base_url = s.get("PUBLIC_BASE_URL") or ""
+    if base_url and not base_url.startswith("https://"):
+        problems.append("PUBLIC_BASE_URL: must start with https:// (links and Twilio signatures go over it)")
+    database = s.get("SQLALCHEMY_DATABASE_URI") or ""
+    if database and not database.startswith("postgresql"):
+        problems.append("DATABASE_URL: must be PostgreSQL (postgresql+psycopg://...); SQLite is for development")
     if s.get("SECRET_KEY") == DEV_SECRET_KEY:
         problems.append("SECRET_KEY: the development key is not allowed in production")
     if DEV_DATA_KEY in (s.get("DATA_ENCRYPTION_KEYS") or "").replace(" ", "").split(","):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Column, Integer, MetaData, Table, Text, select, update
+from sqlalchemy import Column, Integer, MetaData, Table, Text, func, select, update
 
 from voice_service.answers import decode_value
 from voice_service.crypto import keyring, phone_hash
@@ -25,7 +25,7 @@ from voice_service.models import (
     Action, AdvocacyRequest, Answer, AuditEvent, Invitation, LabelledExample, Meeting, Message,
     Participant, SafeguardingAlert, SafeguardingAlertItem, utcnow,
 )
-from voice_service.models.types import EncryptedText
+from voice_service.models.types import EncryptedJSON, EncryptedText
 
 ERASED = "[erased]"
 BATCH = 500
@@ -36,7 +36,7 @@ def encrypted_columns() -> list[tuple[str, str]]:
     found = []
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, EncryptedText):
+            if isinstance(column.type, (EncryptedText, EncryptedJSON)):
                 found.append((table.name, column.name))
     return found
 
@@ -142,18 +142,37 @@ def _anonymise_participants(participant_ids: Iterable[int]) -> dict[str, int]:
 
 # Subject access and erasure ------------------------------------------------------------------
 
+def hash_of_phone(phone: str) -> str:
+    """The keyed hash of a phone number as typed by staff (any UK format); BadParameter if not one."""
+    from voice_service.messaging.phone import normalise_phone
+
+    e164, reason = normalise_phone(phone, allow_drama_numbers=True)  # finding, not texting
+    if e164 is None:
+        raise click.BadParameter(f"{phone!r} is not a phone number we can use: {reason}", param_hint="--phone")
+    return phone_hash(e164)
+
+
 def find_participants(participant_id: int | None = None, phone: str | None = None) -> list[Participant]:
     if participant_id is not None:
         found = db.session.get(Participant, participant_id)
         return [found] if found else []
     if phone:
-        from voice_service.messaging.phone import normalise_phone
-
-        e164, reason = normalise_phone(phone, allow_drama_numbers=True)  # finding, not texting
-        if e164 is None:
-            raise click.BadParameter(f"{phone!r} is not a phone number we can use: {reason}", param_hint="--phone")
-        return list(db.session.scalars(select(Participant).where(Participant.phone_hash == phone_hash(e164))))
+        return list(db.session.scalars(select(Participant).where(Participant.phone_hash == hash_of_phone(phone))))
     raise click.UsageError("say who: --participant-id N or --phone NUMBER")
+
+
+def erase_texts_by_hash(number_hash: str) -> int:
+    """Every message from or to this number's keyed hash, whichever invitation (or none) it
+    reached, and the alerts raised on them. Returns how many messages were cleared. The opt-out
+    row (the hash alone) stays: it is how we keep not texting someone who said STOP."""
+    ids = select(Message.id).where(Message.phone_hash == number_hash)
+    db.session.execute(update(SafeguardingAlert).where(SafeguardingAlert.message_id.in_(ids))
+                       .values(evidence=None, action_notes=None))
+    return db.session.execute(
+        update(Message).where(Message.phone_hash == number_hash)
+        .values(body=None, reply_body=None, to_address=None, from_address=None, phone_hash=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def export_person(participants: list[Participant]) -> dict:
@@ -238,14 +257,23 @@ def export_command(participant_id, phone, out, requested_by) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def erase_command(participant_id, phone, requested_by, yes) -> None:
-    """Erase one person's identifiable data (anonymised counts remain)."""
+    """Erase one person's identifiable data (anonymised counts remain).
+
+    With --phone, also every text from or to that number that reached no invitation (an unknown
+    number, after STOP), found by the number's keyed hash, and the alerts raised on them."""
     participants = find_participants(participant_id, phone)
-    if not participants:
+    number_hash = hash_of_phone(phone) if phone else None
+    stray = db.session.scalar(select(func.count(Message.id)).where(Message.phone_hash == number_hash)) if number_hash else 0
+    if not participants and not stray:
         raise click.ClickException("no records found for that person; nothing erased")
     if not yes:
-        click.confirm(f"Erase {len(participants)} record(s)? This cannot be undone", abort=True)
+        click.confirm(f"Erase {len(participants)} record(s) and {stray} text(s)? This cannot be undone", abort=True)
     counts = _anonymise_participants([p.id for p in participants])
+    if number_hash:
+        counts["messages"] += erase_texts_by_hash(number_hash)
     for p in participants:
         audit("erasure", "participant", str(p.id), {"requested_by": requested_by, **counts})
+    if not participants:
+        audit("erasure", "phone_hash", None, {"requested_by": requested_by, **counts})
     db.session.commit()
     click.echo(f"Erased {counts['participants']} record(s): {counts['answers']} answers and {counts['messages']} messages cleared.")

@@ -62,6 +62,24 @@ def init_app(app: Flask) -> None:
         response.headers["Retry-After"] = "30"
         return response
 
+    @app.before_request
+    def refuse_file_parts():
+        """No form here takes a file. A file part where text belongs (an answer, the chat, the
+        language switch, sign-in, the simulator) reached the form code as a file object and was a
+        500; refused here for every field of every form at once."""
+        if request.mimetype == "multipart/form-data" and request.files:
+            log.warning("a file part was sent to a form", extra={"endpoint": request.endpoint})
+            return app.make_response((_page("bad_input"), 400))
+        return None
+
+    @app.errorhandler(OverflowError)
+    def number_out_of_range(error):
+        """A 20-digit page, `before` or id reaches SQLite as an integer it cannot hold (PostgreSQL
+        says DataError, handled below): bad input, a plain 400."""
+        db.session.rollback()
+        log.warning("a number out of range was sent", extra={"endpoint": request.endpoint})
+        return app.make_response((_page("bad_input"), 400))
+
     @app.errorhandler(DataError)
     def data_refused(error):
         """Input the database cannot hold (PostgreSQL: a NUL character in text, a number out of

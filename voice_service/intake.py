@@ -66,6 +66,9 @@ class MeetingInput:
     participants: tuple[ParticipantInput, ...] = field(default_factory=tuple)
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999  # wider than any meeting; far from datetime's edges
+
+
 def parse_time(raw: Any) -> datetime | None:
     """ISO 8601 with an offset (2025-10-01T10:00:00+01:00 or ...Z), or a London wall time
     without one (2025-10-01 10:00). None when it is not a date and time."""
@@ -77,6 +80,8 @@ def parse_time(raw: Any) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
+        return None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # 9999-12-31T23:59:59-23:59 overflowed converting to UTC
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LONDON)

@@ -334,16 +334,77 @@ def users_list() -> None:
         click.echo(f"{user.email}\t{user.role}\t{user.team or '-'}\t{'active' if user.active else 'inactive'}{locked}")
 
 
+def _user_or_fail(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user with the email {email}")
+    return user
+
+
 @users_cli.command("unlock")
 @click.argument("email")
 @with_appcontext
 def users_unlock(email: str) -> None:
-    """Let someone locked out by wrong passwords try again now."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"no user with the email {email}")
+    """Let someone locked (or slowed down by wrong passwords) sign in again now."""
+    from voice_service.auth import clear_sign_in_throttle
+
+    user = _user_or_fail(email)
     user.locked_until = None
     user.failed_logins = 0
+    user.active = True
+    clear_sign_in_throttle(user)
     audit.record(None, "user_unlocked", user)
     db.session.commit()
     click.echo(f"{user.email} can sign in again.")
+
+
+@users_cli.command("lock")
+@click.argument("email")
+@with_appcontext
+def users_lock(email: str) -> None:
+    """Stop someone signing in, and end every session they have, at once."""
+    from voice_service.auth import revoke_sessions
+
+    user = _user_or_fail(email)
+    user.active = False
+    revoke_sessions(user)
+    audit.record(None, "user_locked", user)
+    db.session.commit()
+    click.echo(f"{user.email} is locked and signed out everywhere.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option(help="At least 12 characters (asked for if not given).")
+@with_appcontext
+def users_set_password(email: str, password: str) -> None:
+    """Give someone a new password; every session they have ends."""
+    from voice_service.auth import hash_password, password_problem, revoke_sessions
+
+    user = _user_or_fail(email)
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    user.password_hash = hash_password(password)
+    revoke_sessions(user)
+    audit.record(None, "user_password_changed", user)
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; they are signed out everywhere.")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(list(STAFF_ROLES)))
+@with_appcontext
+def users_set_role(email: str, role: str) -> None:
+    """Change what someone may see and do; every session they have ends."""
+    from voice_service.auth import revoke_sessions
+
+    user = _user_or_fail(email)
+    if role == "worker" and not user.team:
+        raise click.BadParameter("a worker needs a team: workers see only their team's meetings", param_hint="ROLE")
+    old, user.role = user.role, role
+    revoke_sessions(user)
+    audit.record(None, "user_role_changed", user, {"from": old, "to": role})
+    db.session.commit()
+    click.echo(f"{user.email} is now {STAFF_ROLES[role]}; they are signed out everywhere.")

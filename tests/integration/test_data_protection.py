@@ -122,3 +122,35 @@ def test_retention_also_clears_old_texts_that_reached_no_invitation(app):
     db.session.expire_all()
     assert db.session.get(Message, old.id).body is None and db.session.get(Message, old.id).phone_hash is None
     assert db.session.get(Message, recent.id).body == "a recent text"
+
+
+def test_erasure_by_phone_clears_texts_that_reached_no_invitation_and_their_alerts(app, runner, client):
+    """Issue 19, finding 9: `person erase --phone` left the texts (and their alerts) that reached
+    no invitation, and refused a number that only ever sent such texts."""
+    from tests.support.sms import new_sid, signed_post, twilio_params
+    from voice_service.models import Message, SafeguardingAlert
+
+    stranger, other = "+447700900977", "+447700900978"
+    for sender, body in ((stranger, "Zebedee punched me and I want to kill myself"), (stranger, "hello?"),
+                         (other, "my dad hits me and I am scared")):
+        assert signed_post(client, "/sms/inbound", twilio_params(body, sender=sender, sid=new_sid())).status_code == 200
+    participant, _ = _answered(phone="+447700900206")
+    late = Message(direction="inbound", body="a text after the questions closed",
+                   phone_hash=participant.phone_hash, created_at=utcnow())
+    db.session.add(late)
+    db.session.commit()
+    alerts_before = {a.message_id: a.evidence for a in db.session.scalars(select(SafeguardingAlert))}
+    assert len([e for e in alerts_before.values() if e]) == 2
+
+    result = runner.invoke(args=["person", "erase", "--phone", "07700 900977", "--requested-by", "ig@example.invalid", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "2 messages cleared" in result.output
+    result = runner.invoke(args=["person", "erase", "--phone", "07700 900206", "--requested-by", "ig@example.invalid", "--yes"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    bodies = {m.id: m.body for m in db.session.scalars(select(Message).where(Message.direction == "inbound"))}
+    assert bodies[late.id] is None
+    assert sorted(b for b in bodies.values() if b) == ["my dad hits me and I am scared"]  # the other number's, kept
+    evidence = [a.evidence for a in db.session.scalars(select(SafeguardingAlert).where(SafeguardingAlert.message_id.is_not(None)))]
+    assert sorted(map(str, evidence)) == sorted(["None", str(next(e for e in alerts_before.values() if e and "hits me" in str(e)))])
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "phone_hash")).action == "erasure"

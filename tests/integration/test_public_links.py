@@ -72,6 +72,16 @@ class TestGuessing:
         for _ in range(8):
             assert client.get(f"/r/{token}/q/feelings").status_code == 200
 
+    def test_a_familys_link_still_works_after_others_on_the_network_used_up_the_allowance(self, client, survey):
+        """Issue 19, finding 11: once guessers on the same address had used the budget, a
+        family's valid link got 429 too. Only unknown links are limited now."""
+        invitation, token = invite()
+        for n in range(6):
+            client.get(f"/r/guess{n:027d}")
+        assert client.get("/r/guess-number-seven-xxxxxxxxxxxxx").status_code == 429
+        assert client.get(f"/r/{token}/q/feelings").status_code == 200
+        assert client.get(f"/r/{token}").status_code in (200, 302)
+
 
 def test_a_missing_security_token_keeps_the_answer_on_the_page_to_send_again(client, survey):
     invitation, token = invite()

@@ -97,8 +97,8 @@ def test_without_a_trusted_proxy_a_forwarded_https_header_is_not_believed(client
 
 
 PRODUCTION = {
-    "SECRET_KEY": "s" * 64, "DATABASE_URL": "postgresql+psycopg://u:p@db/voice",
-    "DATA_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1ub3QtdXNlZC1hbnl3aGVyZSE=", "LOOKUP_HASH_KEY": "l" * 40,
+    "SECRET_KEY": "5e0b7c3a9f1d6284e7b3c9a1f5d2068b4e7a3c9f1b5d2e08", "DATABASE_URL": "postgresql+psycopg://u:p@db/voice",
+    "DATA_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1ub3QtdXNlZC1hbnl3aGVyZSE=", "LOOKUP_HASH_KEY": "c7e1a9f3b5d20846e1c7a9f3b5d2084f",
     "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t" * 32, "TWILIO_FROM": "+447700900999",
     "PUBLIC_BASE_URL": "https://voice.example.org", "RATELIMIT_STORAGE_URI": "memcached://cache:11211",
 }

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voice_service.extensions import db
-from voice_service.models.types import EncryptedText, UTCDateTime, utcnow
+from voice_service.models.types import EncryptedJSON, EncryptedText, UTCDateTime, utcnow
 
 
 class ThemeTag(db.Model):
@@ -16,7 +16,7 @@ class ThemeTag(db.Model):
     answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id"), index=True)
     theme_id: Mapped[str] = mapped_column(String(40), index=True)
     source: Mapped[str] = mapped_column(String(16))  # codebook | model | person
-    evidence: Mapped[dict | list | None] = mapped_column(JSON)
+    evidence: Mapped[dict | list | None] = mapped_column(EncryptedJSON)
     model_version: Mapped[str | None] = mapped_column(String(32))
     rejected: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -34,7 +34,7 @@ class SafeguardingAlert(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), unique=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), unique=True)
-    evidence: Mapped[dict | list | None] = mapped_column(JSON)
+    evidence: Mapped[dict | list | None] = mapped_column(EncryptedJSON)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -68,7 +68,7 @@ class SafeguardingAlertItem(db.Model):
     alert_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_alert.id"), index=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
-    evidence: Mapped[dict | list | None] = mapped_column(JSON)
+    evidence: Mapped[dict | list | None] = mapped_column(EncryptedJSON)
     model_version: Mapped[str | None] = mapped_column(String(32))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

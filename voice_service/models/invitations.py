@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voice_service.extensions import db
-from voice_service.models.types import EncryptedText, UTCDateTime, utcnow
+from voice_service.models.types import EncryptedJSON, EncryptedText, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from voice_service.models.analysis import ThemeTag
@@ -73,7 +73,7 @@ class Answer(db.Model):
     sentiment: Mapped[str | None] = mapped_column(String(16))
     sentiment_source: Mapped[str | None] = mapped_column(String(16))
     safeguarding_flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    analysis_evidence: Mapped[dict | None] = mapped_column(JSON)
+    analysis_evidence: Mapped[dict | None] = mapped_column(EncryptedJSON)
     analysis_version: Mapped[str | None] = mapped_column(String(32))
     analysed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     redacted_text: Mapped[str | None] = mapped_column(EncryptedText)

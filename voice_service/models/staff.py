@@ -22,6 +22,10 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # In every session cookie; bumping it ends all of this user's sessions (auth.revoke_sessions).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # In the sign-in throttle's keys; `flask users unlock` moves it on, so every count starts again.
+    sign_in_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,6 +1,7 @@
 """Column types shared by every model: aware UTC times and encrypted text."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Text
@@ -46,3 +47,18 @@ class EncryptedText(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else keyring.decrypt(value)
+
+
+class EncryptedJSON(TypeDecorator):
+    """JSON (lists, dicts) encrypted at rest: analysis evidence can quote a person's words."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return keyring.encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(keyring.decrypt(value))

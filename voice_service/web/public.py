@@ -45,10 +45,19 @@ def _link_limit() -> str:
     return current_app.config.get("PRIVATE_LINK_RATE_LIMIT", "20 per minute")
 
 
-# Every /r/ route shares one budget per address; only answers for unknown links use it up.
+def _link_is_known() -> bool:
+    """A family's working link is never held back because someone on the same network (a school,
+    a library) guessed links: the budget applies to unknown links only (issue 19, finding 11)."""
+    token = (request.view_args or {}).get("token")
+    return bool(token) and lookup_token(token).problem != "unknown"
+
+
+# Every /r/ route shares one budget per address; only answers for unknown links use it up, and
+# known links are never refused for it.
 link_guard = limiter.shared_limit(
     _link_limit, scope="private-link", key_func=get_remote_address,
     deduct_when=lambda response: response.status_code == 404,
+    exempt_when=_link_is_known,
 )
 
 

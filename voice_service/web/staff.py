@@ -157,27 +157,28 @@ def _too_many(_error):
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def sign_in():
-    """The sign-in form. Wrong details, a locked account and an expired session each get a clear
-    message; five wrong passwords in a row lock the account for a while."""
+    """The sign-in form. Wrong details and an expired session each get a clear message; wrong
+    attempts are slowed down per account and address (auth.authenticate), never a lock-out."""
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        result = auth.authenticate(form.email.data, form.password.data)
+        result = auth.authenticate(form.email.data, form.password.data, address=request.remote_addr or "")
         if result.user is not None:
             auth.start_session(result.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("staff.home"))
-        if result.problem == "locked":
-            until = result.locked_until.astimezone(LONDON).strftime("%H:%M") if result.locked_until else "later"
+        if result.problem == "throttled":
             form.email.errors.append(
-                f"This account is locked because of too many wrong passwords. Try again after {until}, or ask an administrator to unlock it")
+                "Too many wrong attempts with this email address. Wait 15 minutes and try again, or ask an administrator")
+            status = 429
         else:
             form.email.errors.append("Enter a correct email address and password")
-        status = 400
+            status = 400
     elif form.is_submitted():
         status = 400
     return make_response(render_template(
         "staff/sign_in.html", form=form, errors=wtforms_errors(form), form_has_errors=bool(form.errors),
-        expired=request.args.get("expired") == "1", page_title="Sign in",
+        expired=request.args.get("expired") if request.args.get("expired") in ("1", "ended") else None,
+        page_title="Sign in",
     ), status)
 
 
