@@ -169,9 +169,7 @@ def check_production(s: dict) -> None:
         problems.append("LOOKUP_HASH_KEY: the development key is not allowed in production")
     if s.get("EMAIL_SENDER") == "outbox" or s.get("LETTER_SENDER") == "outbox":
         problems.append("EMAIL_SENDER / LETTER_SENDER: the dev outbox is not allowed in production")
-    if not (s.get("NOTIFY_API_KEY") or s.get("SMTP_HOST")):
-        problems.append("NOTIFY_API_KEY or SMTP_HOST: how invitations are emailed (GOV.UK Notify, or an SMTP server)")
-    elif s.get("NOTIFY_API_KEY") and not s.get("NOTIFY_EMAIL_TEMPLATE_ID"):
+    if s.get("NOTIFY_API_KEY") and not s.get("NOTIFY_EMAIL_TEMPLATE_ID"):
         problems.append("NOTIFY_EMAIL_TEMPLATE_ID: a Notify email template with subject ((subject)) and body ((body))")
     if s.get("NOTIFY_API_KEY") and not s.get("NOTIFY_CALLBACK_TOKEN"):
         problems.append("NOTIFY_CALLBACK_TOKEN: the bearer token Notify sends with delivery receipts (set the same in Notify)")

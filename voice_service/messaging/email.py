@@ -50,6 +50,15 @@ class OutboxEmail:
         return Delivery("OX" + uuid.uuid4().hex, "delivered")
 
 
+class NoEmail:
+    """Production with no email provider set: every email fails with a reason staff can act on."""
+
+    name = "none"
+
+    def send_email(self, to: str, subject: str, body: str, reference: str) -> Delivery:
+        raise DeliveryError("no_provider", "no email provider: set NOTIFY_API_KEY or SMTP_HOST")
+
+
 class PrintLetters:
     """No postal provider: the letter is ready for the worker to print from the meeting page."""
 
@@ -180,9 +189,7 @@ def email_sender(app: Flask | None = None):
         elif choice == "smtp" or (choice == "auto" and app.config.get("SMTP_HOST")):
             sender = SmtpEmail(app)
         else:
-            if app.config.get("ENV_NAME") == "production":
-                raise RuntimeError("the dev email outbox is never used in production: set NOTIFY_API_KEY or SMTP_HOST")
-            sender = OutboxEmail()
+            sender = NoEmail() if app.config.get("ENV_NAME") == "production" else OutboxEmail()
         app.extensions["email_sender"] = sender
     return sender
 

@@ -352,7 +352,7 @@ def plan(request: PlanRequest) -> Plan:
         _plan_experience_of_service(request, settings, quiet, known_at, builder)
     else:
         _plan_meeting(request, settings, quiet, known_at, builder)
-    return _for_route(request.route, builder.build())
+    return _for_route(request, builder.build())
 
 
 NO_QUIET_RULES = QuietRules()
@@ -360,14 +360,27 @@ LETTER_ONCE = "a letter is sent once: no reminders by post"
 IN_PERSON = "in person: the worker gives the link from the meeting page"
 
 
-def _for_route(route: str, built: Plan) -> Plan:
+def in_person_reason(request: PlanRequest) -> str:
+    """Why nothing is sent, and that the worker gives the link instead."""
+    phone = normalise_phone(request.phone, allow_drama_numbers=request.allow_drama_numbers)
+    if request.phone and not phone.ok:
+        why = f"no usable contact: {phone.reason}"
+    elif phone.ok and not request.safe_to_text:
+        why = "no usable contact: not marked safe to text"
+    else:
+        why = "no usable contact: no mobile, email or postal address"
+    return f"{why}; {IN_PERSON}"
+
+
+def _for_route(request: PlanRequest, built: Plan) -> Plan:
     """A letter is posted once (no reminders, no "you said, we did" by post); in person nothing
     is sent at all, though the close still stops the link taking answers."""
+    route = request.route
     if route not in ("letter", "in_person"):
         return built
     keep = (Kind.INVITE, Kind.EOS_INVITE, Kind.CLOSE) if route == "letter" else (Kind.CLOSE,)
     messages = tuple(m for m in built.messages if m.kind in keep)
-    reason = LETTER_ONCE if route == "letter" else IN_PERSON
+    reason = LETTER_ONCE if route == "letter" else in_person_reason(request)
     dropped = built.dropped + tuple(
         Dropped(m.kind, m.sequence, reason) for m in built.messages if m.kind not in keep
     )
