@@ -19,12 +19,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from voice_service.crypto import phone_hash
+from voice_service.scheduling.routes import check_address, check_email
 from voice_service.extensions import db
 from voice_service.models import Child, Invitation, Meeting, Participant, User
-from voice_service.models.vocab import (
-    AGE_BANDS, CHANNELS, CLOSURE_REASONS, DISABILITY_CODES, ETHNICITY_CODES, GENDER_CODES, LANGUAGE_NAMES,
-    MEETING_TYPES, ROLES, ROUTES, SERVICES,
-)
+from voice_service.models.vocab import (AGE_BANDS, CHANNELS, CLOSURE_REASONS, DISABILITY_CODES, ETHNICITY_CODES,
+                                        GENDER_CODES, LANGUAGE_NAMES, MEETING_TYPES, ROLES, ROUTES, SERVICES)
 
 LONDON = ZoneInfo("Europe/London")
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$")
@@ -267,8 +266,6 @@ def validate_participant(raw: dict, where: str, errors: list, *, languages=("en"
     route = _choice(raw, "route", tuple(ROUTES), errors, where, required=False)
     email = _text(raw, "email", errors, where, required=False, max_length=254)
     if email is not None:
-        from voice_service.scheduling.routes import check_email
-
         checked = check_email(email)
         if not checked.ok:
             errors.append(FieldError(where + "email", checked.reason))  # never repeats the address
@@ -276,8 +273,6 @@ def validate_participant(raw: dict, where: str, errors: list, *, languages=("en"
     postal_address = None
     raw_address = raw.get("postal_address")
     if raw_address not in (None, "", []):
-        from voice_service.scheduling.routes import check_address
-
         if isinstance(raw_address, str) and has_control_characters(raw_address):
             errors.append(FieldError(where + "postal_address", "must not contain control characters"))
         else:
