@@ -164,3 +164,27 @@ def test_a_child_with_no_phone_or_email_gets_a_letter_through_notifys_precompile
     # Notify's receipt that it was posted moves it on
     participant = db.session.get(Participant, invitation.participant_id)
     assert participant.postal_address.endswith("ZZ99 1LE")
+
+
+@responses.activate
+def test_you_said_we_did_goes_by_email_after_the_outcome_in_the_persons_language(app):
+    from voice_service.invitations import mark_completed
+    from voice_service.meetings import record_outcome
+    from voice_service.models import Invitation, Meeting
+
+    meeting, invitation = email_parent(language="so")
+    responses.post(f"{NOTIFY}/v2/notifications/email", json=notify_created("n-2"), status=201)
+    with time_machine.travel(EVENING, tick=False):
+        mark_completed(db.session.get(Invitation, invitation.id))
+        db.session.commit()
+    chair = make_user("chair")
+    after = london(2027, 3, 19, 12, 0)
+    with time_machine.travel(after, tick=False):
+        record_outcome(db.session.get(Meeting, meeting.id), chair, "Housing", "A housing officer will visit",
+                       invitation.id, now=after)
+        db.session.commit()
+    assert rows(invitation)[("you_said_we_did", 0)].state == "pending"
+    dispatch_due(get_sender(app), compose_scheduled, now=after)
+    sent = [sent_json(c) for c in responses.calls]
+    assert [s["personalisation"]["subject"] for s in sent] == ["War cusub oo ka yimid Family Voice"]
+    assert "Waad ku mahadsan tahay inaad fikradahaaga bixisay" in sent[0]["personalisation"]["body"]
