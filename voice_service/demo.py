@@ -74,7 +74,7 @@ DEMO_MEETINGS = (
     DemoMeeting("DEMO-M2", "DEMO-C2", "cla_review", 5, 14, "under_8", "cla", (
         # No phone and no email: invited by letter (easy read), not cancelled.
         DemoPerson("P1", "child", "Leo", "web", None, age_band="under_8", easy_read=True,
-                   address="Leo Okafor | 14 Willow Close | Northbridge | ZZ99 1LE", route="letter"),
+                   address="14 Willow Close | Northbridge | ZZ99 1LE", route="letter"),
         DemoPerson("P2", "carer", "Pat Okafor", "sms", "+447700900103"),
         # Only an email address: invited by email.
         DemoPerson("P3", "parent", "Jordan Reece", "web", None, email="jordan.reece@example.org"),
