@@ -105,13 +105,15 @@ def _register_blueprints(app: Flask) -> None:
     from voice_service.access import (
         ApiKeyRequired,
         DevOnly,
+        NotifyTokenRequired,
         Public,
         RoleRequired,
         TokenRequired,
         TwilioSignatureRequired,
         register_blueprint,
     )
-    from voice_service.web import api, dev, insights, public, sms, staff, health
+    from voice_service.web import api, dev, insights, notify, public, sms, staff, health
+    from voice_service.web import staff_reach  # noqa: F401  (its routes join staff.bp: link, letter, resend, reissue, help)
 
     register_blueprint(app, health.bp, Public())
     register_blueprint(app, public.bp, TokenRequired())
@@ -119,5 +121,6 @@ def _register_blueprints(app: Flask) -> None:
     register_blueprint(app, staff.bp, RoleRequired("admin", "qa", "chair", "worker", "family_advisory"))
     register_blueprint(app, insights.bp, RoleRequired("admin", "qa", "family_advisory"))
     register_blueprint(app, api.bp, ApiKeyRequired())
+    register_blueprint(app, notify.bp, NotifyTokenRequired())
     if app.config["DEV_PAGES"]:
         register_blueprint(app, dev.bp, DevOnly())

@@ -60,6 +60,21 @@ class TwilioSignatureRequired(Policy):
             abort(403)
 
 
+class NotifyTokenRequired(Policy):
+    """GOV.UK Notify's callbacks carry the bearer token we gave Notify (NOTIFY_CALLBACK_TOKEN)."""
+
+    name = "notify callback token required"
+
+    def check(self) -> None:
+        import hmac
+
+        expected = current_app.config.get("NOTIFY_CALLBACK_TOKEN")
+        given = request.headers.get("Authorization", "")
+        if not expected or not given.startswith("Bearer ") or not hmac.compare_digest(
+                given[len("Bearer "):].strip().encode(), expected.encode()):
+            abort(401)
+
+
 @dataclass
 class RoleRequired(Policy):
     roles: tuple[str, ...] = field(default_factory=tuple)

@@ -18,7 +18,7 @@ from voice_service import advocacy
 from voice_service.extensions import db
 from voice_service.invitations import mark_in_progress
 from voice_service.models import Answer, Invitation, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, utcnow
-from voice_service.models.vocab import VISIBILITY
+from voice_service.vocab import VISIBILITY
 
 log = logging.getLogger(__name__)
 

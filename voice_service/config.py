@@ -82,6 +82,17 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "SMTP_USER": get("SMTP_USER"),
         "SMTP_PASSWORD": get("SMTP_PASSWORD"),
         "MAIL_FROM": get("MAIL_FROM", "family-voice@example.invalid"),
+        # Email and letters to families (messaging/email.py): GOV.UK Notify, SMTP or the dev outbox.
+        "EMAIL_SENDER": get("EMAIL_SENDER", "auto"),  # auto | notify | smtp | outbox
+        "LETTER_SENDER": get("LETTER_SENDER", "auto"),  # auto | notify | print | outbox
+        "NOTIFY_API_KEY": get("NOTIFY_API_KEY"),
+        "NOTIFY_EMAIL_TEMPLATE_ID": get("NOTIFY_EMAIL_TEMPLATE_ID"),
+        "NOTIFY_EMAIL_REPLY_TO_ID": get("NOTIFY_EMAIL_REPLY_TO_ID"),
+        "NOTIFY_BASE_URL": get("NOTIFY_BASE_URL"),
+        "NOTIFY_LETTERS": get("NOTIFY_LETTERS", "0") == "1",
+        "NOTIFY_LETTER_POSTAGE": get("NOTIFY_LETTER_POSTAGE", "second"),
+        # Notify's delivery-receipt and complaint callbacks send this as a bearer token.
+        "NOTIFY_CALLBACK_TOKEN": get("NOTIFY_CALLBACK_TOKEN"),
         "SUPPRESSION_THRESHOLD": get_int("SUPPRESSION_THRESHOLD", 5),
         "RETENTION_DAYS": get_int("RETENTION_DAYS", 730),
         "STAFF_IDLE_TIMEOUT_MINUTES": get_int("STAFF_IDLE_TIMEOUT_MINUTES", 30),
@@ -131,6 +142,9 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
             TWILIO_ACCOUNT_SID=None,
             TWILIO_AUTH_TOKEN="test-auth-token",
             SMS_SENDER="outbox",
+            EMAIL_SENDER="outbox",
+            LETTER_SENDER="outbox",
+            NOTIFY_API_KEY=None,
             PUBLIC_BASE_URL="http://localhost",
         )
     if name == "development":
@@ -230,6 +244,12 @@ def check_production(s: dict) -> None:
         problems.append("DATA_ENCRYPTION_KEYS: the development key is not allowed in production (it is in the source code)")
     if s.get("LOOKUP_HASH_KEY") == DEV_LOOKUP_KEY:
         problems.append("LOOKUP_HASH_KEY: the development key is not allowed in production")
+    if s.get("EMAIL_SENDER") == "outbox" or s.get("LETTER_SENDER") == "outbox":
+        problems.append("EMAIL_SENDER / LETTER_SENDER: the dev outbox is not allowed in production")
+    if s.get("NOTIFY_API_KEY") and not s.get("NOTIFY_EMAIL_TEMPLATE_ID"):
+        problems.append("NOTIFY_EMAIL_TEMPLATE_ID: a Notify email template with subject ((subject)) and body ((body))")
+    if s.get("NOTIFY_API_KEY") and not s.get("NOTIFY_CALLBACK_TOKEN"):
+        problems.append("NOTIFY_CALLBACK_TOKEN: the bearer token Notify sends with delivery receipts (set the same in Notify)")
     if s.get("SMS_SENDER") == "outbox":
         problems.append("SMS_SENDER: the dev outbox is not allowed in production; use 'twilio' or leave it unset")
     if not (s.get("TWILIO_MESSAGING_SERVICE_SID") or s.get("TWILIO_FROM")):

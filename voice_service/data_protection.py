@@ -106,6 +106,7 @@ def _anonymise_participants(participant_ids: Iterable[int]) -> dict[str, int]:
         participant.phone = None
         participant.phone_hash = None
         participant.email = None
+        participant.postal_address = None
         invitation_ids = [i.id for i in participant.invitations]
         if invitation_ids:
             counts["answers"] += db.session.execute(
@@ -197,6 +198,7 @@ def export_person(participants: list[Participant]) -> dict:
             })
         people.append({
             "participant_id": p.id, "name": p.display_name, "role": p.role, "phone": p.phone,
+            "email": p.email, "postal_address": p.postal_address, "route": p.route,
             "language": p.language, "meeting_type": p.meeting.meeting_type,
             "meeting_date": p.meeting.starts_at.date().isoformat(), "invitations": invitations,
         })

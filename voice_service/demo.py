@@ -17,10 +17,9 @@ from sqlalchemy import select
 
 from voice_service.answers import save_answer
 from voice_service.auth import hash_password
-from voice_service.crypto import phone_hash
 from voice_service.extensions import db
-from voice_service.invitations import create_invitation, link_token
-from voice_service.models import Child, Invitation, Meeting, Participant, User, utcnow
+from voice_service.invitations import link_token
+from voice_service.models import Invitation, Meeting, User, utcnow
 from voice_service.vocab import MEETING_TYPES
 
 LONDON = ZoneInfo("Europe/London")
@@ -45,6 +44,9 @@ class DemoPerson:
     language: str = "en"
     age_band: str | None = None
     easy_read: bool = False
+    email: str | None = None
+    address: str | None = None  # lines separated by " | ", postcode last
+    route: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,39 +59,52 @@ class DemoMeeting:
     age_band: str
     service: str
     people: tuple[DemoPerson, ...]
-    ethnicity: str | None = None
+    ethnicity: str | None = None  # DfE census codes, as the case system sends them
     gender: str | None = None
+    disability: str | None = None
 
 
+# Invented addresses: ZZ99 is a pseudo-postcode no real address has; emails at example.org.
 DEMO_MEETINGS = (
     DemoMeeting("DEMO-M1", "DEMO-C1", "cp_conference", 4, 10, "8_12", "cp", (
         DemoPerson("P1", "child", "Maya", "web", None, age_band="8_12"),
         DemoPerson("P2", "parent", "Dana Lewis", "sms", "+447700900101"),
         DemoPerson("P3", "parent", "Chris Lewis", "web", "+447700900102", language="ar"),
-    ), ethnicity="Mixed", gender="Girl"),
+    ), ethnicity="MWBC", gender="2"),
     DemoMeeting("DEMO-M2", "DEMO-C2", "cla_review", 5, 14, "under_8", "cla", (
-        DemoPerson("P1", "child", "Leo", "web", None, age_band="under_8", easy_read=True),
+        # No phone and no email: invited by letter (easy read), not cancelled.
+        DemoPerson("P1", "child", "Leo", "web", None, age_band="under_8", easy_read=True,
+                   address="14 Willow Close | Northbridge | ZZ99 1LE", route="letter"),
         DemoPerson("P2", "carer", "Pat Okafor", "sms", "+447700900103"),
-        DemoPerson("P3", "parent", "Jordan Reece", "web", "+447700900104"),
-    ), ethnicity="White British", gender="Boy"),
+        # Only an email address: invited by email.
+        DemoPerson("P3", "parent", "Jordan Reece", "web", None, email="jordan.reece@example.org"),
+    ), ethnicity="WBRI", gender="1", disability="COMM"),
     DemoMeeting("DEMO-M3", "DEMO-C3", "cin_review", 6, 11, "13_17", "cin", (
         DemoPerson("P1", "child", "Amira", "sms", "+447700900105", age_band="13_17"),
         DemoPerson("P2", "parent", "Hodan Ali", "web", "+447700900106", language="so"),
-    ), ethnicity="Black African", gender="Girl"),
+    ), ethnicity="BAFR", gender="2"),
     DemoMeeting("DEMO-M4", "DEMO-C4", "ehcp_review", 7, 15, "18_25", "send", (
         DemoPerson("P1", "young_adult", "Tom", "web", "+447700900107", age_band="18_25", easy_read=True),
         DemoPerson("P2", "parent", "Sue Barnes", "sms", "+447700900108"),
-    ), ethnicity="White British", gender="Young man"),
+    ), ethnicity="WBRI", gender="1", disability="LD"),
     DemoMeeting("DEMO-M5", "DEMO-C5", "fgc", 3, 16, "8_12", "early_help", (
         DemoPerson("P1", "child", "Rafi", "web", None, age_band="8_12"),
-        DemoPerson("P2", "parent", "Nasima Begum", "web", "+447700900109", language="bn"),
+        DemoPerson("P2", "parent", "Nasima Begum", "web", "+447700900109", language="bn",
+                   email="nasima.begum@example.org"),
         DemoPerson("P3", "carer", "Grandad Ahmed", "sms", "+447700900110"),
-    ), ethnicity="Bangladeshi", gender="Boy"),
+    ), ethnicity="ABAN", gender="1"),
     DemoMeeting("DEMO-M6", "DEMO-C6", "yj_panel", 8, 10, "13_17", "yjs", (
         DemoPerson("P1", "child", "Kai", "sms", "+447700900111", age_band="13_17"),
         DemoPerson("P2", "parent", "Mel Grant", "web", "+447700900112"),
-    ), ethnicity="Black Caribbean", gender="Boy"),
+    ), ethnicity="BCRB", gender="1"),
 )
+# A case that has closed: its review was five weeks ago, and a later export gives the closure,
+# so its Experience of Service questionnaires go out (by text and by email).
+CLOSED_CASE = DemoMeeting("DEMO-M7", "DEMO-C7", "cin_review", -35, 11, "13_17", "cin", (
+    DemoPerson("P1", "child", "Jade", "sms", "+447700900113", age_band="13_17"),
+    DemoPerson("P2", "parent", "Ruth Mensah", "web", None, email="ruth.mensah@example.org"),
+), ethnicity="BAFR", gender="2")
+CLOSED_DAYS_AGO = 8
 
 # Some views are already in, so the chair's page has something to read; one discloses risk.
 # Each: the words for the first free-text question, the scale point chosen (1 = the first
@@ -163,80 +178,98 @@ def _upsert_staff() -> list[User]:
     return users
 
 
-def _choose_survey(meeting_type: str, role: str, age_band: str | None, language: str):
-    from voice_service.surveys import registry
+def _csv_row(spec: DemoMeeting, starts_at: datetime, person: DemoPerson | None, **extra) -> dict:
+    row = {
+        "meeting_ref": spec.ref, "case_ref": spec.case_ref, "meeting_type": spec.meeting_type,
+        "starts_at": starts_at.isoformat(), "child_age_band": spec.age_band, "service": spec.service,
+        "team": extra.pop("team", "north"), "location": extra.pop("location", "Family Centre, Room 2"),
+        "chair_email": extra.pop("chair_email", "chair@demo.invalid"),
+        "child_ethnicity": spec.ethnicity or "", "child_gender": spec.gender or "", "child_disability": spec.disability or "",
+    }
+    if person is not None:
+        row.update({
+            "participant_ref": person.ref, "role": person.role, "name": person.name, "age_band": person.age_band or "",
+            "phone": person.phone or "", "email": person.email or "", "postal_address": person.address or "",
+            "language": person.language, "channel": person.channel, "route": person.route or "",
+            "safe_to_text": "yes" if person.phone else "no", "easy_read": "yes" if person.easy_read else "no",
+            "consent": "yes",
+        })
+    row.update(extra)
+    return row
 
-    survey = registry(current_app).choose(meeting_type, role, age_band, language)
-    if survey is None:
-        raise DemoError(f"no survey for {meeting_type} / {role} / {age_band}: run `flask surveys check`")
-    return survey
+
+def import_rows(rows: list[dict]):
+    """Load rows through the case import, exactly as a council's export is loaded."""
+    import csv
+    import io
+
+    from voice_service.staff_cli import KNOWN_COLUMNS, import_meetings
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(KNOWN_COLUMNS), extrasaction="raise")
+    writer.writeheader()
+    writer.writerows(rows)
+    buffer.seek(0)
+    report = import_meetings(buffer)
+    if report.problems:
+        raise DemoError("the demo's case export did not import: " + "; ".join(map(str, report.problems[:5])))
+    return report
 
 
 def load_demo(meeting_types: tuple[str, ...] | None = None, now: datetime | None = None) -> list[dict]:
-    """Create (or find) the demo data; returns one row per invitation with its private link."""
+    """Create (or find) the demo data through the case import; returns one row per invitation
+    with its private link."""
     now = now or utcnow()
     unknown = [t for t in (meeting_types or ()) if t not in MEETING_TYPES]
     if unknown:
         raise DemoError(
             f"unknown meeting type {', '.join(map(repr, unknown))}; choose from: {', '.join(MEETING_TYPES)}"
         )
-    staff = {u.role: u for u in _upsert_staff()}
+    _upsert_staff()
+    db.session.commit()
+    specs = [spec for spec in DEMO_MEETINGS if not meeting_types or spec.meeting_type in meeting_types]
+    with_closure = not meeting_types or "experience_of_service" in meeting_types or "cin_review" in meeting_types
+    export = [_csv_row(spec, _meeting_start(spec.days_ahead, spec.hour, now), person)
+              for spec in specs for person in spec.people]
+    closed_start = _meeting_start(CLOSED_CASE.days_ahead, CLOSED_CASE.hour, now)
+    if with_closure:
+        export += [_csv_row(CLOSED_CASE, closed_start, person) for person in CLOSED_CASE.people]
+    import_rows(export)
+    if with_closure:
+        review = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == CLOSED_CASE.ref))
+        review.status = "held"  # what happened since: the review was held
+        db.session.commit()
+        # A later export: the case closed, with its reason (RC7: services ceased).
+        closed_on = (now.astimezone(LONDON) - timedelta(days=CLOSED_DAYS_AGO)).date().isoformat()
+        import_rows([_csv_row(CLOSED_CASE, closed_start, None, case_closed_on=closed_on, case_closure_reason="RC7")])
     base_url = current_app.config["PUBLIC_BASE_URL"]
+    refs = [spec.ref for spec in specs] + ([f"EOS-{CLOSED_CASE.case_ref}"] if with_closure else [])
     rows = []
-    for spec in DEMO_MEETINGS:
-        if meeting_types and spec.meeting_type not in meeting_types:
-            continue
-        meeting = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == spec.ref))
-        if meeting is None:
-            child = db.session.scalar(select(Child).where(Child.case_ref == spec.case_ref)) or Child(
-                case_ref=spec.case_ref, age_band=spec.age_band, service=spec.service, team="north",
-                ethnicity=spec.ethnicity, gender=spec.gender,
-            )
-            meeting = Meeting(
-                meeting_ref=spec.ref, child=child, meeting_type=spec.meeting_type,
-                starts_at=_meeting_start(spec.days_ahead, spec.hour, now),
-                chair=staff["chair"], worker=staff["worker"], location="Family Centre, Room 2",
-            )
-            db.session.add(meeting)
-        for person in spec.people:
-            participant = db.session.scalar(
-                select(Participant).where(Participant.meeting_id == meeting.id, Participant.external_ref == person.ref)
-            ) if meeting.id else None
-            if participant is None:
-                participant = Participant(
-                    meeting=meeting, external_ref=person.ref, role=person.role, display_name=person.name,
-                    age_band=person.age_band or "adult", phone=person.phone,
-                    phone_hash=phone_hash(person.phone) if person.phone else None,
-                    language=person.language, preferred_channel=person.channel, easy_read=person.easy_read,
-                    safe_to_text=person.phone is not None, consent=True,
-                )
-                db.session.add(participant)
-                db.session.flush()
-            invitation = participant.invitations[0] if participant.invitations else None
-            if invitation is None:
-                survey = _choose_survey(spec.meeting_type, person.role, participant.age_band, person.language)
-                invitation, token = create_invitation(
-                    participant, survey.id, survey.version, meeting.starts_at, language=person.language
-                )
-                invitation.status = "sent"
-                db.session.flush()
-                _plan_messages(invitation)
-            else:
-                token = link_token(invitation)
+    for ref in refs:
+        meeting = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == ref))
+        for participant in meeting.participants:
+            if not participant.invitations:
+                raise DemoError(f"{ref} {participant.external_ref}: no survey fits: run `flask surveys check`")
+            invitation = participant.invitations[0]
+            if invitation.status == "scheduled" and participant.route == "in_person":
+                invitation.status = "sent"  # the worker gave the link in person
             rows.append({
-                "meeting": spec.ref, "meeting_type": MEETING_TYPES[spec.meeting_type], "role": person.role,
-                "name": person.name, "channel": person.channel, "phone": person.phone if person.channel == "sms" else None,
-                "language": person.language, "link": f"{base_url}/r/{token}", "invitation": invitation,
+                "meeting": ref, "meeting_type": MEETING_TYPES[meeting.meeting_type], "role": participant.role,
+                "name": participant.display_name, "channel": participant.route or participant.preferred_channel,
+                "phone": participant.phone if participant.route in ("sms", "whatsapp") else None,
+                "language": participant.language, "link": f"{base_url}/r/{link_token(invitation)}",
+                "invitation": invitation,
             })
     db.session.commit()
     _add_demo_answers(rows)
     if not meeting_types:
-        _load_history(now, staff)
+        _load_history(now)
     return rows
 
 
-def _load_history(now: datetime, staff: dict) -> int:
-    """Past meetings with answers spread over the last months; once only. Returns meetings added."""
+def _load_history(now: datetime) -> int:
+    """Past meetings imported through the case import, then answers spread over the last months;
+    once only. Returns meetings added."""
     import random
 
     from voice_service.answers import save_answer
@@ -247,59 +280,59 @@ def _load_history(now: datetime, staff: dict) -> int:
     if db.session.scalar(select(Meeting.id).where(Meeting.meeting_ref == "DEMO-H001")) is not None:
         return 0
     rng = random.Random(2026)  # the same history every time
-    surveys = registry(current_app)
+    export, plans = [], []
     added = 0
     for month in range(1, HISTORY_MONTHS + 1):
         for k in range(HISTORY_MEETINGS_PER_MONTH):
             added += 1
             meeting_type, service, age_band = HISTORY_TYPES[(added + month) % len(HISTORY_TYPES)]
             starts = _meeting_start(-30 * month + rng.randint(-10, 10), 10 + k % 6, now)
-            child = Child(case_ref=f"DEMO-HC{added:03d}", age_band=age_band, service=service,
-                          team=rng.choice(("north", "north", "south")),
-                          ethnicity=rng.choice(("White British", "Black African", "Bangladeshi", "Mixed", None)),
-                          gender=rng.choice(("Girl", "Boy", None)))
-            meeting = Meeting(meeting_ref=f"DEMO-H{added:03d}", child=child, meeting_type=meeting_type,
-                              starts_at=starts, status="held", chair=staff["chair"], worker=staff["worker"])
-            db.session.add(meeting)
+            spec = DemoMeeting(f"DEMO-H{added:03d}", f"DEMO-HC{added:03d}", meeting_type, 0, 0, age_band, service, (),
+                               ethnicity=rng.choice(("WBRI", "BAFR", "ABAN", "MWBC", None)), gender=rng.choice(("1", "2", None)))
+            team = rng.choice(("north", "north", "south"))
             people = [("child", age_band, "Young person"), ("parent", "adult", "Parent")]
             if meeting_type == "cla_review":
                 people.append(("carer", "adult", "Carer"))
             elif rng.random() < 0.5:
                 people.append(("parent", "adult", "Second parent"))
             for index, (role, band, name) in enumerate(people):
-                participant = Participant(meeting=meeting, external_ref=f"H{index}", role=role, display_name=name,
-                                          age_band=band, language="en", preferred_channel="web", consent=True)
-                db.session.add(participant)
-                db.session.flush()
-                survey = surveys.choose(meeting_type, role, band, "en")
-                invitation, _token = create_invitation(participant, survey.id, survey.version, starts)
-                invitation.status = "sent"
-                if rng.random() < 0.3:  # not everyone answers: "who is not being heard"
-                    continue
-                words = rng.choice(HISTORY_WORDS[role if role in HISTORY_WORDS else "parent"])
-                free = next((q for q in survey.questions if q.kind == "free_text"), None)
-                scale = next((q for q in survey.questions if q.kind == "scale" and q.options), None)
-                if free is not None:
-                    save_answer(invitation, free.id, free_text=words, channel="web", question_text=free.wording.web,
-                                commit=False)
-                if scale is not None:
-                    save_answer(invitation, scale.id, value=rng.choice(scale.options).id, channel="web", commit=False)
-                invitation.visibility = "meeting" if rng.random() < 0.8 else "chair_only"
-                mark_completed(invitation)
-                db.session.flush()
-                answered_at = starts - timedelta(days=3)
-                for answer in db.session.scalars(select(Answer).where(Answer.invitation_id == invitation.id)):
-                    answer.received_at = answered_at
-                invitation.completed_at = answered_at
+                language = rng.choice(("en", "en", "en", "en", "bn", "so", "ar"))
+                contact = rng.random()
+                person = DemoPerson(
+                    f"H{index}", role, name, "web", None, language=language, age_band=band,
+                    email=f"history.{added}.{index}@example.org" if contact < 0.35 else None,
+                    address=f"{added} History Road | Northbridge | ZZ99 {index}HA" if 0.35 <= contact < 0.6 else None,
+                )
+                export.append(_csv_row(spec, starts, person, team=team, location="", chair_email="chair@demo.invalid"))
+            plans.append((spec.ref, starts))
+    import_rows(export)
+    surveys = registry(current_app)
+    for ref, starts in plans:
+        meeting = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == ref))
+        meeting.status = "held"
+        for participant in meeting.participants:
+            invitation = participant.invitations[0]
+            invitation.status = "sent"
+            if rng.random() < 0.3 + (0.2 if participant.route == "letter" else 0):  # not everyone answers
+                continue
+            survey = surveys.get(invitation.survey_id, invitation.survey_version)
+            words = rng.choice(HISTORY_WORDS[participant.role if participant.role in HISTORY_WORDS else "parent"])
+            free = next((q for q in survey.questions if q.kind == "free_text"), None)
+            scale = next((q for q in survey.questions if q.kind == "scale" and q.options), None)
+            if free is not None:
+                save_answer(invitation, free.id, free_text=words, channel="web", question_text=free.wording.web,
+                            commit=False)
+            if scale is not None:
+                save_answer(invitation, scale.id, value=rng.choice(scale.options).id, channel="web", commit=False)
+            invitation.visibility = "meeting" if rng.random() < 0.8 else "chair_only"
+            mark_completed(invitation)
+            db.session.flush()
+            answered_at = starts - timedelta(days=3)
+            for answer in db.session.scalars(select(Answer).where(Answer.invitation_id == invitation.id)):
+                answer.received_at = answered_at
+            invitation.completed_at = answered_at
         db.session.commit()
     return added
-
-
-def _plan_messages(invitation: Invitation) -> None:
-    """Plan invitation, reminders and close for the demo through the scheduler's planner."""
-    from voice_service.scheduling.service import plan_invitation_messages
-
-    plan_invitation_messages(invitation)
 
 
 def _add_demo_answers(rows: list[dict]) -> None:
@@ -346,7 +379,7 @@ def demo_command(meeting_types: str) -> None:
     click.echo("so the chair has something to read):")
     for row in rows:
         sent = "sent" if row["invitation"].status == "completed" else "open"
-        who = f"{row['role']:<11} {row['name']:<16} {row['meeting_type']:<34} {row['channel']:<4} {sent:<4}"
+        who = f"{row['role']:<11} {row['name']:<16} {row['meeting_type']:<34} {row['channel']:<9} {sent:<4}"
         extra = f"  phone {row['phone']}" if row["phone"] else ""
         lang = f"  [{row['language']}]" if row["language"] != "en" else ""
         click.echo(f"  {who} {row['link']}{extra}{lang}")
@@ -354,7 +387,7 @@ def demo_command(meeting_types: str) -> None:
     if waiting:
         click.echo(f"\nTo answer by text, open the SMS simulator and text \"hi\" as an open phone, e.g. {waiting[0]}.")
     click.echo("SMS simulator (reply as a demo phone):  " + f"{base}/dev/sms")
-    click.echo("Outbox (every text the service sent):   " + f"{base}/dev/outbox")
+    click.echo("Outbox (every text, email and letter):  " + f"{base}/dev/outbox")
     click.echo(f"Staff sign-in:                          {base}/staff/sign-in")
     for role, email, _name, _team in DEMO_STAFF:
         click.echo(f"  {role:<16} {email:<22} password: {DEMO_PASSWORD}")

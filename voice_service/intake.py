@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +19,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from voice_service.crypto import phone_hash
+from voice_service.scheduling.routes import check_address, check_email
 from voice_service.extensions import db
 from voice_service.models import Child, Invitation, Meeting, Participant, User
-from voice_service.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
+from voice_service.vocab import (AGE_BANDS, CHANNELS, CLOSURE_REASONS, DISABILITY_CODES, ETHNICITY_CODES,
+                                 GENDER_CODES, LANGUAGE_NAMES, MEETING_TYPES, ROLES, ROUTES, SERVICES)
 
 LONDON = ZoneInfo("Europe/London")
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$")
@@ -50,6 +52,19 @@ class ParticipantInput:
     safe_to_text: bool
     easy_read: bool
     consent: bool
+    postal_address: str | None = None  # lines joined by newlines, postcode last
+    route: str | None = None           # asked for by the case system (vocab.ROUTES), or None
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    """The child's equality fields and the case's closure (each optional; None leaves it as it is)."""
+
+    ethnicity: str | None = None
+    gender: str | None = None
+    disability: str | None = None
+    closed_on: date | None = None
+    closure_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ class MeetingInput:
     location: str | None
     chair_email: str | None
     participants: tuple[ParticipantInput, ...] = field(default_factory=tuple)
+    child_record: ChildRecord = field(default_factory=ChildRecord)
 
 
 MIN_YEAR, MAX_YEAR = 1900, 2999  # wider than any meeting; far from datetime's edges
@@ -173,6 +189,7 @@ def validate_meeting(data: Any, *, languages=("en",), allow_drama_numbers: bool 
     age_band = _choice(child, "age_band", tuple(AGE_BANDS), errors, "child.", required=True)
     service = _choice(child, "service", tuple(SERVICES), errors, "child.", required=True)
     team = _text(child, "team", errors, "child.", required=False, max_length=64)
+    record = validate_child_record(child, errors)
     location = _text(data, "location", errors, "", required=False)
     chair_email = _text(data, "chair_email", errors, "", required=False)
     if chair_email is not None and "@" not in chair_email:
@@ -202,7 +219,40 @@ def validate_meeting(data: Any, *, languages=("en",), allow_drama_numbers: bool 
     if errors:
         return None, errors
     return MeetingInput(meeting_ref, case_ref, meeting_type, starts_at, age_band, service, team, location,
-                        chair_email.lower() if chair_email else None, tuple(people)), []
+                        chair_email.lower() if chair_email else None, tuple(people), record), []
+
+
+def _code(data: dict, key: str, codes: dict, errors: list, where: str, what: str) -> str | None:
+    value = _text(data, key, errors, where, required=False, max_length=16)
+    if value is None:
+        return None
+    found = next((c for c in codes if c.lower() == value.lower()), None)
+    if found is None:
+        errors.append(FieldError(where + key, f"{value!r} is not a {what} code; use one of: {', '.join(codes)}"))
+    return found
+
+
+def validate_child_record(child: dict, errors: list) -> ChildRecord:
+    """The equality fields (DfE census codes, vocab) and the closure; each optional."""
+    ethnicity = _code(child, "ethnicity", ETHNICITY_CODES, errors, "child.", "known ethnicity")
+    gender = _code(child, "gender", GENDER_CODES, errors, "child.", "gender")
+    disability = _code(child, "disability", DISABILITY_CODES, errors, "child.", "disability")
+    reason = _code(child, "closure_reason", CLOSURE_REASONS, errors, "child.", "closure reason")
+    closed_on = None
+    raw = child.get("closed_on")
+    if raw not in (None, ""):
+        try:
+            closed_on = date.fromisoformat(raw.strip()) if isinstance(raw, str) else None
+        except ValueError:
+            closed_on = None
+        if closed_on is None:
+            errors.append(FieldError("child.closed_on", "must be a date like 2025-10-01"))
+        elif closed_on > datetime.now(LONDON).date():
+            errors.append(FieldError("child.closed_on", "must not be in the future: send it once the case has closed"))
+            closed_on = None
+    if reason is not None and raw in (None, ""):
+        errors.append(FieldError("child.closed_on", "is required with a closure reason"))
+    return ChildRecord(ethnicity, gender, disability, closed_on, reason)
 
 
 def validate_participant(raw: dict, where: str, errors: list, *, languages=("en",), allow_drama_numbers=False) -> ParticipantInput | None:
@@ -213,11 +263,28 @@ def validate_participant(raw: dict, where: str, errors: list, *, languages=("en"
     role = _choice(raw, "role", tuple(ROLES), errors, where, required=True)
     name = _text(raw, "name", errors, where, required=True, max_length=120)
     age_band = _choice(raw, "age_band", tuple(AGE_BANDS), errors, where, required=False)
-    language = _choice(raw, "language", tuple(languages), errors, where, required=False, default="en")
+    language = _text(raw, "language", errors, where, required=False, max_length=16) or "en"
+    if language not in languages:
+        named = ", ".join(f"{code} ({LANGUAGE_NAMES.get(code, code)})" for code in languages)
+        errors.append(FieldError(where + "language", f"{language!r} is not a language the service has; use one of: {named}"))
     channel = _choice(raw, "channel", CHANNELS, errors, where, required=False, default="web")
-    email = _text(raw, "email", errors, where, required=False)
-    if email is not None and "@" not in email:
-        errors.append(FieldError(where + "email", "must be an email address"))
+    route = _choice(raw, "route", tuple(ROUTES), errors, where, required=False)
+    email = _text(raw, "email", errors, where, required=False, max_length=254)
+    if email is not None:
+        checked = check_email(email)
+        if not checked.ok:
+            errors.append(FieldError(where + "email", checked.reason))  # never repeats the address
+        email = checked.address
+    postal_address = None
+    raw_address = raw.get("postal_address")
+    if raw_address not in (None, "", []):
+        if isinstance(raw_address, str) and has_control_characters(raw_address):
+            errors.append(FieldError(where + "postal_address", "must not contain control characters"))
+        else:
+            address = check_address(raw_address)
+            if not address.ok:
+                errors.append(FieldError(where + "postal_address", address.reason))
+            postal_address = address.text
     phone = None
     raw_phone = raw.get("phone")
     if raw_phone not in (None, ""):
@@ -233,9 +300,16 @@ def validate_participant(raw: dict, where: str, errors: list, *, languages=("en"
     consent = _flag(raw, "consent", errors, where, default=True)
     if channel in ("sms", "whatsapp") and raw_phone in (None, ""):
         errors.append(FieldError(where + "phone", f"is required when the channel is {channel}"))
+    if route in ("sms", "whatsapp") and raw_phone in (None, ""):
+        errors.append(FieldError(where + "phone", f"is required when the route is {route}"))
+    elif route == "email" and raw.get("email") in (None, ""):
+        errors.append(FieldError(where + "email", "is required when the route is email"))
+    elif route == "letter" and raw_address in (None, "", []):
+        errors.append(FieldError(where + "postal_address", "is required when the route is letter: a letter needs an address"))
     if len(errors) > before:
         return None
-    return ParticipantInput(ref, role, name, age_band, phone, email, language, channel, safe_to_text, easy_read, consent)
+    return ParticipantInput(ref, role, name, age_band, phone, email, language, channel, safe_to_text, easy_read, consent,
+                            postal_address, route)
 
 
 # Writing ---------------------------------------------------------------------------------------
@@ -270,6 +344,7 @@ def upsert_meeting(data: MeetingInput, *, create_only: bool = False, plan: bool 
         child.age_band, child.service = data.age_band, data.service
         if data.team is not None:
             child.team = data.team
+    closed_now = apply_child_record(child, data.child_record)
     chair_id = None
     warnings: list[FieldError] = []
     if data.chair_email:
@@ -326,7 +401,24 @@ def upsert_meeting(data: MeetingInput, *, create_only: bool = False, plan: bool 
         else:
             for invitation in new_invitations:
                 plan_invitation(invitation)
+    if closed_now:
+        from voice_service.case_closure import plan_experience_of_service
+
+        result.warnings.extend(plan_experience_of_service(child, plan=plan))
     return result
+
+
+def apply_child_record(child: Child, record: ChildRecord) -> bool:
+    """Set the fields given (blank ones leave what is stored). True when the case has just closed
+    (a closure date it did not have), so Experience of Service is planned."""
+    for name, value in (("ethnicity", record.ethnicity), ("gender", record.gender), ("disability", record.disability),
+                        ("case_closure_reason", record.closure_reason)):
+        if value is not None:
+            setattr(child, name, value)
+    if record.closed_on is not None and child.case_closed_on != record.closed_on:
+        child.case_closed_on = record.closed_on
+        return True
+    return False
 
 
 def _apply_person(participant: Participant, person: ParticipantInput, data: MeetingInput) -> None:
@@ -341,6 +433,19 @@ def _apply_person(participant: Participant, person: ParticipantInput, data: Meet
     participant.safe_to_text = person.safe_to_text
     participant.easy_read = person.easy_read
     participant.consent = person.consent
+    participant.postal_address = person.postal_address
+    participant.route = effective_route(person)
+
+
+def effective_route(person: ParticipantInput) -> str:
+    """The route stored for the person: the one asked for, else the first their details allow."""
+    from voice_service.scheduling.routes import choose_route, contact_for
+    from voice_service.scheduling.service import allow_drama_numbers
+
+    contact = contact_for(person.phone, person.safe_to_text, person.email, person.postal_address, person.consent,
+                          allow_drama_numbers=allow_drama_numbers())
+    asked = person.route or (person.channel if person.channel in ("sms", "whatsapp") else None)
+    return choose_route(asked, contact).route
 
 
 def _invite(participant: Participant, meeting: Meeting, person: ParticipantInput, index: int, result: UpsertResult) -> Invitation | None:

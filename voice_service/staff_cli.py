@@ -22,17 +22,21 @@ from voice_service.vocab import STAFF_ROLES
 # Case import ------------------------------------------------------------------------------------
 
 MEETING_COLUMNS = ("meeting_ref", "case_ref", "meeting_type", "starts_at", "child_age_band", "service")
-OPTIONAL_MEETING_COLUMNS = ("team", "location", "chair_email", "meeting_status")
+OPTIONAL_MEETING_COLUMNS = ("team", "location", "chair_email", "meeting_status", "child_ethnicity", "child_gender",
+                            "child_disability", "case_closed_on", "case_closure_reason")
 PARTICIPANT_COLUMNS = ("participant_ref", "role", "name", "age_band", "phone", "email", "language", "channel",
-                       "safe_to_text", "easy_read", "consent")
+                       "safe_to_text", "easy_read", "consent", "postal_address", "route")
 REQUIRED_COLUMNS = MEETING_COLUMNS
 KNOWN_COLUMNS = MEETING_COLUMNS + OPTIONAL_MEETING_COLUMNS + PARTICIPANT_COLUMNS
 # Fields of the meeting that every row of the same meeting must agree on.
 SHARED_FIELDS = ("case_ref", "meeting_type", "starts_at", "child_age_band", "service", "team", "location",
-                 "chair_email", "meeting_status")
+                 "chair_email", "meeting_status", "child_ethnicity", "child_gender", "child_disability",
+                 "case_closed_on", "case_closure_reason")
 # validate_meeting's field names -> the CSV column that holds them.
 _FIELD_TO_COLUMN = {
     "child.age_band": "child_age_band", "child.service": "service", "child.team": "team",
+    "child.ethnicity": "child_ethnicity", "child.gender": "child_gender", "child.disability": "child_disability",
+    "child.closed_on": "case_closed_on", "child.closure_reason": "case_closure_reason",
     "ref": "participant_ref",
 }
 PROGRESS_EVERY = 100
@@ -73,7 +77,10 @@ def _row_payload(row: dict) -> dict:
     payload = {
         "meeting_ref": get("meeting_ref"), "case_ref": get("case_ref"), "meeting_type": get("meeting_type"),
         "starts_at": get("starts_at"), "location": get("location") or None, "chair_email": get("chair_email") or None,
-        "child": {"age_band": get("child_age_band"), "service": get("service"), "team": get("team") or None},
+        "child": {"age_band": get("child_age_band"), "service": get("service"), "team": get("team") or None,
+                  "ethnicity": get("child_ethnicity") or None, "gender": get("child_gender") or None,
+                  "disability": get("child_disability") or None, "closed_on": get("case_closed_on") or None,
+                  "closure_reason": get("case_closure_reason") or None},
         "participants": [],
     }
     if any(get(c) for c in PARTICIPANT_COLUMNS):
@@ -82,7 +89,8 @@ def _row_payload(row: dict) -> dict:
             "age_band": get("age_band") or None, "phone": get("phone") or None, "email": get("email") or None,
             "language": get("language") or None, "channel": get("channel") or None,
             "safe_to_text": get("safe_to_text") or None, "easy_read": get("easy_read") or None,
-            "consent": get("consent") or None,
+            "consent": get("consent") or None, "postal_address": get("postal_address") or None,
+            "route": get("route") or None,
         })
     return payload
 

@@ -62,7 +62,7 @@ MESSAGE_STATUS_RANK = {
     "delivered": 4, "read": 5, "undelivered": 9, "failed": 9, "canceled": 9, "received": 9,
 }
 
-SCHEDULED_KINDS = ("invite", "reminder", "close", "you_said_we_did", "eos_invite", "eos_reminder")
+SCHEDULED_KINDS = ("invite", "reminder", "close", "you_said_we_did", "eos_invite", "eos_reminder", "resend")
 SCHEDULED_STATES = ("pending", "sending", "sent", "failed", "cancelled", "missed")
 
 STAFF_ROLES = {
@@ -77,3 +77,49 @@ ALERT_STATUSES = ("open", "acknowledged", "actioned")
 ADVOCACY_STATUSES = ("open", "referred", "handled")
 SENTIMENTS = ("positive", "neutral", "negative")
 TAG_SOURCES = ("codebook", "model", "person")
+
+# How an invitation reaches a person (Participant.route). The answering channel is separate
+# (CHANNELS): a letter's QR code opens the same web form a text's link does.
+ROUTES = {
+    "sms": "Text message",
+    "whatsapp": "WhatsApp",
+    "email": "Email",
+    "letter": "Letter",
+    "in_person": "In person (the worker gives the link)",
+}
+#: Tried in this order when no route is given, or the one given cannot be used.
+ROUTE_ORDER = ("sms", "whatsapp", "email", "letter", "in_person")
+
+# "Helped to answer": how a member of staff helped (Invitation.assisted_how).
+ASSISTANCE = {
+    "read_aloud": "Read the questions aloud",
+    "scribed": "Wrote down their words",
+    "symbols": "Used pictures or symbols to explain",
+    "interpreted": "Interpreted into their language",
+}
+
+# Equality fields of the child, each optional, as the DfE children in need census codes them
+# (so the case system's codes arrive unchanged). Used only for "who is not being heard".
+ETHNICITY_CODES = {
+    "WBRI": "White British", "WIRI": "White Irish", "WIRT": "Traveller of Irish heritage",
+    "WOTH": "Any other White background", "WROM": "Gypsy/Roma",
+    "MWBC": "White and Black Caribbean", "MWBA": "White and Black African", "MWAS": "White and Asian",
+    "MOTH": "Any other mixed background", "AIND": "Indian", "APKN": "Pakistani", "ABAN": "Bangladeshi",
+    "AOTH": "Any other Asian background", "BCRB": "Black Caribbean", "BAFR": "Black African",
+    "BOTH": "Any other Black background", "CHNE": "Chinese", "OOTH": "Any other ethnic group",
+    "REFU": "Refused", "NOBT": "Information not yet obtained",
+}
+GENDER_CODES = {"1": "Male", "2": "Female", "9": "Indeterminate", "0": "Not known"}
+DISABILITY_CODES = {
+    "NONE": "No disability", "MOB": "Mobility", "HAND": "Hand function", "PC": "Personal care",
+    "INC": "Incontinence", "COMM": "Communication", "LD": "Learning", "HEAR": "Hearing",
+    "VIS": "Vision", "BEH": "Behaviour", "CON": "Consciousness", "AUT": "Autism or Asperger syndrome",
+    "DDA": "Other disability",
+}
+# Why the case closed (the census's reason codes RC1 to RC8).
+CLOSURE_REASONS = {
+    "RC1": "Adopted", "RC2": "Died", "RC3": "Child arrangements order", "RC4": "Special guardianship order",
+    "RC5": "Transferred to another local authority", "RC6": "Transferred to adult social care",
+    "RC7": "Services ceased for any other reason", "RC8": "Case closed after assessment, no further action",
+}
+LANGUAGE_NAMES = {"en": "English", "bn": "Bengali", "so": "Somali", "ar": "Arabic"}

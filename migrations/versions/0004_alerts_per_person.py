@@ -14,17 +14,27 @@ branch_labels = None
 depends_on = None
 
 
+def _add_reference(table: str, column: str, target: str, name: str) -> None:
+    """A nullable integer column referring to target.id, added in place: SQLite takes the
+    reference inline (a batch copy would drop a table other rows point at); PostgreSQL gets a
+    named constraint."""
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        bind.execute(sa.text(f'ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES "{target}" (id)'))
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(name, table, target, [column], ["id"])
+
+
 def upgrade():
-    with op.batch_alter_table('safeguarding_alert', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('participant_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('phone_hash', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('model_version', sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column('outcome', sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column('outcome_reason', voice_service.models.types.EncryptedText(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_safeguarding_alert_participant_id'), ['participant_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_safeguarding_alert_phone_hash'), ['phone_hash'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_safeguarding_alert_participant_id_participant'), 'participant',
-                                    ['participant_id'], ['id'])
+    # In place, the foreign key inline: no batch copy of the table on SQLite.
+    _add_reference('safeguarding_alert', 'participant_id', 'participant', 'fk_safeguarding_alert_participant_id_participant')
+    op.add_column('safeguarding_alert', sa.Column('phone_hash', sa.String(length=64), nullable=True))
+    op.add_column('safeguarding_alert', sa.Column('model_version', sa.String(length=32), nullable=True))
+    op.add_column('safeguarding_alert', sa.Column('outcome', sa.String(length=16), nullable=True))
+    op.add_column('safeguarding_alert', sa.Column('outcome_reason', voice_service.models.types.EncryptedText(), nullable=True))
+    op.create_index(op.f('ix_safeguarding_alert_participant_id'), 'safeguarding_alert', ['participant_id'], unique=False)
+    op.create_index(op.f('ix_safeguarding_alert_phone_hash'), 'safeguarding_alert', ['phone_hash'], unique=False)
     op.create_table(
         'safeguarding_alert_item',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -62,10 +72,11 @@ def upgrade():
 
 def downgrade():
     op.drop_table('safeguarding_alert_item')
+    op.drop_index(op.f('ix_safeguarding_alert_phone_hash'), table_name='safeguarding_alert')
+    op.drop_index(op.f('ix_safeguarding_alert_participant_id'), table_name='safeguarding_alert')
+    if op.get_bind().dialect.name != "sqlite":  # on SQLite the reference is inline, dropped with the column
+        op.drop_constraint('fk_safeguarding_alert_participant_id_participant', 'safeguarding_alert', type_='foreignkey')
     with op.batch_alter_table('safeguarding_alert', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_safeguarding_alert_participant_id_participant'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_safeguarding_alert_phone_hash'))
-        batch_op.drop_index(batch_op.f('ix_safeguarding_alert_participant_id'))
         batch_op.drop_column('outcome_reason')
         batch_op.drop_column('outcome')
         batch_op.drop_column('model_version')

@@ -34,7 +34,8 @@ def test_signed_out_visitors_are_sent_to_sign_in_from_every_staff_page(app, clie
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("staff.") or rule.endpoint == "staff.sign_in" or "GET" not in rule.methods:
             continue
-        url = rule.rule.replace("<meeting_ref>", meeting.meeting_ref).replace("<int:alert_id>", "1")
+        url = rule.rule.replace("<meeting_ref>", meeting.meeting_ref).replace("<int:alert_id>", "1").replace(
+            "<int:invitation_id>", "1")
         response = client.get(url)
         assert response.status_code == 302, url
         assert "/staff/sign-in" in response.headers["Location"], url

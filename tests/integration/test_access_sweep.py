@@ -7,7 +7,7 @@ every method it takes, as an outsider would, and checks the answer:
 - a private-link route (`token required`) with an unknown token: 404
 - a staff route (`role required`), signed out: a redirect to sign in
 - an API route (`api key required`) without a key: 401
-- a webhook (`signature required`) unsigned: 403
+- a webhook (`signature required`) unsigned: 403; the Notify callback without its bearer token: 401
 
 Routes added later are swept too; a route under a policy the sweep does not know fails it, so
 whoever adds one says here what it must answer.
@@ -19,7 +19,8 @@ import secrets
 import pytest
 
 from voice_service.access import (
-    ApiKeyRequired, DevOnly, Public, RoleRequired, TokenRequired, TwilioSignatureRequired, policy_for_endpoint,
+    ApiKeyRequired, DevOnly, NotifyTokenRequired, Public, RoleRequired, TokenRequired, TwilioSignatureRequired,
+    policy_for_endpoint,
 )
 
 
@@ -49,7 +50,7 @@ def _requests(app):
             yield rule.endpoint, method, path, policy
 
 
-EXPECTED = {TokenRequired: 404, ApiKeyRequired: 401, TwilioSignatureRequired: 403}
+EXPECTED = {TokenRequired: 404, ApiKeyRequired: 401, TwilioSignatureRequired: 403, NotifyTokenRequired: 401}
 
 
 def sweep(app, client) -> tuple[dict, list[str]]:

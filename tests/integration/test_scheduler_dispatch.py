@@ -45,8 +45,11 @@ def test_planning_an_invitation_stores_its_schedule_once(app):
 
 def test_a_landline_gets_no_messages_and_staff_see_why(app):
     invitation = planned(phone="+442079460000")
-    assert [(k, r.state, r.reason) for k, r in rows(invitation).items()] == [
-        (("invite", 0), "cancelled", "no usable contact: not a mobile number, so it cannot receive texts")
+    # Nothing is texted; the link still closes on time, and staff are told to give it in person.
+    assert sorted((k, r.state, r.reason) for k, r in rows(invitation).items()) == [
+        (("close", 0), "pending", None),
+        (("invite", 0), "cancelled", "no usable contact: not a mobile number, so it cannot receive texts; "
+                                     "in person: the worker gives the link from the meeting page"),
     ]
 
 
@@ -331,8 +334,10 @@ def test_someone_not_marked_safe_to_text_is_never_texted(app):
     db.session.commit()
     plan_invitation_messages(invitation, now=CREATED)
     db.session.commit()
-    assert [(r.state, r.reason) for r in rows(invitation).values()] == [
-        ("cancelled", "no usable contact: not marked safe to text")
+    # No email or postal address either: nothing is sent, and staff are told to give the link in person.
+    assert sorted((k, r.state, r.reason) for k, r in rows(invitation).items()) == [
+        (("close", 0), "pending", None),
+        (("invite", 0), "cancelled", "no usable contact: not marked safe to text; in person: the worker gives the link from the meeting page"),
     ]
 
 

@@ -278,3 +278,21 @@ def test_months():
     assert trends.previous_month("2026-01") == "2025-12"
     assert trends.months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert trends.month_label("2026-10") == "October 2026"
+
+
+def test_who_is_not_being_heard_is_broken_down_by_language_and_by_route():
+    from voice_service.analysis.trends import coverage
+
+    rows = [
+        {"role": "parent", "age_band": "adult", "service": "cp", "meeting_type": "cp_conference", "ethnicity": None,
+         "gender": None, "disability": None, "language": language, "route": route, "responded": responded, "n": n}
+        for language, route, responded, n in (
+            ("en", "sms", True, 30), ("en", "sms", False, 10), ("bn", "letter", True, 6), ("bn", "letter", False, 14),
+            ("so", "email", True, 8), ("so", "email", False, 7),
+        )
+    ]
+    tables = {t.key: t for t in coverage(rows, threshold=5).tables}
+    language, route = tables["coverage_language"], tables["coverage_route"]
+    assert language.title == "Language" and list(language.row_labels) == ["English", "Bengali", "Somali"]
+    assert route.title == "How they were asked" and list(route.row_labels) == ["Text message", "Email", "Letter"]
+    assert language.cell("bn", "responded") == 6 and route.cell("letter", "not_responded") == 14

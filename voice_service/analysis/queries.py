@@ -79,7 +79,7 @@ def coverage_rows(first_month: str, last_month: str) -> list[dict]:
     )
     responded = case((or_(Invitation.status.in_(RESPONDED_STATUSES), answered), literal(True)), else_=literal(False))
     dims = (Participant.role, Participant.age_band, Child.service, Meeting.meeting_type,
-            Child.ethnicity, Child.gender, Child.disability)
+            Child.ethnicity, Child.gender, Child.disability, Participant.language, Participant.route)
     query = (
         select(*dims, responded.label("responded"), func.count().label("n"))
         .select_from(
@@ -92,8 +92,9 @@ def coverage_rows(first_month: str, last_month: str) -> list[dict]:
                Meeting.status != "cancelled")
         .group_by(*dims, responded)
     )
-    keys = ("role", "age_band", "service", "meeting_type", "ethnicity", "gender", "disability", "responded", "n")
-    return [{**dict(zip(keys, row)), "responded": bool(row[7])} for row in db.session.execute(query)]
+    keys = ("role", "age_band", "service", "meeting_type", "ethnicity", "gender", "disability", "language", "route",
+            "responded", "n")
+    return [{**dict(zip(keys, row)), "responded": bool(row[9])} for row in db.session.execute(query)]
 
 
 def _answer_window(start: datetime, end: datetime):

@@ -25,7 +25,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from voice_service.vocab import AGE_BANDS, MEETING_TYPES, ROLES, SENTIMENTS, SERVICES
+from voice_service.vocab import (
+    AGE_BANDS, DISABILITY_CODES, ETHNICITY_CODES, GENDER_CODES, LANGUAGE_NAMES, MEETING_TYPES, ROLES, ROUTES, SENTIMENTS,
+    SERVICES,
+)
 
 DEFAULT_THRESHOLD = 5
 NOT_RECORDED = "not_recorded"
@@ -59,9 +62,11 @@ COVERAGE_DIMENSIONS: dict[str, tuple[str, Mapping[str, str] | None]] = {
     "age_band": ("Age group", AGE_BANDS),
     "service": ("Service", SERVICES),
     "meeting_type": ("Meeting type", MEETING_TYPES),
-    "ethnicity": ("Child's ethnicity (where recorded)", None),
-    "gender": ("Child's gender (where recorded)", None),
-    "disability": ("Child's disability (where recorded)", None),
+    "ethnicity": ("Child's ethnicity (where recorded)", ETHNICITY_CODES),
+    "gender": ("Child's gender (where recorded)", GENDER_CODES),
+    "disability": ("Child's disability (where recorded)", DISABILITY_CODES),
+    "language": ("Language", LANGUAGE_NAMES),
+    "route": ("How they were asked", ROUTES),
 }
 EQUALITY_DIMENSIONS = ("ethnicity", "gender", "disability")
 BREAKDOWNS: dict[str, tuple[str, Mapping[str, str] | None]] = {

@@ -23,7 +23,7 @@ HARD_SEGMENT_LIMIT = 4
 #: The SMS message kinds a survey declares, for each kind of scheduled message.
 SCHEDULED_TO_SMS_KIND = {
     "invite": "invite", "reminder": "reminder", "close": "close", "you_said_we_did": "you_said_we_did",
-    "eos_invite": "invite", "eos_reminder": "reminder", "thanks": "thanks",
+    "eos_invite": "invite", "eos_reminder": "reminder", "thanks": "thanks", "resend": "invite",
 }
 
 

@@ -28,6 +28,7 @@ class Child(db.Model):
     gender: Mapped[str | None] = mapped_column(String(32))
     disability: Mapped[str | None] = mapped_column(String(32))
     case_closed_on: Mapped[date | None] = mapped_column(Date)
+    case_closure_reason: Mapped[str | None] = mapped_column(String(16))  # vocab.CLOSURE_REASONS
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meetings: Mapped[list[Meeting]] = relationship(back_populates="child")
@@ -71,6 +72,10 @@ class Participant(db.Model):
     phone: Mapped[str | None] = mapped_column(EncryptedText)  # E.164, encrypted
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     email: Mapped[str | None] = mapped_column(EncryptedText)
+    # Lines of the postal address for letters, newline-separated, encrypted like the phone.
+    postal_address: Mapped[str | None] = mapped_column(EncryptedText)
+    # How the invitation reaches them (vocab.ROUTES); None: worked out from the contact details.
+    route: Mapped[str | None] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8), default="en")
     preferred_channel: Mapped[str] = mapped_column(String(16), default="web")
     easy_read: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -35,6 +35,10 @@ class Invitation(db.Model):
     # Where an SMS / web chat conversation is up to (conversation engine state, plain data).
     conversation_state: Mapped[dict | None] = mapped_column(JSON)
     delivery_failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Helped to answer": the member of staff who helped on a tablet, and how (vocab.ASSISTANCE).
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assisted_how: Mapped[list | None] = mapped_column(JSON)
+    assisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -27,6 +27,7 @@ class Message(db.Model):
     # For an inbound message: the reply we gave, so a webhook retry gets the same reply.
     reply_body: Mapped[str | None] = mapped_column(EncryptedText)
     segments: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(String(200))  # an email's subject (neutral words)
     status: Mapped[str] = mapped_column(String(16), default="accepted")
     error_code: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

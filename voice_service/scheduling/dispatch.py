@@ -42,7 +42,9 @@ from voice_service.vocab import OPEN_INVITATION_STATUSES
 from voice_service.scheduling.calendar import is_allowed_time, next_allowed_time
 from voice_service.messaging.phone import normalise_phone
 from voice_service.scheduling.planner import Kind, is_missed
-from voice_service.scheduling.service import allow_drama_numbers, schedule_settings
+from voice_service.messaging import outreach
+from voice_service.scheduling.routes import TEXT_ROUTES
+from voice_service.scheduling.service import allow_drama_numbers, route_for, schedule_settings
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +212,7 @@ def _finish(row: ScheduledMessage, state: str, reason: str | None, now: datetime
         row.claimed_by, row.claimed_at = None, None
 
 
-_ASKING = (Kind.INVITE, Kind.REMINDER, Kind.EOS_INVITE, Kind.EOS_REMINDER)
+_ASKING = (Kind.INVITE, Kind.REMINDER, Kind.EOS_INVITE, Kind.EOS_REMINDER, Kind.RESEND)
 
 
 class _Batch:
@@ -253,6 +255,7 @@ class _Batch:
         )
         self.settings = schedule_settings()
         self.allow_drama_numbers = allow_drama_numbers()
+        self.routes = {i.id: route_for(i.participant) for i in self.invitations.values()}
 
 
 def _why_not(row: ScheduledMessage, kind: Kind, invitation: Invitation, batch: _Batch, now: datetime):
@@ -269,6 +272,9 @@ def _why_not(row: ScheduledMessage, kind: Kind, invitation: Invitation, batch: _
         return "cancelled", f"invitation {invitation.status.replace('_', ' ')}"
     if invitation.status in ("declined", "opted_out"):
         return "cancelled", f"invitation {invitation.status.replace('_', ' ')}"
+    route = batch.routes[invitation.id]
+    if route not in TEXT_ROUTES:
+        return outreach.why_not(route, participant)
     if participant.phone_hash in batch.opted_out:
         return "cancelled", "number opted out (texted STOP)"
     if not (participant.safe_to_text and participant.consent):
@@ -281,8 +287,9 @@ class _Send:
     row: ScheduledMessage
     invitation: Invitation
     kind: Kind
-    to_e164: str
+    to_e164: str | None
     body: str
+    route: str = "sms"
 
 
 def _decide(row: ScheduledMessage, now: datetime, compose: Composer, batch: _Batch) -> str | _Send:
@@ -307,6 +314,9 @@ def _decide(row: ScheduledMessage, now: datetime, compose: Composer, batch: _Bat
 
     meeting = participant.meeting
     settings = batch.settings.resolve(meeting.meeting_type, participant.role, participant.age_band)
+    route = batch.routes[invitation.id]
+    if route not in TEXT_ROUTES:  # email and letters: no quiet hours, their own sender
+        return _Send(row, invitation, kind, None, "", route)
     if not is_allowed_time(now, settings.quiet_rules):
         row.due_at = next_allowed_time(now, settings.quiet_rules)
         return outcome("deferred", "pending", "waiting for a decent hour")
@@ -521,6 +531,11 @@ def _process_batch(rows: list[ScheduledMessage], now: datetime, sender: Sender, 
             # by reconcile_stuck (and given up after MAX_CLAIMS if the fault is in the row).
             db.session.rollback()
             raise
+        # Email and letters first, each committed on its own (see messaging/outreach.py).
+        for send in [s for s in sends if s.route not in TEXT_ROUTES]:
+            outcome = outreach.send_scheduled(send.row, send.invitation, send.route, now)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        sends = [s for s in sends if s.route in TEXT_ROUTES]
         result: _Result | None = None
         for index in range(len(sends) + 1):
             following = sends[index] if index < len(sends) else None

@@ -46,6 +46,8 @@ class Kind(StrEnum):
     YOU_SAID_WE_DID = "you_said_we_did"
     EOS_INVITE = "eos_invite"
     EOS_REMINDER = "eos_reminder"
+    # A worker's "resend" from the meeting page: not part of any plan, so re-planning leaves it be.
+    RESEND = "resend"
 
     @property
     def sends_text(self) -> bool:
@@ -187,6 +189,13 @@ class PlanRequest:
     survey: str = MEETING_SURVEY           # or EXPERIENCE_OF_SERVICE
     settings: ScheduleSettings = field(default_factory=ScheduleSettings)
     allow_drama_numbers: bool = False      # accept Ofcom 07700 900xxx (demo data)
+    # How the invitation reaches them (vocab.ROUTES, see scheduling/routes.py): texts by
+    # default. Email and letters have no quiet hours; a letter is sent once (no reminders);
+    # in person nothing is sent (the worker gives the link) but the close still runs.
+    route: str = "sms"
+    email_ok: bool = False
+    address_ok: bool = False
+    consent: bool = True
 
 
 @dataclass(frozen=True)
@@ -293,10 +302,20 @@ def _stop_reason(request: PlanRequest) -> str | None:
             return "meeting cancelled"
     elif request.case_closed_on is None:
         return "invalid input: the case has no closure date"
-    if request.opted_out:
-        return "number opted out (texted STOP)"
     if request.declined:
         return "invitation declined"
+    if not request.consent:
+        return "no consent to be contacted"
+    if request.route == "email":
+        return None if request.email_ok else "no usable contact: no valid email address"
+    if request.route == "letter":
+        return None if request.address_ok else "no usable contact: no postal address"
+    if request.route == "in_person":
+        return None
+    if request.route not in ("sms", "whatsapp"):
+        return f"invalid input: unknown route {request.route!r}"
+    if request.opted_out:
+        return "number opted out (texted STOP)"
     if not request.safe_to_text:
         return "no usable contact: not marked safe to text"
     phone = normalise_phone(request.phone, allow_drama_numbers=request.allow_drama_numbers)
@@ -327,12 +346,45 @@ def plan(request: PlanRequest) -> Plan:
         return builder.build()
 
     known_at = request.known_at.astimezone(UTC) if request.known_at else now
-    quiet = settings.quiet_rules
+    # Nothing rings when an email or a letter arrives: quiet hours are for texts only.
+    quiet = NO_QUIET_RULES if request.route in ("email", "letter") else settings.quiet_rules
     if request.survey == EXPERIENCE_OF_SERVICE:
         _plan_experience_of_service(request, settings, quiet, known_at, builder)
     else:
         _plan_meeting(request, settings, quiet, known_at, builder)
-    return builder.build()
+    return _for_route(request, builder.build())
+
+
+NO_QUIET_RULES = QuietRules()
+LETTER_ONCE = "a letter is sent once: no reminders by post"
+IN_PERSON = "in person: the worker gives the link from the meeting page"
+
+
+def in_person_reason(request: PlanRequest) -> str:
+    """Why nothing is sent, and that the worker gives the link instead."""
+    phone = normalise_phone(request.phone, allow_drama_numbers=request.allow_drama_numbers)
+    if request.phone and not phone.ok:
+        why = f"no usable contact: {phone.reason}"
+    elif phone.ok and not request.safe_to_text:
+        why = "no usable contact: not marked safe to text"
+    else:
+        why = "no usable contact: no mobile, email or postal address"
+    return f"{why}; {IN_PERSON}"
+
+
+def _for_route(request: PlanRequest, built: Plan) -> Plan:
+    """A letter is posted once (no reminders, no "you said, we did" by post); in person nothing
+    is sent at all, though the close still stops the link taking answers."""
+    route = request.route
+    if route not in ("letter", "in_person"):
+        return built
+    keep = (Kind.INVITE, Kind.EOS_INVITE, Kind.CLOSE) if route == "letter" else (Kind.CLOSE,)
+    messages = tuple(m for m in built.messages if m.kind in keep)
+    reason = LETTER_ONCE if route == "letter" else in_person_reason(request)
+    dropped = built.dropped + tuple(
+        Dropped(m.kind, m.sequence, reason) for m in built.messages if m.kind not in keep
+    )
+    return replace(built, messages=messages, dropped=dropped)
 
 
 def _due(slot: datetime, now: datetime, quiet: QuietRules) -> datetime:
@@ -498,7 +550,7 @@ def is_missed(
     """Whether a pending step is too late to send: an invitation or reminder once the meeting
     has started, or once the invitation has closed. Other steps are never missed (a close
     still closes; "you said, we did" and Experience of Service are not tied to the meeting)."""
-    if kind not in (Kind.INVITE, Kind.REMINDER):  # StrEnum: plain strings compare equal
+    if kind not in (Kind.INVITE, Kind.REMINDER, Kind.RESEND):  # StrEnum: plain strings compare equal
         return False
     if meeting_start is not None and now >= meeting_start:
         return True
@@ -599,7 +651,7 @@ def replan(existing: Sequence[ExistingScheduled], new_plan: Plan) -> Changes:
             move.append(Move(row.id, message.due_at, f"planned again after being {row.state}", reopen=True))
 
     for key, row in rows.items():
-        if key in planned or row.state != PENDING:
+        if key in planned or row.state != PENDING or row.kind == Kind.RESEND:
             continue
         reason = dropped.get(key)
         if reason is not None and reason.missed:

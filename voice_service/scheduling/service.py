@@ -61,12 +61,29 @@ def is_opted_out(phone_hash: str | None) -> bool:
     return db.session.scalar(select(OptOut.id).where(OptOut.phone_hash == phone_hash)) is not None
 
 
+def route_for(participant) -> str:
+    """The route the participant's invitations go by (scheduling/routes.py): the one stored
+    from the case system when it can be used, else the first usable one."""
+    from voice_service.scheduling.routes import choose_route, contact_for
+
+    contact = contact_for(participant.phone, participant.safe_to_text, participant.email, participant.postal_address,
+                          participant.consent, allow_drama_numbers=allow_drama_numbers())
+    asked = participant.route or (participant.preferred_channel if participant.preferred_channel in ("sms", "whatsapp") else None)
+    return choose_route(asked, contact).route
+
+
 def plan_request_for(invitation: Invitation, now: datetime | None = None) -> PlanRequest:
     """The planner's view of one invitation."""
+    from voice_service.scheduling.routes import check_address, check_email
+
     participant = invitation.participant
     meeting = participant.meeting
     eos = meeting.meeting_type == EXPERIENCE_OF_SERVICE
     return PlanRequest(
+        route=route_for(participant),
+        email_ok=check_email(participant.email).ok,
+        address_ok=check_address(participant.postal_address).ok,
+        consent=bool(participant.consent),
         now=now or utcnow(),
         meeting_type=meeting.meeting_type,
         audience=Audience(participant.role, participant.age_band),
@@ -167,6 +184,7 @@ def plan_phone_messages(phone_hash: str, now: datetime | None = None) -> list[Ch
 
 
 __all__ = [
+    "route_for",
     "allow_drama_numbers",
     "is_opted_out",
     "plan_invitation_messages",

@@ -21,7 +21,10 @@ from voice_service.intake import (Conflict, FieldError, change_meeting, has_cont
                                   validate_meeting)
 from voice_service.meetings import participant_states, meeting_by_ref
 from voice_service.models import Child, Meeting
-from voice_service.vocab import AGE_BANDS, CHANNELS, MEETING_TYPES, ROLES, SERVICES
+from voice_service.vocab import (
+    AGE_BANDS, CHANNELS, CLOSURE_REASONS, DISABILITY_CODES, ETHNICITY_CODES, GENDER_CODES, MEETING_TYPES, ROLES, ROUTES,
+    SERVICES,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.public_endpoints = ("api.openapi",)
@@ -70,6 +73,7 @@ def _meeting_json(meeting: Meeting, states: dict | None = None) -> dict:
             {
                 "ref": p.external_ref,
                 "role": p.role,
+                "route": p.route,
                 "invitation_state": by_participant[p.id].state if p.id in by_participant else "no_invitation",
                 "views": by_participant[p.id].views if p.id in by_participant else "none",
             }
@@ -305,9 +309,15 @@ def _document(base_url: str, languages: tuple[str, ...]) -> dict:
                         "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S"},
                         "age_band": {"type": "string", "enum": list(AGE_BANDS)},
                         "phone": {"type": "string", "maxLength": 40, "description": "A UK mobile number, e.g. 07700 900123."},
-                        "email": {"type": "string", "maxLength": 200, "format": "email"},
+                        "email": {"type": "string", "maxLength": 254, "format": "email",
+                                  "description": "An address that can receive email (checked; reserved names such as .invalid are refused)."},
+                        "postal_address": {"description": "For letters: 2 to 7 lines, the last a UK postcode; a list of lines or one string with a line per line.",
+                                           "oneOf": [{"type": "string", "maxLength": 600},
+                                                     {"type": "array", "minItems": 2, "maxItems": 7, "items": {"type": "string", "maxLength": 80}}]},
                         "language": {"type": "string", "enum": list(languages), "default": "en"},
                         "channel": {"type": "string", "enum": list(CHANNELS), "default": "web"},
+                        "route": {"type": "string", "enum": list(ROUTES),
+                                  "description": "How the invitation reaches them. Left out: text if they have a mobile safe to text, else email, else letter, else in person (the worker gives the link)."},
                         "safe_to_text": {"type": "boolean", "default": False},
                         "easy_read": {"type": "boolean", "default": False},
                         "consent": {"type": "boolean", "default": True},
@@ -328,6 +338,11 @@ def _document(base_url: str, languages: tuple[str, ...]) -> dict:
                                 "age_band": {"type": "string", "enum": list(AGE_BANDS)},
                                 "service": {"type": "string", "enum": list(SERVICES)},
                                 "team": {"type": "string", "maxLength": 64},
+                                "ethnicity": {"type": "string", "enum": list(ETHNICITY_CODES), "description": "DfE census ethnicity code (optional)."},
+                                "gender": {"type": "string", "enum": list(GENDER_CODES), "description": "DfE census gender code (optional)."},
+                                "disability": {"type": "string", "enum": list(DISABILITY_CODES), "description": "DfE census disability code (optional)."},
+                                "closed_on": {"type": "string", "format": "date", "description": "The date the case closed: Experience of Service questionnaires are planned."},
+                                "closure_reason": {"type": "string", "enum": list(CLOSURE_REASONS), "description": "Census reason code (RC2: no questionnaire is sent)."},
                             },
                         },
                         "participants": {"type": "array", "maxItems": 20, "items": {"$ref": "#/components/schemas/NewParticipant"}},
@@ -342,10 +357,11 @@ def _document(base_url: str, languages: tuple[str, ...]) -> dict:
                     },
                 },
                 "Participant": {
-                    "type": "object", "required": ["ref", "role", "invitation_state", "views"], "additionalProperties": False,
+                    "type": "object", "required": ["ref", "role", "route", "invitation_state", "views"], "additionalProperties": False,
                     "properties": {
                         "ref": {"type": "string", "nullable": True},
                         "role": {"type": "string", "enum": list(ROLES)},
+                        "route": {"type": "string", "enum": list(ROUTES), "nullable": True},
                         "invitation_state": {"type": "string", "enum": states},
                         "views": {"type": "string", "enum": ["in", "partial", "none"]},
                     },

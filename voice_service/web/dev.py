@@ -6,8 +6,9 @@ Registered only when DEV_PAGES is on (never in production), under the "dev only"
   phone. The message is signed with TWILIO_AUTH_TOKEN against PUBLIC_BASE_URL exactly as Twilio
   signs it and posted to /sms/inbound through the app's full request stack (the same webhook
   code path, signature check included). The page shows that phone's conversation.
-- /dev/outbox and /dev/outbox.json: every outbound text the outbox holds (to, body, time,
-  invitation, status).
+- /dev/outbox and /dev/outbox.json: every outbound text, email and letter the outbox holds (to,
+  subject, body, time, invitation, status, and `channel`: sms, whatsapp, email or letter); a
+  letter's PDF at /dev/outbox/letters/<message id>.pdf.
 """
 from __future__ import annotations
 
@@ -181,7 +182,24 @@ def outbox_json():
         {
             "id": m.id, "to": m.to_address, "body": m.body, "time": m.created_at.isoformat(),
             "invitation": m.invitation_id, "status": m.status, "error_code": m.error_code, "channel": m.channel,
-            "segments": m.segments, "kind": kind, "provider_sid": m.provider_sid,
+            "segments": m.segments, "kind": kind, "provider_sid": m.provider_sid, "subject": m.subject,
+            "letter": url_for("dev.outbox_letter", message_id=m.id) if m.channel == "letter" and m.invitation_id else None,
         }
         for m, kind in _outbox_rows()
     ])
+
+
+@bp.get("/outbox/letters/<int:message_id>.pdf")
+def outbox_letter(message_id: int):
+    """The letter a letter-channel message stood for, as the person would receive it."""
+    from flask import abort, make_response
+
+    from voice_service.letters import letter_pdf
+
+    message = db.session.get(Message, message_id)
+    if message is None or message.channel != "letter" or message.invitation is None:
+        abort(404)
+    response = make_response(letter_pdf(message.invitation))
+    db.session.commit()
+    response.headers["Content-Type"] = "application/pdf"
+    return response

@@ -20,7 +20,7 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from voice_service import advocacy, alerts, audit, auth
+from voice_service import advocacy, alerts, audit, auth, reach
 from voice_service.extensions import db, limiter
 from voice_service.forms.base import ServiceForm
 from voice_service.meetings import (
@@ -137,6 +137,11 @@ def _meeting_for(meeting_ref: str) -> Meeting:
     return meeting
 
 
+def meeting_or_abort(meeting_ref: str) -> Meeting:
+    """The meeting the signed-in user may open, or 404 / 403 (for the staff_reach pages)."""
+    return _meeting_for(meeting_ref)
+
+
 @bp.errorhandler(403)
 def _forbidden(_error):
     return render_template("staff/problem.html", page_title="You cannot see this page", kind="forbidden"), 403
@@ -238,7 +243,7 @@ def _render_meeting(meeting: Meeting, form: OutcomeForm | None = None, status: i
     if form is None:
         form = _outcome_form(page)
     return make_response(render_template(
-        "staff/meeting.html", m=page, form=form, button=ButtonForm(),
+        "staff/meeting.html", m=page, form=form, button=ButtonForm(), reach=reach.for_meeting(meeting, user.role),
         errors=wtforms_errors(form) if form.errors else None, form_has_errors=bool(form.errors),
         notice=notice or request.args.get("notice"), page_title=f"{page.meeting_type_label}: {page.meeting_ref}",
     ), status)
@@ -260,6 +265,7 @@ def meeting_print(meeting_ref: str):
                  {"shown": page.shown_invitation_ids, "withheld": page.withheld_invitation_ids})
     db.session.commit()
     return render_template("staff/print.html", m=page, printed_at=utcnow(), printed_by=user.name,
+                           reach=reach.for_meeting(meeting, user.role),
                            page_title=f"Views for {page.meeting_ref}")
 
 
@@ -423,3 +429,4 @@ def audit_log():
     actions = sorted({a for a in db.session.scalars(db.select(AuditEvent.action).distinct())})
     return render_template("staff/audit.html", rows=rows, action=action, actions=actions,
                            next_before=rows[-1].id if len(rows) == 100 else None, page_title="Audit log")
+
