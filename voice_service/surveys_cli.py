@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from voice_service.surveys import inspect_surveys
+from voice_service.survey_validation import inspect_surveys
 
 surveys_cli = AppGroup("surveys", help="Check and list the survey definitions in surveys/.")
 
