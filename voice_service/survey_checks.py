@@ -14,6 +14,7 @@ from pathlib import Path
 from voice_service.messaging.segments import non_gsm7_characters, segment_limit, sms_segments
 from voice_service.survey_model import SMS_MESSAGE_KINDS
 from voice_service.survey_text import (
+    BUDGET_KINDS,
     PAGE_PLACEHOLDERS,
     SMS_AVOID,
     SMS_PLACEHOLDER_SAMPLES,
@@ -21,6 +22,15 @@ from voice_service.survey_text import (
     fill_placeholders,
     placeholders_in,
 )
+
+
+def same_messages(po: Path, compiled: gettext.GNUTranslations) -> bool:
+    """True when every translated message of the .po file is in the compiled catalogue as written."""
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        written = read_po(fh)
+    return all(compiled.gettext(m.id) == m.string for m in written if m.id and m.string and not m.fuzzy)
 
 
 class FieldChecker:
@@ -49,7 +59,8 @@ class FieldChecker:
             if mo.is_file():
                 with mo.open("rb") as fh:
                     cat = gettext.GNUTranslations(fh)
-                if po.is_file() and po.stat().st_mtime > mo.stat().st_mtime:
+                # A checkout sets file times at random: only a .po that says something else is stale.
+                if po.is_file() and po.stat().st_mtime > mo.stat().st_mtime and not same_messages(po, cat):
                     self.catalogue_problem[language] = (
                         f"{po} is newer than its .mo; run: pybabel compile -D surveys -d {self.tdir}"
                     )
@@ -199,8 +210,8 @@ class FieldChecker:
             self.add(file, None, "sms_max_segments", "must be a table of message kind = number")
             return out
         for kind, n in raw.items():
-            if kind not in SMS_MESSAGE_KINDS:
-                self.add(file, None, f"sms_max_segments.{kind}", f"unknown message kind; use one of: {', '.join(SMS_MESSAGE_KINDS)}")
+            if kind not in BUDGET_KINDS:
+                self.add(file, None, f"sms_max_segments.{kind}", f"unknown message kind; use one of: {', '.join(BUDGET_KINDS)}")
             elif not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 4:
                 self.add(file, None, f"sms_max_segments.{kind}", "must be a whole number from 1 to 4")
             else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import string
 
-from voice_service.survey_model import Question, Survey
+from voice_service.survey_model import SMS_MESSAGE_KINDS, Question, Survey
 
 # Placeholders a text may use. SMS: filled by the sender; pages: filled by the web form.
 SMS_PLACEHOLDERS = ("service", "link", "meeting_date", "phone")
@@ -20,7 +20,11 @@ SMS_PLACEHOLDER_SAMPLES = {
     "meeting_date": "Wednesday 24 September",
     "phone": "+44 20 7946 0000",
 }
+# Budgets: each [sms] message kind, and "question": the text asking one question, as the
+# conversation sends it (its number, its wording and its numbered options).
+BUDGET_KINDS = (*SMS_MESSAGE_KINDS, "question")
 DEFAULT_SMS_MAX_SEGMENTS = {
+    "question": 1,
     "invite": 2, "reminder": 2, "you_said_we_did": 2, "close": 1, "thanks": 1, "safeguarding_reply": 1,
 }
 INVITE_REPLY_PHRASE = "or reply to this text to answer here"

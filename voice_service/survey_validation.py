@@ -12,11 +12,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from voice_service.messaging.segments import segment_limit, sms_segments
 from voice_service.models.vocab import AGE_BANDS, MEETING_TYPES, ROLES
 from voice_service.survey_model import CHILD_ROLES, SMS_MESSAGE_KINDS, Question, Survey
 from voice_service.survey_questions import ID_PATTERN, QuestionChecker
 from voice_service.survey_text import DEFAULT_SMS_MAX_SEGMENTS, INVITE_REPLY_PHRASE, placeholders_in, survey_strings
-from voice_service.survey_translation import TRANSLATIONS_DIR
+from voice_service.survey_translation import TRANSLATIONS_DIR, localise_with
 
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 SURVEY_KEYS = (
@@ -55,9 +56,10 @@ class SharedFile:
 
 
 class SurveyLoader(QuestionChecker):
-    def __init__(self, directory: Path, translations_dir: Path):
+    def __init__(self, directory: Path, translations_dir: Path, required_languages=()):
         super().__init__(translations_dir)
         self.dir = directory
+        self.required_languages = tuple(required_languages)
         self.shared_files: dict[str, SharedFile | None] = {}
         self.raw_files: dict[str, dict | None] = {}
         self.all_option_sets: dict[str, tuple[str, list]] = {}  # from every shared file
@@ -317,7 +319,14 @@ class SurveyLoader(QuestionChecker):
             signposting=tuple(signposting), questions=tuple(questions), sms=sms, source=file,
             sms_max_segments=budgets, includes=tuple(includes),
         )
-        self.check_translations(survey, languages)
+        for language in self.required_languages:
+            if language not in languages and language not in draft:
+                self.add(file, None, "draft_languages", (
+                    f"'{language}' is missing: every survey is offered in {', '.join(self.required_languages)}; "
+                    f"translate it and list it in draft_languages until a qualified translator has checked it"
+                ))
+        self.check_translations(survey, tuple(languages) + tuple(d for d in draft if d in self.required_languages))
+        self.check_prompts(survey, check_languages)
         return survey
 
     def languages(self, file, data, key="languages") -> tuple[str, ...]:
@@ -346,13 +355,38 @@ class SurveyLoader(QuestionChecker):
                 continue
             for qid, fieldname, text, src in survey_strings(survey):
                 if self.translated(text, language) is None:
+                    how = ("a draft translation is still a whole one" if language in survey.draft_languages
+                           else "or move the language to draft_languages")
                     self.add(src, qid, f"{fieldname} ({language})", (
                         f"no {language} translation in {self.tdir}/{language}/LC_MESSAGES/surveys.po"
                         f"{'' if src == survey.source else f' (used by {survey.source})'}; translate and compile it, "
-                        "or move the language to draft_languages"
+                        + how
                     ))
                 elif language in self.catalogue_problem:
                     self.add(survey.source, None, "languages", self.catalogue_problem[language])
+
+    def check_prompts(self, survey: Survey, languages) -> None:
+        """Each question's text as the conversation sends it ("(3/16) " + wording + its numbered
+        options when the wording does not list them) fits the survey's `question` budget, per language."""
+        from voice_service.conversation import question_prompt
+
+        budget = survey.sms_max_segments.get("question", 1)
+        for language in languages:
+            if language != "en" and self.catalogue(language) is None:
+                continue
+            seen = localise_with(survey, language, lambda s: (self.translated(s, language) or s) if s else s)
+            for question, original in zip(seen.questions, survey.questions):
+                src = original.source or survey.source
+                used = "" if src == survey.source else f" (used by {survey.source})"
+                prompt = question_prompt(seen, question, language)
+                encoding, segments, length = sms_segments(prompt)
+                if segments > budget:
+                    limit = segment_limit(encoding, budget)
+                    self.add(src, question.id, f"sms prompt ({language})", (
+                        f"the text that asks it (its number, wording and options) is {length} characters ({encoding}), "
+                        f"{segments} SMS; the survey allows {budget} (sms_max_segments.question): "
+                        f"shorten the wording or the option labels by {length - limit}{used}"
+                    ))
 
     # -- across files --
     def check_registry(self, surveys: list[Survey]) -> None:
@@ -380,12 +414,19 @@ class SurveyLoader(QuestionChecker):
 
 
 
-def inspect_surveys(directory: str | Path, translations_dir: str | Path | None = None) -> SurveyReport:
-    """Load and check every file in `directory`; never raises for problems in the files."""
-    loader = SurveyLoader(Path(directory), Path(translations_dir) if translations_dir else TRANSLATIONS_DIR)
+def inspect_surveys(directory: str | Path, translations_dir: str | Path | None = None,
+                    required_languages=()) -> SurveyReport:
+    """Load and check every file in `directory`; never raises for problems in the files.
+
+    Each of `required_languages` (the service's LANGUAGES for `flask surveys check`) must be
+    offered or a draft in every survey, and translated in full either way.
+    """
+    loader = SurveyLoader(Path(directory), Path(translations_dir) if translations_dir else TRANSLATIONS_DIR,
+                          required_languages=[lang for lang in required_languages if lang != "en"])
     return loader.run()
 
 
-def check_surveys(directory: str | Path, translations_dir: str | Path | None = None) -> list[str]:
+def check_surveys(directory: str | Path, translations_dir: str | Path | None = None,
+                  required_languages=()) -> list[str]:
     """Every problem in the survey files, one line each: "<file>: <question>: <field>: <what to fix>"."""
-    return inspect_surveys(directory, translations_dir).problems
+    return inspect_surveys(directory, translations_dir, required_languages).problems
