@@ -23,7 +23,8 @@ from babel.messages.pofile import write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice_service.surveys import SMS_PLACEHOLDERS, inspect_surveys, survey_strings  # noqa: E402
+from voice_service.survey_text import SMS_PLACEHOLDERS, survey_strings  # noqa: E402
+from voice_service.survey_validation import inspect_surveys  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "voice_service" / "translations" / "surveys.pot"
 

@@ -91,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
             "service_phone": app.config["SERVICE_PHONE"],
             "advocacy_phone": app.config["ADVOCACY_PHONE"],
             "duty_team_phone": app.config["DUTY_TEAM_PHONE"],
+            "adult_social_care_phone": app.config["ADULT_SOCIAL_CARE_PHONE"],
         }
 
     if app.config["RUN_SCHEDULER_IN_PROCESS"]:

@@ -72,6 +72,7 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "SERVICE_PHONE": get("SERVICE_PHONE", "020 7946 0000"),
         "DUTY_TEAM_PHONE": get("DUTY_TEAM_PHONE", "020 7946 0001"),
         "ADVOCACY_PHONE": get("ADVOCACY_PHONE", "020 7946 0002"),
+        "ADULT_SOCIAL_CARE_PHONE": get("ADULT_SOCIAL_CARE_PHONE", "020 7946 0004"),
         "DUTY_TEAM_EMAIL": get("DUTY_TEAM_EMAIL", "duty-team@example.invalid"),
         "DUTY_TEAM_SMS": get("DUTY_TEAM_SMS"),
         "ADVOCACY_EMAIL": get("ADVOCACY_EMAIL", "advocacy@example.invalid"),

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from voice_service.surveys import inspect_surveys
+from voice_service.survey_validation import inspect_surveys
 
 surveys_cli = AppGroup("surveys", help="Check and list the survey definitions in surveys/.")
 
@@ -17,8 +17,13 @@ def _folder(directory: str | None) -> str:
 @surveys_cli.command("check")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Survey folder (default: SURVEYS_DIR).")
 def check_command(directory: str | None) -> None:
-    """Check every survey file; list each problem and exit 1 if there is any."""
-    report = inspect_surveys(_folder(directory), current_app.config.get("SURVEYS_TRANSLATIONS_DIR"))
+    """Check every survey file; list each problem and exit 1 if there is any.
+
+    Every survey must be in every language of LANGUAGES (offered, or a draft awaiting a
+    qualified translator), with every string translated and every text within its SMS budget.
+    """
+    report = inspect_surveys(_folder(directory), current_app.config.get("SURVEYS_TRANSLATIONS_DIR"),
+                             required_languages=current_app.config["LANGUAGES"])
     if report.problems:
         for problem in report.problems:
             click.echo(problem)

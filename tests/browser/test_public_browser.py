@@ -73,6 +73,10 @@ def scripts_ran(page) -> bool:
 
 def test_a_childs_easy_read_journey_by_keyboard_only(app, live_server, page, survey):
     invitation, token = invite(easy_read=True)
+    # Headless Chromium has speech synthesis but no voices: give it an English one, as a
+    # desktop browser has, so the read-aloud button is offered.
+    page.add_init_script(
+        "speechSynthesis.getVoices = () => [{lang: 'en-GB', name: 'Test voice', default: true}]")
     page.goto(f"{live_server.url}/r/{token}")
     check_page(page)
     tab_to(page, "a.govuk-button--start")
@@ -83,7 +87,7 @@ def test_a_childs_easy_read_journey_by_keyboard_only(app, live_server, page, sur
     assert heading(page) == "How do you feel?"
     assert scripts_ran(page)
     assert_circle_over_input(page)
-    assert page.locator(".app-read-aloud").is_visible()  # speech is there in Chromium: the button shows
+    assert page.locator(".app-read-aloud").is_visible()  # a voice for English: the button shows
     check_page(page)
     tab_to(page, "input[name=answer]")
     page.keyboard.press("Space")
@@ -337,3 +341,20 @@ def test_the_real_child_and_parent_forms_pass_axe_on_every_question(app, live_se
                 page.screenshot(path=str(SCREENSHOTS / "child-easy-read.png"))
                 page.set_viewport_size({"width": 1024, "height": 768})
         assert {"scale", "free_text", "visibility", "advocate"} <= seen_kinds
+
+
+def test_read_aloud_is_hidden_without_a_voice_for_the_language_and_offered_with_one(app, live_server, new_page):
+    """Issue 17: read-aloud on every page in every language the browser has a voice for."""
+    from tests.factories import make_invitation, make_meeting, make_participant
+
+    participant = make_participant(make_meeting(), role="parent", language="bn")
+    invitation, token = make_invitation(participant, "cp_conference_parent")
+    page = new_page(locale="bn")
+    page.add_init_script("speechSynthesis.getVoices = () => [{lang: 'en-GB', name: 'English only'}]")
+    page.goto(f"{live_server.url}/r/{token}")
+    assert not page.locator(".app-read-aloud").is_visible()  # no Bengali voice: no button
+    page = new_page(locale="bn")
+    page.add_init_script("speechSynthesis.getVoices = () => [{lang: 'bn-BD', name: 'Bengali'}]")
+    page.goto(f"{live_server.url}/r/{token}")
+    assert page.locator(".app-read-aloud").is_visible()  # the start page too, not only questions
+    assert page.evaluate("document.documentElement.lang") == "bn"

@@ -267,7 +267,8 @@ def test_standard_wording_without_easy_read(client, app):
     invitation, token = invite(role="parent")
     body = text(client.get(f"/r/{token}/q/feelings"))
     assert "How do you feel about your life at the moment?" in body
-    assert "read-aloud.js" not in body
+    # Issue 17: read-aloud for every age (hidden until the browser has a voice for the language).
+    assert "read-aloud.js" in body and 'class="app-read-aloud" hidden' in body
     assert "There will be a meeting about you" not in text(client.get(f"/r/{token}"))
 
 

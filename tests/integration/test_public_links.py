@@ -194,10 +194,13 @@ def test_the_real_parent_form_is_offered_in_draft_arabic_bengali_and_somali(clie
     assert "إلى أي مدى تفهم لماذا تعمل خدمات الأطفال مع عائلتك؟" in question
 
 
-def test_a_survey_without_translations_offers_english_only(client, app):
+def test_a_survey_that_used_to_be_english_only_is_offered_in_draft_arabic(client, app):
+    """Issue 17: every survey is in four languages now (cin_review_parent was English only)."""
     from tests.support.factories import make_invitation, make_meeting, make_participant
 
     participant = make_participant(make_meeting(meeting_type="cin_review"), role="parent", language="ar")
     invitation, token = make_invitation(participant, "cin_review_parent")
     body = text(client.get(f"/r/{token}"))
-    assert '<html lang="en"' in body and 'name="language"' not in body
+    assert '<html lang="ar"' in body and 'name="language"' in body
+    assert "هذه مسودة ترجمة" in body  # marked as a draft
+    assert "Samaritans" in body and "116 123" in body  # a parent's help is for adults

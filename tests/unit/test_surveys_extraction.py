@@ -29,9 +29,10 @@ def test_the_template_holds_every_string_once_with_its_file_and_sms_rule(tmp_pat
     assert ids == expected
     feelings = catalogue["How do you feel at the moment?"]
     assert any(path == "surveys/shared/child_8_12.toml" and line > 0 for path, line in feelings.locations)
-    invite = next(survey.sms["invite"] for survey in registry.all() if survey.id == "cp_conference_parent")
-    comments = " ".join(catalogue[invite].auto_comments)
-    assert "must fit 2 text messages" in comments and "{link}" in comments
+    parent = registry.get("cp_conference_parent")
+    comments = " ".join(catalogue[parent.sms["invite"]].auto_comments)
+    assert parent.sms_max_segments["invite"] == 3  # declared in surveys/shared/parent.toml for UCS-2 translations
+    assert "must fit 3 text messages" in comments and "{link}" in comments
     question_sms = next(q.wording.sms for q in registry.get("cp_conference_parent").questions if q.id == "worries")
     assert "must fit 1 text message (160" in " ".join(catalogue[question_sms].auto_comments)
 

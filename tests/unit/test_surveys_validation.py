@@ -406,4 +406,4 @@ def test_cli_list_shows_a_table(app):
     lines = result.output.splitlines()
     assert lines[0].split() == ["id", "version", "meeting", "types", "audience", "languages"]
     row = next(line for line in lines if line.startswith("cp_conference_child_under_8 "))
-    assert "cp_conference" in row and "child under_8 easy-read" in row and row.rstrip().endswith("en")
+    assert "cp_conference" in row and "child under_8 easy-read" in row and row.rstrip().endswith("en (draft: bn, so, ar)")

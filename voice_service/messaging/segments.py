@@ -74,6 +74,13 @@ def sms_segments(text: str) -> tuple[str, int, int]:
     return "UCS-2", _pack(costs, UCS2_SINGLE, UCS2_MULTI), sum(costs)
 
 
+def segment_limit(encoding: str, segments: int) -> int:
+    """The most units `segments` SMS hold: 160 / 153 a part for GSM-7, 70 / 67 a part for UCS-2."""
+    if segments <= 1:
+        return GSM7_SINGLE if encoding == "GSM-7" else UCS2_SINGLE
+    return (GSM7_MULTI if encoding == "GSM-7" else UCS2_MULTI) * segments
+
+
 def single_segment_limit(text: str) -> int:
     """How many units one SMS holds for a text like this one: 160 for GSM-7, 70 for UCS-2."""
     return GSM7_SINGLE if is_gsm7(text) else UCS2_SINGLE

@@ -1,9 +1,10 @@
-// Read each question out loud with the browser's own speech synthesis.
-// Progressive enhancement: the button is hidden until this script finds speech support, and the
-// page works the same without it. Loaded as a module from our own origin (no inline script).
+// Read the page out loud with the browser's own speech synthesis, on every public page.
+// Progressive enhancement: the button stays hidden unless the browser has a voice for the
+// page's language (voices can arrive late: "voiceschanged"), so nobody is offered a button that
+// reads Bengali in an English voice or does nothing. Loaded as a module from our own origin.
 const synth = window.speechSynthesis
 
-function textToRead (form) {
+function questionText (form) {
   const parts = []
   const heading = form.querySelector('h1')
   if (heading) parts.push(heading.textContent)
@@ -12,17 +13,48 @@ function textToRead (form) {
     const words = label.querySelector('.app-emoji__label') || label
     parts.push(words.textContent)
   })
-  return parts.map((part) => part.trim()).filter(Boolean).join('. ')
+  return parts
+}
+
+function pageText (main) {
+  // Headings, paragraphs, list items, panel and summary rows: what a reader sees, in order.
+  const parts = []
+  main.querySelectorAll('h1, h2, p, li, dt, dd, .govuk-panel__body').forEach((el) => {
+    if (el.closest('.app-read-aloud, [aria-hidden="true"], .govuk-visually-hidden, form .govuk-button-group')) return
+    if (el.querySelector('h1, h2, p, li')) return // read the inner element once, not twice
+    parts.push(el.textContent)
+  })
+  return parts
+}
+
+function textToRead (button) {
+  const form = button.closest('form')
+  const parts = form ? questionText(form) : pageText(document.getElementById('main-content'))
+  return parts.map((part) => part.replace(/\s+/g, ' ').trim()).filter(Boolean).join('. ')
+}
+
+function voiceFor (lang) {
+  const wanted = lang.toLowerCase().split('-')[0]
+  return synth.getVoices().find((voice) => voice.lang.toLowerCase().replace('_', '-').split('-')[0] === wanted)
 }
 
 function setUp (button) {
-  const form = button.closest('form')
   const lang = button.dataset.readAloudLang || document.documentElement.lang || 'en'
-  button.closest('.app-read-aloud').hidden = false
+  const box = button.closest('.app-read-aloud')
+  const offer = () => {
+    const voice = voiceFor(lang)
+    box.hidden = !voice
+    return voice
+  }
+  offer()
+  synth.addEventListener('voiceschanged', offer)
   button.addEventListener('click', () => {
+    const voice = offer()
+    if (!voice) return
     synth.cancel()
-    const utterance = new window.SpeechSynthesisUtterance(textToRead(form))
+    const utterance = new window.SpeechSynthesisUtterance(textToRead(button))
     utterance.lang = lang
+    utterance.voice = voice
     utterance.rate = 0.9
     synth.speak(utterance)
   })
