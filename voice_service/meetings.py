@@ -23,6 +23,7 @@ import phonenumbers
 from sqlalchemy import and_, func, select
 
 from voice_service.extensions import db
+from voice_service.learning.history import added_after_meeting
 from voice_service.models import (
     Action, AdvocacyRequest, Answer, Child, Invitation, Meeting, Message, Participant,
     SafeguardingAlert, ScheduledMessage, ThemeTag, User, utcnow,
@@ -177,6 +178,7 @@ class AnswerView:
     flagged: bool
     themes: tuple[str, ...]
     alert_status: str | None
+    added_after_meeting: bool = False  # received once the meeting had started
 
 
 def answer_display(question, value, free_text: str | None) -> tuple[str | None, str | None]:
@@ -608,6 +610,7 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
                     kind=kind, own_words=kind == "free_text", text=text, emoji=emoji, skipped=a.skipped,
                     sentiment=a.sentiment, flagged=a.safeguarding_flag, themes=tuple(tags.get(a.id, ())),
                     alert_status=alerts.get(a.id),
+                    added_after_meeting=added_after_meeting(a.received_at, meeting.starts_at),
                 )
                 (view.own_words if av.own_words else view.choices).append(av)
         views.append(view)
