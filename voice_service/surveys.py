@@ -24,7 +24,7 @@ from voice_service.models.vocab import AGE_BANDS, MEETING_TYPES, ROLES, VISIBILI
 QUESTION_KINDS = (
     "scale", "single_choice", "multiple_choice", "yes_no", "free_text", "visibility", "advocate",
 )
-SMS_MESSAGE_KINDS = ("invite", "reminder", "close", "thanks", "you_said_we_did", "safeguarding_reply")
+SMS_MESSAGE_KINDS = ("invite", "reminder", "close", "thanks", "you_said_we_did", "you_said_follow_up", "safeguarding_reply")
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
@@ -182,7 +182,7 @@ SMS_PLACEHOLDER_SAMPLES = {
     "phone": "+44 20 7946 0000",
 }
 DEFAULT_SMS_MAX_SEGMENTS = {
-    "invite": 2, "reminder": 2, "you_said_we_did": 2, "close": 1, "thanks": 1, "safeguarding_reply": 1,
+    "invite": 2, "reminder": 2, "you_said_we_did": 2, "you_said_follow_up": 2, "close": 1, "thanks": 1, "safeguarding_reply": 1,
 }
 INVITE_REPLY_PHRASE = "or reply to this text to answer here"
 # Words that must never be in a text: a phone may be shared, and a text read by someone else.

@@ -37,7 +37,7 @@ HARD_SEGMENT_LIMIT = 4
 #: The SMS message kinds a survey declares, for each kind of scheduled message.
 SCHEDULED_TO_SMS_KIND = {
     "invite": "invite", "reminder": "reminder", "close": "close", "you_said_we_did": "you_said_we_did",
-    "eos_invite": "invite", "eos_reminder": "reminder", "thanks": "thanks",
+    "you_said_follow_up": "you_said_follow_up", "eos_invite": "invite", "eos_reminder": "reminder", "thanks": "thanks",
 }
 
 

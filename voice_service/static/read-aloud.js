@@ -5,6 +5,11 @@ const synth = window.speechSynthesis
 
 function textToRead (form) {
   const parts = []
+  if (!form.matches('form')) {
+    // A whole page (like "you said, we did"): its headings and the words marked to read.
+    form.querySelectorAll('h1, h2, .app-read-aloud-text').forEach((el) => parts.push(el.textContent))
+    return parts.map((part) => part.replace(/\s+/g, ' ').trim()).filter(Boolean).join('. ')
+  }
   const heading = form.querySelector('h1')
   if (heading) parts.push(heading.textContent)
   form.querySelectorAll('.govuk-hint').forEach((hint) => parts.push(hint.textContent))
@@ -16,7 +21,8 @@ function textToRead (form) {
 }
 
 function setUp (button) {
-  const form = button.closest('form')
+  const target = button.dataset.readAloudTarget
+  const form = target ? document.getElementById(target) : button.closest('form')
   const lang = button.dataset.readAloudLang || document.documentElement.lang || 'en'
   button.closest('.app-read-aloud').hidden = false
   button.addEventListener('click', () => {

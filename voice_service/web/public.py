@@ -237,6 +237,8 @@ def _meeting_words(visit: Visit) -> dict:
 def start(token: str):
     """The start page: who is asking and why, then Start (or Carry on, for someone coming back)."""
     visit = _open_visit(token)
+    if visit.invitation.participant.meeting.outcome_recorded_at is not None and visit.answers:
+        return redirect(url_for("you_said.page", token=token))  # after the meeting: what was decided
     if visit.completed:
         return redirect(url_for("public.done", token=token))
     mark_opened(visit.invitation)

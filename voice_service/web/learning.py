@@ -1,0 +1,118 @@
+"""The Learning Loop for staff: "you said, we did" by each person's route, QA's actions, the
+scorecard and the QA Executive's monthly pack.
+
+/learning/meetings/<ref>/you-said-we-did        how each person gets it (chair, worker, QA, admin)
+/learning/meetings/<ref>/you-said-we-did/<id>/letter   a printable letter, for post or in person
+Access: the blueprint admits admin, qa, chair and worker; meeting views also check the team
+(``meetings.can_open_meeting``), QA views narrow to qa and admin. Views of a person's words are
+audited (ids only).
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from voice_service import audit, auth
+from voice_service.extensions import db
+from voice_service.forms.base import ServiceForm
+from voice_service.learning import you_said_records as records
+from voice_service.meetings import MEETING_ROLES, can_open_meeting, meeting_by_ref
+from voice_service.models import Invitation, Participant, utcnow
+from voice_service.models.vocab import MEETING_TYPES, STAFF_ROLES
+
+bp = Blueprint("learning", __name__, url_prefix="/learning")
+log = logging.getLogger(__name__)
+QA_ROLES = ("qa", "admin")
+QA_PAGES = (("learning.actions", "Actions"), ("learning.scorecard", "Scorecard"), ("learning.packs", "Monthly pack"))
+STATE_LABELS = {
+    "waiting": "Waiting for the outcome or the text",
+    "sent": "Sent by text",
+    "handed_over": "Given or posted",
+    "to_hand_over": "To give or post",
+}
+
+
+class ButtonForm(ServiceForm):
+    """No fields but the CSRF token."""
+
+
+@bp.context_processor
+def learning_context():
+    """The staff layout's header, with the Learning Loop pages in its menu."""
+    from voice_service.web.staff import staff_context
+
+    context = staff_context()
+    nav = list(context.get("staff_nav", []))
+    user = context.get("staff_user")
+    endpoint = request.endpoint or ""
+    if user is not None and user.role in QA_ROLES:
+        for target, words in QA_PAGES:
+            if target in current_app.view_functions:
+                nav.append({"href": url_for(target), "text": words, "active": endpoint.startswith(target)})
+    return {**context, "staff_nav": nav}
+
+
+def _meeting(meeting_ref: str):
+    auth.require_role(*MEETING_ROLES)
+    user = auth.current_user()
+    meeting = meeting_by_ref(meeting_ref)
+    if meeting is None:
+        abort(404)
+    if not can_open_meeting(user.role, user.team, meeting.child.team):
+        audit.record(user, "meeting_access_refused", meeting)
+        db.session.commit()
+        abort(403)
+    return meeting
+
+
+def _invitation_of(meeting, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.participant.meeting_id != meeting.id:
+        abort(404)
+    return invitation
+
+
+@bp.get("/meetings/<meeting_ref>/you-said-we-did")
+def you_said(meeting_ref: str):
+    """Who gets "you said, we did" how, and who still needs a letter or a visit."""
+    meeting = _meeting(meeting_ref)
+    people = records.meeting_routes(meeting)
+    db.session.commit()
+    return render_template("learning/you_said.html", meeting=meeting, people=people, state_labels=STATE_LABELS,
+                           meeting_type=MEETING_TYPES.get(meeting.meeting_type, meeting.meeting_type),
+                           button=ButtonForm(), notice=request.args.get("notice"),
+                           page_title=f"You said, we did: {meeting.meeting_ref}")
+
+
+@bp.get("/meetings/<meeting_ref>/you-said-we-did/<int:invitation_id>/letter")
+def you_said_letter(meeting_ref: str, invitation_id: int):
+    """The person's "you said, we did" as a letter to print (their words: audited)."""
+    from voice_service.invitations import link_token
+    from voice_service.surveys import registry
+
+    meeting = _meeting(meeting_ref)
+    invitation = _invitation_of(meeting, invitation_id)
+    if meeting.outcome_recorded_at is None:
+        abort(404)
+    try:
+        survey = registry(current_app).get(invitation.survey_id, invitation.survey_version)
+    except Exception:
+        survey = None
+    data = records.page_data(invitation, survey)
+    link = f"{current_app.config['PUBLIC_BASE_URL']}/r/{link_token(invitation)}/you-said-we-did"
+    audit.record(auth.current_user(), "you_said_we_did_letter_printed", invitation)
+    db.session.commit()
+    return render_template("learning/you_said_letter.html", meeting=meeting, invitation=invitation, data=data,
+                           link=link, printed_at=utcnow(), page_title="You said, we did: letter")
+
+
+@bp.post("/meetings/<meeting_ref>/you-said-we-did/<int:invitation_id>/handed-over")
+def you_said_handed_over(meeting_ref: str, invitation_id: int):
+    meeting = _meeting(meeting_ref)
+    invitation = _invitation_of(meeting, invitation_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    records.mark_handed_over(invitation, auth.current_user())
+    db.session.commit()
+    return redirect(url_for("learning.you_said", meeting_ref=meeting.meeting_ref, notice="handed-over"))
