@@ -24,6 +24,8 @@ from voice_service.models.vocab import AGE_BANDS, MEETING_TYPES, ROLES, VISIBILI
 QUESTION_KINDS = (
     "scale", "single_choice", "multiple_choice", "yes_no", "free_text", "visibility", "advocate",
 )
+#: Texts a survey may leave out: the scheduler then records the step as not sent, with why.
+OPTIONAL_SMS_KINDS = ("you_said_follow_up",)
 SMS_MESSAGE_KINDS = ("invite", "reminder", "close", "thanks", "you_said_we_did", "you_said_follow_up", "safeguarding_reply")
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -833,7 +835,7 @@ class _Loader:
         # SMS messages.
         check_languages = tuple(languages) + tuple(draft)
         for kind in SMS_MESSAGE_KINDS:
-            if kind not in sms:
+            if kind not in sms and kind not in OPTIONAL_SMS_KINDS:
                 self.add(file, None, f"sms.{kind}", "missing; add it under [sms] here or in an included shared file")
         for kind, text in sms.items():
             mfile = sms_origin.get(kind, file)

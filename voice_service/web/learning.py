@@ -73,6 +73,69 @@ def _invitation_of(meeting, invitation_id: int) -> Invitation:
     return invitation
 
 
+# The scorecard --------------------------------------------------------------------------------
+
+def period_months(choice: str, now=None) -> tuple[str, str]:
+    """(first, last) month for "the last N months", up to this one (London)."""
+    from voice_service.analysis.queries import LONDON
+    from voice_service.analysis.trends import previous_month
+
+    now = (now or utcnow()).astimezone(LONDON)
+    last = f"{now.year}-{now.month:02d}"
+    first = last
+    for _ in range(int(choice) - 1):
+        first = previous_month(first)
+    return first, last
+
+
+def cached(name: str, key: tuple, build):
+    """`build()`, reused while no answer, tag or invitation is added (INSIGHTS_CACHE_SECONDS)."""
+    import time
+
+    from voice_service.analysis.queries import data_version
+
+    ttl = float(current_app.config.get("INSIGHTS_CACHE_SECONDS", 300))
+    cache = current_app.extensions.setdefault(f"learning_cache_{name}", {})
+    version = data_version()
+    hit = cache.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now and hit[1] == version:
+        return hit[2]
+    result = build()
+    if ttl > 0:
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = (now + ttl, version, result)
+    return result
+
+
+def scorecard_chart(card):
+    from voice_service.analysis import charts
+
+    items = [(m.label, card.overall[m.id].share) for m in card.measures]
+    return charts.bar_chart("chart-scorecard", "What good looks like: share who said yes", items, fmt=charts.percent,
+                            max_value=1.0, value_heading="Share who said yes", label_heading="Measure")
+
+
+@bp.get("/scorecard")
+def scorecard():
+    """The "What good looks like" scorecard by service, team, meeting type and month (qa, admin)."""
+    from voice_service.analysis.trends import month_label
+    from voice_service.learning.scorecard_queries import collect
+    from voice_service.web.insights import DEFAULT_PERIOD, PERIODS
+
+    auth.require_role(*QA_ROLES)
+    choice = request.args.get("period", DEFAULT_PERIOD)
+    if choice not in PERIODS:
+        choice = DEFAULT_PERIOD
+    first, last = period_months(choice)
+    threshold = int(current_app.config["SUPPRESSION_THRESHOLD"])
+    card = cached("scorecard", (first, last, threshold), lambda: collect(first, last, threshold))
+    label = month_label(first) if first == last else f"{month_label(first)} to {month_label(last)}"
+    return render_template("learning/scorecard.html", card=card, chart=scorecard_chart(card), periods=PERIODS,
+                           period=choice, period_label=label, page_title="What good looks like: the scorecard")
+
+
 @bp.get("/meetings/<meeting_ref>/you-said-we-did")
 def you_said(meeting_ref: str):
     """Who gets "you said, we did" how, and who still needs a letter or a visit."""
