@@ -13,6 +13,12 @@ import logging
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+
+from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
 from voice_service import audit, auth
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
@@ -35,6 +41,41 @@ STATE_LABELS = {
 
 class ButtonForm(ServiceForm):
     """No fields but the CSRF token."""
+
+
+class ActionForm(ServiceForm):
+    title = StringField("What will be done", widget=GovTextInput(), validators=[
+        DataRequired("Enter what will be done"), Length(max=200, message="What will be done must be 200 characters or fewer")])
+    finding_kind = RadioField("What is the finding", widget=GovRadioInput(), validators=[InputRequired("Choose what the finding is")])
+    finding_ref = StringField("Which finding", widget=GovTextInput(), validators=[Optional(), Length(max=64)])
+    measure_id = SelectField("The measure it should move", widget=GovSelect(), validators=[InputRequired("Choose a measure")])
+    owner_name = StringField("Owner", widget=GovTextInput(), validators=[DataRequired("Enter who owns this action"), Length(max=200)])
+    started_on = DateField("Start date", widget=GovDateInput(), format="%d %m %Y", validators=[InputRequired("Enter the start date")])
+    due_on = DateField("Due date", widget=GovDateInput(), format="%d %m %Y", validators=[InputRequired("Enter the due date")])
+    plain_words = TextAreaField("What it means for families, in plain words", widget=GovTextArea(),
+                                validators=[Optional(), Length(max=600, message="Use 600 characters or fewer")])
+
+    def __init__(self, *args, **kwargs):
+        from voice_service.learning import actions as rules
+        from voice_service.learning import scorecard as card_rules
+
+        super().__init__(*args, **kwargs)
+        self.finding_kind.choices = list(rules.FINDING_KINDS.items())
+        self.measure_id.choices = [(m.id, m.label) for m in card_rules.measures()]
+        for day in (self.started_on, self.due_on):  # the widget wants day, month and year, or nothing
+            if day.raw_data is not None and len(day.raw_data) != 3:
+                day.raw_data = None
+
+
+class NoteForm(ServiceForm):
+    status = RadioField("Status", widget=GovRadioInput(), validators=[InputRequired("Choose a status")])
+    note = TextAreaField("Note", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        from voice_service.learning import actions as rules
+
+        super().__init__(*args, **kwargs)
+        self.status.choices = list(rules.STATUSES.items())
 
 
 @bp.context_processor
@@ -179,3 +220,113 @@ def you_said_handed_over(meeting_ref: str, invitation_id: int):
     records.mark_handed_over(invitation, auth.current_user())
     db.session.commit()
     return redirect(url_for("learning.you_said", meeting_ref=meeting.meeting_ref, notice="handed-over"))
+
+
+# Learning Loop actions ---------------------------------------------------------------------------
+
+def _render_actions(form: ActionForm | None = None, status: int = 200, problem: str | None = None):
+    from voice_service.learning import action_records as store
+    from voice_service.learning import actions as rules
+
+    form = form or ActionForm(formdata=None)
+    errors = wtforms_errors(form) if form.errors else None
+    if problem:
+        errors = {"titleText": "There is a problem", "errorList": [{"text": problem, "href": "#title"}]}
+    today = store.today()
+    rows = [(a, store.measure_label(a.measure_id), rules.past_due(a.due_on, a.status, today)) for a in store.all_actions()]
+    return render_template("learning/actions.html", rows=rows, form=form, errors=errors, form_has_errors=bool(errors),
+                           statuses=rules.STATUSES, notice=request.args.get("notice"),
+                           page_title="Learning Loop: actions"), status
+
+
+@bp.route("/actions", methods=["GET", "POST"])
+def actions():
+    """Actions from findings, soonest due first; POST adds one (qa, admin). Audited."""
+    from voice_service.learning import action_records as store
+    from voice_service.learning import actions as rules
+
+    auth.require_role(*QA_ROLES)
+    if request.method == "GET":
+        return _render_actions()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _render_actions(form, 400)
+    try:
+        action = store.create(rules.NewAction(
+            title=form.title.data, finding_kind=form.finding_kind.data, finding_ref=form.finding_ref.data or "",
+            measure_id=form.measure_id.data, owner_name=form.owner_name.data, due_on=form.due_on.data,
+            started_on=form.started_on.data, plain_words=form.plain_words.data), auth.current_user())
+    except rules.ActionRefused as refused:
+        db.session.rollback()
+        return _render_actions(form, 400, str(refused))
+    db.session.commit()
+    return redirect(url_for("learning.action", action_id=action.id, notice="created"))
+
+
+def _action_or_404(action_id: int):
+    from voice_service.models import LearningAction
+
+    auth.require_role(*QA_ROLES)
+    action = db.session.get(LearningAction, action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+def _render_action(action, form: NoteForm | None = None, status: int = 200, problem: str | None = None):
+    from voice_service.learning import action_records as store
+    from voice_service.learning import actions as rules
+
+    threshold = int(current_app.config["SUPPRESSION_THRESHOLD"])
+    chart, before, after = store.before_after_chart(action, threshold)
+    form = form or NoteForm(formdata=None, data={"status": action.status})
+    errors = wtforms_errors(form) if form.errors else None
+    if problem:
+        errors = {"titleText": "There is a problem", "errorList": [{"text": problem, "href": "#status"}]}
+    return render_template("learning/action.html", action=action, chart=chart, before=before, after=after,
+                           measure=store.measure_label(action.measure_id), statuses=rules.STATUSES,
+                           finding_kinds=rules.FINDING_KINDS, form=form, button=ButtonForm(), errors=errors,
+                           form_has_errors=bool(errors), past_due=rules.past_due(action.due_on, action.status, store.today()),
+                           notice=request.args.get("notice"), page_title=f"Action: {action.title}"), status
+
+
+@bp.get("/actions/<int:action_id>")
+def action(action_id: int):
+    """One action: the measure before and after on one chart, its status and notes over time."""
+    return _render_action(_action_or_404(action_id))
+
+
+@bp.post("/actions/<int:action_id>/notes")
+def action_note(action_id: int):
+    from voice_service.learning import action_records as store
+    from voice_service.learning import actions as rules
+
+    found = _action_or_404(action_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render_action(found, form, 400)
+    try:
+        store.add_note(found, auth.current_user(), form.status.data, form.note.data)
+    except rules.ActionRefused as refused:
+        db.session.rollback()
+        return _render_action(found, form, 400, str(refused))
+    db.session.commit()
+    return redirect(url_for("learning.action", action_id=found.id, notice="noted"))
+
+
+@bp.post("/actions/<int:action_id>/publish")
+def action_publish(action_id: int):
+    """Publish (or take down) the action's plain words on the Family Advisory Group's page."""
+    from voice_service.learning import action_records as store
+    from voice_service.learning import actions as rules
+
+    found = _action_or_404(action_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        store.set_published(found, auth.current_user(), request.form.get("publish") == "1")
+    except rules.ActionRefused as refused:
+        db.session.rollback()
+        return _render_action(found, status=400, problem=str(refused))
+    db.session.commit()
+    return redirect(url_for("learning.action", action_id=found.id, notice="published" if found.published else "unpublished"))
