@@ -225,7 +225,7 @@ def load_demo(meeting_types: tuple[str, ...] | None = None, now: datetime | None
         raise DemoError(
             f"unknown meeting type {', '.join(map(repr, unknown))}; choose from: {', '.join(MEETING_TYPES)}"
         )
-    _upsert_staff()
+    staff = {user.role: user for user in _upsert_staff()}
     db.session.commit()
     specs = [spec for spec in DEMO_MEETINGS if not meeting_types or spec.meeting_type in meeting_types]
     with_closure = not meeting_types or "experience_of_service" in meeting_types or "cin_review" in meeting_types
@@ -264,6 +264,9 @@ def load_demo(meeting_types: tuple[str, ...] | None = None, now: datetime | None
     _add_demo_answers(rows)
     if not meeting_types:
         _load_history(now)
+        from voice_service.learning import demo as learning_demo
+
+        current_app.extensions["demo_you_said"] = learning_demo.load(now, staff)
     return rows
 
 
@@ -386,6 +389,12 @@ def demo_command(meeting_types: str) -> None:
     waiting = [row["phone"] for row in rows if row["phone"] and row["invitation"].status != "completed"]
     if waiting:
         click.echo(f"\nTo answer by text, open the SMS simulator and text \"hi\" as an open phone, e.g. {waiting[0]}.")
+    you_said = current_app.extensions.pop("demo_you_said", [])
+    if you_said:
+        click.echo("\n\"You said, we did\" pages (meeting DEMO-L001 is over and its outcome recorded):")
+        for row in you_said:
+            click.echo(f"  {row['role']:<11} {row['name']:<16} {row['link']}")
+        click.echo("Learning Loop actions (sign in as qa):   " + f"{base}/learning/actions")
     click.echo("SMS simulator (reply as a demo phone):  " + f"{base}/dev/sms")
     click.echo("Outbox (every text, email and letter):  " + f"{base}/dev/outbox")
     click.echo(f"Staff sign-in:                          {base}/staff/sign-in")

@@ -23,6 +23,7 @@ import phonenumbers
 from sqlalchemy import func, select
 
 from voice_service.extensions import db
+from voice_service.learning.history import added_after_meeting
 from voice_service.models import (
     Action, AdvocacyRequest, Answer, Child, Invitation, Meeting, Message, Participant,
     SafeguardingAlert, SafeguardingAlertItem, ScheduledMessage, ThemeTag, User, utcnow,
@@ -178,6 +179,7 @@ class AnswerView:
     themes: tuple[str, ...]
     alert_status: str | None
     needs_interpreter: bool = False  # in a language the analysis cannot read: a person reads it today
+    added_after_meeting: bool = False  # received once the meeting had started
 
 
 def answer_display(question, value, free_text: str | None) -> tuple[str | None, str | None]:
@@ -610,6 +612,7 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
                     sentiment=a.sentiment, flagged=a.safeguarding_flag, themes=tuple(tags.get(a.id, ())),
                     alert_status=alerts.get(a.id),
                     needs_interpreter=bool((a.analysis_evidence or {}).get("needs_interpreter")),
+                    added_after_meeting=added_after_meeting(a.received_at, meeting.starts_at),
                 )
                 (view.own_words if av.own_words else view.choices).append(av)
         views.append(view)

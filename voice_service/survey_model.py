@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 QUESTION_KINDS = (
     "scale", "single_choice", "multiple_choice", "yes_no", "free_text", "visibility", "advocate",
 )
-SMS_MESSAGE_KINDS = ("invite", "reminder", "close", "thanks", "you_said_we_did", "safeguarding_reply")
+#: Texts a survey may leave out: the scheduler then records the step as not sent, with why.
+OPTIONAL_SMS_KINDS = ("you_said_follow_up",)
+SMS_MESSAGE_KINDS = ("invite", "reminder", "close", "thanks", "you_said_we_did", "you_said_follow_up", "safeguarding_reply")
 CHILD_ROLES = ("child", "young_adult")  # questions are never compulsory, easy-read wording needed
 ADULT_ROLES = ("parent", "carer", "other")
 OPTION_KINDS = ("scale", "single_choice", "multiple_choice", "yes_no", "visibility", "advocate")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from voice_service.messaging.segments import sms_segments
-from voice_service.models.vocab import VISIBILITY
+from voice_service.vocab import VISIBILITY
 from voice_service.survey_checks import FieldChecker
 from voice_service.survey_model import (
     ADVOCATE_OPTIONS,

@@ -25,7 +25,7 @@ SMS_PLACEHOLDER_SAMPLES = {
 BUDGET_KINDS = (*SMS_MESSAGE_KINDS, "question")
 DEFAULT_SMS_MAX_SEGMENTS = {
     "question": 1,
-    "invite": 2, "reminder": 2, "you_said_we_did": 2, "close": 1, "thanks": 1, "safeguarding_reply": 1,
+    "invite": 2, "reminder": 2, "you_said_we_did": 2, "you_said_follow_up": 2, "close": 1, "thanks": 1, "safeguarding_reply": 1,
 }
 INVITE_REPLY_PHRASE = "or reply to this text to answer here"
 # Words that must never be in a text: a phone may be shared, and a text read by someone else.

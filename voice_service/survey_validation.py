@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voice_service.messaging.segments import segment_limit, sms_segments
-from voice_service.models.vocab import AGE_BANDS, MEETING_TYPES, ROLES
-from voice_service.survey_model import CHILD_ROLES, SMS_MESSAGE_KINDS, Question, Survey
+from voice_service.vocab import AGE_BANDS, MEETING_TYPES, ROLES
+from voice_service.survey_model import CHILD_ROLES, OPTIONAL_SMS_KINDS, SMS_MESSAGE_KINDS, Question, Survey
 from voice_service.survey_questions import ID_PATTERN, QuestionChecker
 from voice_service.survey_text import DEFAULT_SMS_MAX_SEGMENTS, INVITE_REPLY_PHRASE, placeholders_in, survey_strings
 from voice_service.survey_translation import TRANSLATIONS_DIR, localise_with
@@ -244,7 +244,7 @@ class SurveyLoader(QuestionChecker):
         # SMS messages.
         check_languages = tuple(languages) + tuple(draft)
         for kind in SMS_MESSAGE_KINDS:
-            if kind not in sms:
+            if kind not in sms and kind not in OPTIONAL_SMS_KINDS:
                 self.add(file, None, f"sms.{kind}", "missing; add it under [sms] here or in an included shared file")
         for kind, text in sms.items():
             mfile = sms_origin.get(kind, file)
@@ -374,7 +374,7 @@ class SurveyLoader(QuestionChecker):
         for language in languages:
             if language != "en" and self.catalogue(language) is None:
                 continue
-            seen = localise_with(survey, language, lambda s: (self.translated(s, language) or s) if s else s)
+            seen = localise_with(survey, language, lambda s, language=language: (self.translated(s, language) or s) if s else s)
             for question, original in zip(seen.questions, survey.questions):
                 src = original.source or survey.source
                 used = "" if src == survey.source else f" (used by {survey.source})"

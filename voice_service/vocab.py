@@ -62,7 +62,7 @@ MESSAGE_STATUS_RANK = {
     "delivered": 4, "read": 5, "undelivered": 9, "failed": 9, "canceled": 9, "received": 9,
 }
 
-SCHEDULED_KINDS = ("invite", "reminder", "close", "you_said_we_did", "eos_invite", "eos_reminder", "resend")
+SCHEDULED_KINDS = ("invite", "reminder", "close", "you_said_we_did", "eos_invite", "eos_reminder", "resend", "you_said_follow_up")
 SCHEDULED_STATES = ("pending", "sending", "sent", "failed", "cancelled", "missed")
 
 STAFF_ROLES = {

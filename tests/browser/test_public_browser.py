@@ -345,7 +345,7 @@ def test_the_real_child_and_parent_forms_pass_axe_on_every_question(app, live_se
 
 def test_read_aloud_is_hidden_without_a_voice_for_the_language_and_offered_with_one(app, live_server, new_page):
     """Issue 17: read-aloud on every page in every language the browser has a voice for."""
-    from tests.factories import make_invitation, make_meeting, make_participant
+    from tests.support.factories import make_invitation, make_meeting, make_participant
 
     participant = make_participant(make_meeting(), role="parent", language="bn")
     invitation, token = make_invitation(participant, "cp_conference_parent")

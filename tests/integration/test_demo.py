@@ -10,7 +10,7 @@ from voice_service.extensions import db
 from voice_service.models import Answer, Invitation, Meeting, Participant, SafeguardingAlert, ScheduledMessage, User
 from voice_service.vocab import MEETING_TYPES, STAFF_ROLES
 
-LINK = re.compile(r"http://localhost/r/([A-Za-z0-9_-]{32})")
+LINK = re.compile(r"http://localhost/r/([A-Za-z0-9_-]{32})(?![/A-Za-z0-9_-])")  # form links, not "you said, we did" pages
 
 
 def _counts():
@@ -93,3 +93,18 @@ def test_demo_history_gives_the_trends_page_figures_above_the_threshold(app, run
     page = client.get("/insights/").get_data(as_text=True)
     assert "Every figure for" not in page  # not everything hidden
     assert "Family time and contact" in page or "family_contact" in page
+
+
+def test_demo_has_a_meeting_whose_people_can_open_you_said_we_did_and_two_actions(app, runner, client):
+    from voice_service.models import LearningAction
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    links = re.findall(r"http://localhost(/r/[A-Za-z0-9_-]{32}/you-said-we-did)", result.output)
+    assert len(links) == 2
+    page = client.get(links[0]).get_data(as_text=True)
+    assert "You said, we did" in page and "has not been written up yet" not in page
+    actions = list(db.session.scalars(select(LearningAction)))
+    assert len(actions) == 2 and any(a.published for a in actions)
+    again = runner.invoke(args=["demo"])  # repeatable: nothing doubled
+    assert again.exit_code == 0 and db.session.scalar(select(func.count()).select_from(LearningAction)) == 2

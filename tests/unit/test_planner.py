@@ -292,7 +292,9 @@ def test_you_said_we_did_follows_the_outcome_at_a_decent_hour():
     result = plan(
         request(now=london(2026, 3, 24, 21, 30), answered=True, outcome_recorded_at=london(2026, 3, 24, 21, 15))
     )
-    assert schedule(result) == [("you_said_we_did", 0, at(2026, 3, 25, 8, 0))]
+    # ...and a month later (30 days after the outcome, at the next decent hour) "did it happen?".
+    assert schedule(result) == [("you_said_we_did", 0, at(2026, 3, 25, 8, 0)),
+                                ("you_said_follow_up", 0, at(2026, 4, 24, 8, 0))]
     assert result.reason == "views already given"
 
 
@@ -320,7 +322,8 @@ def test_stopped_invitations_get_no_messages_and_say_why(change, reason):
     assert result.messages == ()
     assert result.reason == reason
     assert {(d.kind, d.sequence) for d in result.dropped} == {
-        (Kind.INVITE, 0), (Kind.REMINDER, 1), (Kind.REMINDER, 2), (Kind.CLOSE, 0), (Kind.YOU_SAID_WE_DID, 0)
+        (Kind.INVITE, 0), (Kind.REMINDER, 1), (Kind.REMINDER, 2), (Kind.CLOSE, 0), (Kind.YOU_SAID_WE_DID, 0),
+        (Kind.YOU_SAID_FOLLOW_UP, 0),
     }
 
 

@@ -179,7 +179,8 @@ def test_recording_the_outcome_adds_you_said_we_did():
     ]
     after = request(now=london(2026, 3, 23, 14, 0), answered=True, outcome_recorded_at=london(2026, 3, 23, 13, 0))
     changes = replan(rows, plan(after))
-    assert [(m.kind, m.due_at) for m in changes.add] == [(Kind.YOU_SAID_WE_DID, london(2026, 3, 23, 14, 0))]
+    assert [(m.kind, m.due_at) for m in changes.add] == [(Kind.YOU_SAID_WE_DID, london(2026, 3, 23, 14, 0)),
+                                                         (Kind.YOU_SAID_FOLLOW_UP, london(2026, 4, 22, 14, 0))]
     assert not changes.move and not changes.cancel
 
 

@@ -229,3 +229,19 @@ def data_version() -> tuple:
         select(func.max(ThemeTag.id)).scalar_subquery(),
         select(func.max(Invitation.id)).scalar_subquery(),
     )).one())
+
+
+# Shared with the Learning Loop's queries (voice_service.learning), which group the same way.
+def month_of(column):
+    """The calendar month of a time column, 'YYYY-MM' (London on PostgreSQL, UTC on SQLite)."""
+    return _month(column)
+
+
+def answer_context():
+    """answer -> invitation -> participant -> meeting -> child, as one FROM clause."""
+    return _answer_context()
+
+
+def for_aggregation() -> None:
+    """Settings for one-off grouping queries for the rest of the transaction (see _for_aggregation)."""
+    _for_aggregation()

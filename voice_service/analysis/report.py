@@ -148,6 +148,7 @@ class MonthlyReport:
     alerts: AlertStats
     actions: Table
     action_examples: list[dict]
+    scorecard: object | None = None  # learning.scorecard.Scorecard for the month
 
     @property
     def month_label(self) -> str:
@@ -175,8 +176,12 @@ def build_monthly(month: str, threshold: int, *, alert_target_minutes: int = 60,
         counts=[[counts[t]] for t in types], row_totals=False, col_totals=True, grand_total=False,
     ), threshold)
     examples = queries.action_examples(month, month)
+    progress("the scorecard")
+    from voice_service.learning.scorecard_queries import collect as collect_scorecard
+
+    card = collect_scorecard(month, month, threshold)
     return MonthlyReport(month, previous, utcnow(), current, trends.theme_changes(current.themes, prev_themes),
-                         alerts, actions, examples)
+                         alerts, actions, examples, card)
 
 
 # -- CSV -------------------------------------------------------------------------------------
@@ -249,10 +254,25 @@ def csv_files(report: MonthlyReport) -> dict[str, str]:
     files["actions.csv"] = csv_text(rows)
     rows = [("theme", "who", "quote (redacted)")] + [(q.theme_label, q.respondent or "", q.text) for q in t.quotes]
     files["quotes.csv"] = csv_text(rows)
+    if report.scorecard is not None:
+        files["scorecard.csv"] = csv_text(scorecard_rows(report.scorecard))
     c = t.confirmation
     files["confirmation.csv"] = csv_text([("measure", "value"), ("theme tags", c.tags), ("confirmed by a person", c.confirmed),
                                       ("rejected by a person", c.rejected), ("share confirmed", _fmt_rate(c.share))])
     return files
+
+
+def scorecard_rows(card) -> list[tuple]:
+    """The scorecard as CSV rows: breakdown, group, measure, yes, answered, share ([c] hidden)."""
+    rows = [("breakdown", "group", "measure", "said yes", "answered", "share")]
+    for m in card.measures:
+        s = card.overall[m.id]
+        rows.append(("All", "All", m.label, s.yes, s.answered, _fmt_rate(s.share)))
+    for dim, (_ids, labels, scores) in card.by.items():
+        for m in card.measures:
+            for label, s in zip(labels, scores[m.id]):
+                rows.append((card.dim_labels[dim], label, m.label, s.yes, s.answered, _fmt_rate(s.share)))
+    return rows
 
 
 def _minutes(value: float | None) -> str:

@@ -17,6 +17,8 @@ from voice_service.conversation import ServiceInfo
 from voice_service.messaging.segments import sms_segments
 
 LONDON = ZoneInfo("Europe/London")
+#: Scheduled texts whose link opens the person's "you said, we did" page.
+YOU_SAID_KINDS = ("you_said_we_did", "you_said_follow_up")
 
 #: Segments a text may never exceed whatever a survey declares (Survey.sms_max_segments caps at 4).
 HARD_SEGMENT_LIMIT = 4
@@ -24,6 +26,7 @@ HARD_SEGMENT_LIMIT = 4
 SCHEDULED_TO_SMS_KIND = {
     "invite": "invite", "reminder": "reminder", "close": "close", "you_said_we_did": "you_said_we_did",
     "eos_invite": "invite", "eos_reminder": "reminder", "thanks": "thanks", "resend": "invite",
+    "you_said_follow_up": "you_said_follow_up",
 }
 
 
@@ -123,4 +126,6 @@ def compose_scheduled(row, invitation) -> str | None:
     if survey is None or sms_kind not in survey.sms:
         raise TextNotDeclared(f"survey {invitation.survey_id} v{invitation.survey_version} declares no '{sms_kind}' text")
     link = link_for(invitation) if "{link}" in survey.sms[sms_kind] else None
+    if link and row.kind in YOU_SAID_KINDS:
+        link += "/you-said-we-did"  # straight to the page, which works after the link closes
     return compose(invitation, row.kind, link=link)

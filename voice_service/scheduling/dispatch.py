@@ -279,7 +279,16 @@ def _why_not(row: ScheduledMessage, kind: Kind, invitation: Invitation, batch: _
         return "cancelled", "number opted out (texted STOP)"
     if not (participant.safe_to_text and participant.consent):
         return "cancelled", "no usable contact: not marked safe to text"
+    if kind is Kind.YOU_SAID_FOLLOW_UP and _follow_up_answered(invitation.id):
+        return "cancelled", "already told us whether it happened"
     return None
+
+
+def _follow_up_answered(invitation_id: int) -> bool:
+    from voice_service.models import YouSaidWeDid
+
+    return db.session.scalar(select(YouSaidWeDid.id).where(
+        YouSaidWeDid.invitation_id == invitation_id, YouSaidWeDid.follow_up_answer.is_not(None))) is not None
 
 
 @dataclass

@@ -48,6 +48,7 @@ class Kind(StrEnum):
     EOS_REMINDER = "eos_reminder"
     # A worker's "resend" from the meeting page: not part of any plan, so re-planning leaves it be.
     RESEND = "resend"
+    YOU_SAID_FOLLOW_UP = "you_said_follow_up"  # a month later: did what was decided happen?
 
     @property
     def sends_text(self) -> bool:
@@ -123,6 +124,7 @@ class ScheduleSettings:
     min_response_time: timedelta = timedelta(days=1)   # else close at the meeting start instead
     min_gap: timedelta = timedelta(hours=12)           # between two texts to the same person
     you_said_we_did_delay: timedelta = timedelta(0)    # after the outcome is recorded
+    you_said_follow_up_delay: timedelta = timedelta(days=30)  # "did it happen?", after the outcome
     eos_days_after_closure: int = 7
     eos_reminder_days_after: int = 5
     quiet_rules: QuietRules = DEFAULT_QUIET_RULES
@@ -143,7 +145,7 @@ class ScheduleSettings:
             raise ValueError("close_working_days_before must not be negative")
         if self.eos_days_after_closure < 0 or self.eos_reminder_days_after <= 0:
             raise ValueError("eos_days_after_closure must be >= 0 and eos_reminder_days_after > 0")
-        for name in ("min_notice", "min_response_time", "min_gap", "you_said_we_did_delay"):
+        for name in ("min_notice", "min_response_time", "min_gap", "you_said_we_did_delay", "you_said_follow_up_delay"):
             if getattr(self, name) < timedelta(0):
                 raise ValueError(f"{name} must not be negative")
 
@@ -280,7 +282,7 @@ def _steps(request: PlanRequest, settings: ScheduleSettings) -> list[tuple[Kind,
     if request.survey == EXPERIENCE_OF_SERVICE:
         return [(Kind.EOS_INVITE, 0), (Kind.EOS_REMINDER, 1)]
     reminders = [(Kind.REMINDER, i + 1) for i in range(len(settings.reminder_working_days_before))]
-    return [(Kind.INVITE, 0), *reminders, (Kind.CLOSE, 0), (Kind.YOU_SAID_WE_DID, 0)]
+    return [(Kind.INVITE, 0), *reminders, (Kind.CLOSE, 0), (Kind.YOU_SAID_WE_DID, 0), (Kind.YOU_SAID_FOLLOW_UP, 0)]
 
 
 def _stop_reason(request: PlanRequest) -> str | None:
@@ -503,9 +505,12 @@ def _plan_you_said_we_did(
         return  # nothing to plan yet: it is added when the outcome is recorded
     if not request.answered:
         b.drop(Kind.YOU_SAID_WE_DID, 0, "no views were given, so there is nothing to report back")
+        b.drop(Kind.YOU_SAID_FOLLOW_UP, 0, "no views were given, so there is nothing to follow up")
         return
     slot = next_allowed_time(request.outcome_recorded_at + settings.you_said_we_did_delay, quiet)
     b.add(Kind.YOU_SAID_WE_DID, 0, _due(slot, b.now, quiet))
+    later = next_allowed_time(request.outcome_recorded_at + settings.you_said_follow_up_delay, quiet)
+    b.add(Kind.YOU_SAID_FOLLOW_UP, 0, _due(later, b.now, quiet))
 
 
 def _plan_experience_of_service(

@@ -6,6 +6,11 @@ const synth = window.speechSynthesis
 
 function questionText (form) {
   const parts = []
+  if (!form.matches('form')) {
+    // A whole page (like "you said, we did"): its headings and the words marked to read.
+    form.querySelectorAll('h1, h2, .app-read-aloud-text').forEach((el) => parts.push(el.textContent))
+    return parts.map((part) => part.replace(/\s+/g, ' ').trim()).filter(Boolean).join('. ')
+  }
   const heading = form.querySelector('h1')
   if (heading) parts.push(heading.textContent)
   form.querySelectorAll('.govuk-hint').forEach((hint) => parts.push(hint.textContent))
@@ -39,6 +44,8 @@ function voiceFor (lang) {
 }
 
 function setUp (button) {
+  const target = button.dataset.readAloudTarget
+  const form = target ? document.getElementById(target) : button.closest('form')
   const lang = button.dataset.readAloudLang || document.documentElement.lang || 'en'
   const box = button.closest('.app-read-aloud')
   const offer = () => {

@@ -70,6 +70,8 @@ def insights_context():
     endpoint = request.endpoint or ""
     if user is not None:
         nav.append({"href": url_for("insights.dashboard"), "text": "Trends", "active": endpoint == "insights.dashboard"})
+        nav.append({"href": url_for("insights.you_said_we_did"), "text": "You said, we did",
+                    "active": endpoint == "insights.you_said_we_did"})
         if user.role in REVIEW_ROLES:
             nav.append({"href": url_for("insights.review_queue"), "text": "Review queue",
                         "active": endpoint.startswith("insights.review")})
@@ -201,3 +203,13 @@ def _notify(alert) -> None:
         notify_duty_team(alert)
     except Exception:  # the alert is open in the inbox; the escalation job chases it
         log.exception("duty team notification failed", extra={"alert_id": alert.id})
+
+
+@bp.get("/you-said-we-did")
+def you_said_we_did():
+    """What the service did about what children and families said: published actions, in plain
+    words only (for the Family Advisory Group and the Children in Care Council)."""
+    from voice_service.learning.action_records import published_actions
+
+    return render_template("insights/you_said_we_did.html", actions=published_actions(),
+                           page_title="You said, we did: what we changed")

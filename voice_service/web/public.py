@@ -32,7 +32,8 @@ from voice_service.forms import ActionForm, LanguageForm, build_question_form, g
 from voice_service.i18n import LANGUAGE_NAMES
 from voice_service.invitations import lookup_token, mark_completed, mark_opened
 from voice_service.journey import CHECK, START, Given
-from voice_service.models import Answer, Invitation
+from voice_service.learning.history import answer_locked
+from voice_service.models import Answer, Invitation, utcnow
 from voice_service.surveys import Survey, localise
 
 bp = Blueprint("public", __name__)
@@ -78,6 +79,16 @@ class Visit:
     @property
     def completed(self) -> bool:
         return self.invitation.status == "completed"
+
+    def locked(self, question_id: str) -> bool:
+        """An answer given before the meeting, now it has started: part of the record."""
+        row = self.rows.get(question_id)
+        starts_at = self.invitation.participant.meeting.starts_at
+        return row is not None and answer_locked(row.received_at, starts_at, utcnow())
+
+    @property
+    def locked_ids(self) -> frozenset[str]:
+        return frozenset(qid for qid in self.rows if self.locked(qid))
 
     def question(self, question_id: str):
         question = self.survey.question(question_id)
@@ -232,6 +243,8 @@ def _meeting_words(visit: Visit) -> dict:
 def start(token: str):
     """The start page: who is asking and why, then Start (or Carry on, for someone coming back)."""
     visit = _open_visit(token)
+    if visit.invitation.participant.meeting.outcome_recorded_at is not None and visit.answers:
+        return redirect(url_for("you_said.page", token=token))  # after the meeting: what was decided
     if visit.completed:
         return redirect(url_for("public.done", token=token))
     mark_opened(visit.invitation)
@@ -262,6 +275,12 @@ def question(token: str, question_id: str):
     # After sending, answers can still be changed until the link closes (the survey says so).
     changing = request.args.get("change") == "1" or visit.completed
     current = visit.rows.get(question_id)
+    if visit.locked(question_id):
+        # The chair read this before the meeting: it is not changed afterwards (nothing saved).
+        log.info("change refused: meeting started", extra={"invitation_id": visit.invitation.id})
+        return _page(visit, "public/locked.html", status=409 if request.method == "POST" else 200,
+                     page_title=_("This answer can no longer be changed"),
+                     question=question, back_url=_page_url(visit, CHECK), **_meeting_words(visit))
     if request.method == "GET":
         form = build_question_form(
             question, easy_read=visit.easy_read, max_free_text=current_app.config["MAX_FREE_TEXT"],
@@ -375,7 +394,7 @@ def check(token: str):
     return _page(
         visit, "public/check.html", form=form, rows=rows, errors=errors, form_has_errors=bool(errors),
         page_title=_("Check your answers"), back_url=_page_url(visit, journey.previous_page(visit.survey, visit.answers, CHECK)),
-        visibility_label=_visibility_words(visit),
+        visibility_label=_visibility_words(visit), locked_ids=visit.locked_ids,
     )
 
 
