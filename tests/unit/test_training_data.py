@@ -233,3 +233,17 @@ def test_a_phrase_is_not_found_inside_a_longer_word():
     assert not matches("mă omor", fold("mama mă omoară dacă pic"))
     assert matches("beni döv*", fold("babam beni dövüyor"))
     assert matches("يضربني", fold("أبي يَضْرِبُنِي"))
+
+
+def test_no_other_language_list_fires_on_an_ordinary_answer_in_any_language():
+    # The analysis checks every list against every answer (people mix languages), so a
+    # Portuguese phrase must not fire on a Spanish or English everyday answer either.
+    phrases = {language: phrases_of(LEXICON_FILES[language]) for language in OTHER_LANGUAGES}
+    alarms = {}
+    for _, _, r in RECORDS:
+        if not r["safeguarding"]:
+            for language, mine in phrases.items():
+                hits = answer_matches(mine, r["text"])
+                if hits:
+                    alarms[r["id"]] = (language, hits)
+    assert alarms == {}
