@@ -156,10 +156,14 @@ def is_word_char(char):
     return unicodedata.category(char)[0] in "LMN"
 
 
-def matches(phrase, text):
+def prepared(phrase):
+    """A phrase in the form it is matched in: folded, and whether it ends in *."""
+    return fold(phrase.rstrip("*")), phrase.endswith("*")
+
+
+def found(prepared_phrase, text):
     """README rule: boundaries at both ends (not a letter, mark or digit); a final * drops the end one."""
-    starred = phrase.endswith("*")
-    phrase = fold(phrase.rstrip("*"))
+    phrase, starred = prepared_phrase
     start = text.find(phrase)
     while start != -1:
         end = start + len(phrase)
@@ -168,6 +172,10 @@ def matches(phrase, text):
             return True
         start = text.find(phrase, start + 1)
     return False
+
+
+def matches(phrase, text):
+    return found(prepared(phrase), text)
 
 
 def load_lexicons():
@@ -202,7 +210,11 @@ def test_every_lexicon_is_marked_draft_and_well_formed():
 
 def answer_matches(lexicon_phrases, text):
     folded = fold(text)
-    return [p for p in lexicon_phrases if matches(p, folded)]
+    return [p for p in lexicon_phrases if found(PREPARED[p], folded)]
+
+
+PREPARED = {p: prepared(p) for lexicon in LEXICON_FILES.values()
+            for p in phrases_of(lexicon) + lexicon["crisis"]["phrases"]}
 
 
 @pytest.mark.parametrize("language", sorted(OTHER_LANGUAGES))
