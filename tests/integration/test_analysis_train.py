@@ -75,7 +75,10 @@ def test_train_with_too_few_confirmed_labels_says_so_and_writes_nothing(app, run
 def test_instance_model_is_the_trained_file_and_follows_retraining(app, runner):
     from voice_service.analysis.pipeline import instance_model
 
-    assert instance_model() is None  # nothing trained yet: the codebook and rules alone
+    from voice_service.analysis.shipped import manifest
+
+    # Nothing retrained yet: the shipped model, not the codebook and rules alone (issue 16).
+    assert instance_model().version == manifest()["version"]
     store_confirmed_labels()
     assert runner.invoke(args=["analyse", "train"]).exit_code == 0
     first = instance_model()

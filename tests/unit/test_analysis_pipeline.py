@@ -21,7 +21,9 @@ def run_lines(text: str) -> list[dict]:
 def test_classify_returns_the_documented_shape():
     result = classify("my sw Sarah never comes and I miss my brother", question="What could be better?",
                       known_names=["Sarah"])
-    assert set(result) == {"themes", "sentiment", "safeguarding", "evidence", "redacted"}
+    assert set(result) == {"themes", "sentiment", "safeguarding", "evidence", "redacted", "language",
+                           "needs_interpreter", "unreadable", "crisis", "version"}
+    assert result["language"] == "en" and result["needs_interpreter"] is False and result["crisis"] is False
     assert result["themes"] == ["worker_relationship", "family_contact"]
     assert all(t in THEME_IDS for t in result["themes"])
     assert result["evidence"]["themes"]["worker_relationship"] == ["sw"]

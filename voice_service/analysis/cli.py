@@ -125,10 +125,21 @@ def labels_from_db() -> list[dict]:
               help="Also use the labels people confirmed in the review queue (the default when no --labels).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Where to write the model (default: the app's MODEL_PATH, in the instance folder).")
-def train_cmd(labels_path: str | None, from_db: bool | None, out_path: str | None) -> None:
+@click.option("--from-repo", "from_repo", is_flag=True,
+              help="Rebuild the shipped model (voice_service/analysis/shipped/) from the repository's labelled data.")
+def train_cmd(labels_path: str | None, from_db: bool | None, out_path: str | None, from_repo: bool = False) -> None:
     """Train the theme, sentiment and safeguarding model from person-confirmed labels and save it."""
     from .evaluate import load_labelled, to_examples
     from .model import TextModel
+
+    if from_repo:
+        from .shipped import train_from_repo, write_shipped
+
+        model, info = train_from_repo()
+        path = write_shipped(model, info)
+        click.echo(f"trained {model.version} on {info['answers']} answers from the repository "
+                   f"(threshold {model.safeguarding_threshold:.2f}); shipped as {path}")
+        return
 
     if from_db is None:
         from_db = labels_path is None

@@ -27,6 +27,7 @@ wrote itself (joblib is pickle: never load a model file from an untrusted source
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from sklearn.svm import LinearSVC
 
 from .codebook import THEME_IDS, load_codebook, normalise
 from .questions import non_answer, question_kind
+from .safeguarding import named_in_risk_answer
 from .sentiment import LABELS as SENTIMENT_LABELS
 from .sentiment import cue_score, vader_compound
 
@@ -51,6 +53,21 @@ MIN_SAFEGUARDING = 15
 # precision 0.84 on tests/data/safeguarding_holdout.jsonl at 0.5); see docs/analysis.md.
 SAFEGUARDING_THRESHOLD = 0.5
 SAFEGUARDING_C = 10.0
+# The trained flag's threshold is chosen on out-of-fold scores of the TRAINING data (each score
+# from a model that did not see that answer) as the highest one at which the flag alone still
+# finds this share of the training disclosures.
+SAFEGUARDING_RECALL_TARGET = 0.95
+_QUESTION_WORD = re.compile(r"[a-z]+")
+_QUESTION_STOP = frozenset("what how is are the a you your to do did at in of for there anything want with about "
+                           "and or it this that be can could would any else we us me my feel".split())
+
+
+def question_tokens(question: str | None) -> list[str]:
+    """Tokens for the question's own words ("q_meeting"), so themes read the question."""
+    if not question:
+        return []
+    words = _QUESTION_WORD.findall(question.lower())
+    return [f"q_{w.rstrip('s')}" for w in words if w not in _QUESTION_STOP]
 
 
 @dataclass
@@ -70,10 +87,10 @@ class Featuriser:
         self.codebook_weight = codebook_weight
         self.sentiment_features = sentiment_features
         self.word = TfidfVectorizer(
-            ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b[\w']+\b", max_features=60000
+            ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b[\w']+\b", max_features=40000
         )
         self.char = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=120000
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=80000
         )
 
     def _prepare(self, texts: Sequence[str], questions: Sequence[str | None]) -> tuple[list[str], list[str], np.ndarray | None]:
@@ -85,7 +102,9 @@ class Featuriser:
         for text, question in zip(texts, questions):
             norm = normalise(text or "")
             kind = question_kind(question)
-            extra = [f"qkind_{kind}"]
+            extra = [f"qkind_{kind}"] + question_tokens(question)
+            if named_in_risk_answer(norm, question):
+                extra.append("rule_named_in_risk_answer")
             na = non_answer(text or "")
             if na is not None:
                 extra.append(f"nonanswer_{na}_{kind}")
@@ -108,6 +127,10 @@ class Featuriser:
     def fit_transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
         words, chars, dense = self._prepare(texts, questions)
         parts = [self.word.fit_transform(words), self.char.fit_transform(chars)]
+        for vec in (self.word, self.char):
+            # The pruned terms are only kept for inspection (scikit-learn's docs): not shipped.
+            if hasattr(vec, "stop_words_"):
+                delattr(vec, "stop_words_")
         if dense is not None:
             parts.append(sp.csr_matrix(dense))
         return sp.hstack(parts).tocsr()
@@ -120,6 +143,62 @@ class Featuriser:
         return sp.hstack(parts).tocsr()
 
 
+SOFT_FACTOR = 0.5
+# The calibrated threshold stays within [FLOOR, 0.5]: lower costs too many false alarms.
+SAFEGUARDING_FLOOR = 0.35
+
+
+def _fit_flag(texts, questions, flags):
+    features = Featuriser(use_codebook=False)
+    X = features.fit_transform(texts, questions)
+    clf = LogisticRegression(C=SAFEGUARDING_C, class_weight="balanced", max_iter=3000).fit(X, flags)
+    return features, clf
+
+
+def hard_rule_flags(texts: Sequence[str], questions: Sequence[str | None]) -> np.ndarray:
+    """The rules' and the lexicons' flag per answer, without the soft catch-all."""
+    from .lexicons import match as lexicon_match
+    from .safeguarding import SOFT_REASON
+    from .safeguarding import check as rules_check
+
+    out = []
+    for t, q in zip(texts, questions):
+        r = rules_check(t or "", q)
+        out.append(any(x != SOFT_REASON for x in r.reasons) or bool(lexicon_match(t or "").categories))
+    return np.array(out, dtype=bool)
+
+
+def calibrate_threshold(texts, questions, y: np.ndarray, target: float, folds: int = 3) -> tuple[float, dict]:
+    """The flag's threshold: the highest at which rules + lexicons + flag find ``target`` of the
+    disclosures, on out-of-fold scores of these training answers (module constants)."""
+    n = len(texts)
+    proba = np.zeros(n)
+    order = np.random.RandomState(2).permutation(n)
+    for k in range(folds):
+        test = order[k::folds]
+        train = np.setdiff1d(order, test)
+        feats, clf = _fit_flag([texts[i] for i in train], [questions[i] for i in train], y[train].tolist())
+        X = feats.transform([texts[i] for i in test], [questions[i] for i in test])
+        proba[test] = clf.predict_proba(X)[:, list(clf.classes_).index(True)]
+    # The flag alone must reach the target: the rules were written on part of this data, so
+    # counting them here would be optimistic about new phrasings.
+    rules = np.zeros(n, dtype=bool)
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    best = float(grid[0])
+    for t in grid:
+        flagged = rules | (proba > t)
+        if flagged[y].mean() >= target:
+            best = float(t)
+    # Never stricter than the old fixed 0.5: the calibration may lower the bar, not raise it.
+    best = min(max(best, SAFEGUARDING_FLOOR), SAFEGUARDING_THRESHOLD)
+    flagged = rules | (proba > best)
+    tp = int((flagged & y).sum())
+    info = {"target": target, "threshold": best, "answers": n, "disclosures": int(y.sum()),
+            "recall": round(tp / max(int(y.sum()), 1), 4),
+            "precision": round(tp / max(int(flagged.sum()), 1), 4), "folds": folds}
+    return best, info
+
+
 def _f1(pred: np.ndarray, y: np.ndarray) -> float:
     tp = int((pred & y).sum())
     return 2 * tp / (2 * tp + int((pred & ~y).sum()) + int((~pred & y).sum())) if tp else 0.0
@@ -127,8 +206,8 @@ def _f1(pred: np.ndarray, y: np.ndarray) -> float:
 
 def _linear(kind: str, C: float, class_weight: str | None = "balanced"):
     if kind == "lr":
-        return LogisticRegression(C=C * 10, class_weight=class_weight, max_iter=2000, solver="liblinear")
-    return LinearSVC(C=C, class_weight=class_weight, max_iter=5000)
+        return LogisticRegression(C=C * 10, class_weight=class_weight, max_iter=2000, solver="liblinear", random_state=0)
+    return LinearSVC(C=C, class_weight=class_weight, max_iter=5000, random_state=0)
 
 
 @dataclass
@@ -158,6 +237,11 @@ class TextModel:
     safeguarding_features: Featuriser | None = None
     safeguarding_model: object | None = None
     safeguarding_threshold: float = SAFEGUARDING_THRESHOLD
+    # A worry answer naming a person (safeguarding.SOFT_REASON) flags when p > soft_threshold.
+    soft_threshold: float = SAFEGUARDING_THRESHOLD * 0.5
+    calibrate: bool = True
+    recall_target: float = SAFEGUARDING_RECALL_TARGET
+    calibration: dict = field(default_factory=dict)  # what the threshold was chosen on
 
     # ---- training -------------------------------------------------------------------------
     def fit(self, examples: Sequence[Example], labels: Sequence[str] | None = None) -> TextModel:
@@ -193,10 +277,13 @@ class TextModel:
         with_flag = [i for i, e in enumerate(examples) if e.safeguarding is not None]
         flags = [bool(examples[i].safeguarding) for i in with_flag]
         if MIN_SAFEGUARDING <= sum(flags) <= len(flags) - MIN_SAFEGUARDING:
-            self.safeguarding_features = Featuriser(use_codebook=False)
-            Xg = self.safeguarding_features.fit_transform([texts[i] for i in with_flag], [questions[i] for i in with_flag])
-            self.safeguarding_model = LogisticRegression(
-                C=SAFEGUARDING_C, class_weight="balanced", max_iter=3000).fit(Xg, flags)
+            g_texts = [texts[i] for i in with_flag]
+            g_questions = [questions[i] for i in with_flag]
+            if self.calibrate and len(with_flag) >= 60:
+                self.safeguarding_threshold, self.calibration = calibrate_threshold(
+                    g_texts, g_questions, np.array(flags), self.recall_target)
+            self.safeguarding_features, self.safeguarding_model = _fit_flag(g_texts, g_questions, flags)
+        self.soft_threshold = self.safeguarding_threshold * SOFT_FACTOR
         return self
 
     def _fit_themes(self, texts, questions, Y):

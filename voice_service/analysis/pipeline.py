@@ -26,16 +26,28 @@ the rest are still classified. Blank lines are skipped.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from collections.abc import Iterable
 from typing import IO
 
 from .codebook import THEME_IDS, load_codebook, normalise
+from .language import detect as detect_language
+from .lexicons import known_words as lexicon_words
+from .lexicons import match as lexicon_match
 from .model import TextModel, combine_themes
 from .redaction import redact
+from .safeguarding import SOFT_REASON
 from .safeguarding import check as safeguarding_check
+from .training import other_language_words
 from .sentiment import SentimentResult, lexicon_sentiment, rule_sentiment
 
 _ORDER = {t: i for i, t in enumerate(THEME_IDS)}
+
+
+@lru_cache(maxsize=1)
+def known_other_words() -> frozenset[str]:
+    """Words of languages other than English that we know (lexicons, training answers)."""
+    return lexicon_words() | other_language_words()
 # One encoder for every line (json.dumps with options builds a new encoder per call).
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -43,31 +55,62 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 def _assemble(norm, question, known_names, codebook_hits, model_yes, model, model_sentiment, with_redaction=True,
               model_flag=None):
     text = norm.original
+    lang = detect_language(text, known_other_words())
+    lex = lexicon_match(text)
     sg = safeguarding_check(norm, question)
+    if not lang.readable:
+        # Keyboard mash or symbols: nothing the models can read. Not a disclosure, no themes.
+        codebook_hits, model_yes, model_flag = {}, set(), None
     theme_evidence = combine_themes(codebook_hits, model_yes, model)
     themes = sorted(theme_evidence, key=lambda t: _ORDER.get(t, len(_ORDER)))
-    result = rule_sentiment(norm, question, sg.flag)
-    if result is None:
-        if model_sentiment is not None and model is not None:
-            result = SentimentResult(model_sentiment, f"model:{model.version}")
-        else:
-            result = lexicon_sentiment(norm, question)
-    flag, sg_evidence, sg_reasons = sg.flag, sg.evidence, sg.reasons
-    if model_flag is not None and model is not None and model_flag[0] > model.safeguarding_threshold:
+    hard = [r for r in sg.reasons if r != SOFT_REASON]
+    flag, sg_evidence, sg_reasons = bool(hard), (list(sg.evidence) if hard else []), hard
+    score = model_flag[0] if (model_flag is not None and model is not None) else None
+    if sg.reasons and not hard:
+        # The catch-all (a worry answer naming someone) is a scored check: it stands when the
+        # trained flag's score passes the lower soft threshold, or when no flag is trained.
+        if score is None or score > model.soft_threshold:
+            flag, sg_evidence, sg_reasons = True, list(sg.evidence), [SOFT_REASON]
+    if lex.categories:
+        flag = True
+        sg_evidence += [w for w in lex.evidence if w not in sg_evidence]
+        sg_reasons = sg_reasons + [f"lexicon:{c}" for c in lex.categories]
+    if score is not None and score > model.safeguarding_threshold:
         # The trained flag works alongside the rules: either one puts the answer before a person.
-        sg_evidence = list(sg_evidence) if flag else list(model_flag[1])  # the rules' words come first
-        sg_evidence.append(f"model:{model.version} p={model_flag[0]:.2f}")
+        if not flag:
+            sg_evidence = list(model_flag[1])
         flag = True
         sg_reasons = sg_reasons + ["model"]
+    if flag and model is not None:
+        # Every flag names the model version it was raised under, with the score.
+        sg_evidence.append(f"model:{model.version} p={score:.2f}" if score is not None else f"model:{model.version}")
+    crisis = "self_harm_suicide" in sg.reasons or lex.crisis or "self_harm_suicide" in lex.categories
+    if not lang.readable:
+        result = SentimentResult("neutral", "rule:unreadable")
+    else:
+        result = rule_sentiment(norm, question, flag)
+        if result is None:
+            if model_sentiment is not None and model is not None:
+                result = SentimentResult(model_sentiment, f"model:{model.version}")
+            else:
+                result = lexicon_sentiment(norm, question)
     out = {
         "themes": themes,
         "sentiment": result.label,
         "safeguarding": flag,
+        "language": lang.code,
+        "needs_interpreter": lang.needs_interpreter,
+        "unreadable": not lang.readable,
+        "crisis": bool(crisis),
+        "version": model.version if model is not None else "rules-only",
         "evidence": {
             "themes": {t: theme_evidence[t] for t in themes},
             "sentiment": result.evidence(),
             "safeguarding": sg_evidence,
             "safeguarding_reasons": sg_reasons,
+            "language": {"code": lang.code, "source": lang.source, "confidence": round(lang.confidence, 2)},
+            "model": ({"version": model.version, "safeguarding_score": None if score is None else round(score, 4),
+                       "threshold": model.safeguarding_threshold} if model is not None else None),
         },
     }
     if with_redaction:
@@ -75,23 +118,25 @@ def _assemble(norm, question, known_names, codebook_hits, model_yes, model, mode
     return out
 
 
+def _model_outputs(model, texts, questions):
+    """Themes, sentiments and flag scores from the model for readable answers only."""
+    n = len(texts)
+    if model is None or not texts:
+        return [set() for _ in texts], [None] * n, [None] * n
+    return (model.model_themes(texts, questions),
+            model.predict_sentiment(texts, questions) or [None] * n,
+            model.predict_safeguarding(texts, questions) or [None] * n)
+
+
 def classify(text: str, question: str | None = None, known_names: Iterable[str] = (), model: TextModel | None = None) -> dict:
-    """Themes, sentiment, safeguarding flag, evidence and a redacted quote for one answer."""
+    """Themes, sentiment, safeguarding flag, language, evidence and a redacted quote for one answer."""
     if not isinstance(text, str):
         raise TypeError("text must be a string")
     book = load_codebook()
     norm = normalise(text, book.spelling)
     hits = book.match(norm)
-    model_yes: set[str] = set()
-    model_sentiment = None
-    model_flag = None
-    if model is not None:
-        model_yes = model.model_themes([text], [question])[0]
-        predicted = model.predict_sentiment([text], [question])
-        model_sentiment = predicted[0] if predicted else None
-        flags = model.predict_safeguarding([text], [question])
-        model_flag = flags[0] if flags else None
-    return _assemble(norm, question, tuple(known_names), hits, model_yes, model, model_sentiment, model_flag=model_flag)
+    yes, sents, flags = _model_outputs(model, [text], [question])
+    return _assemble(norm, question, tuple(known_names), hits, yes[0], model, sents[0], model_flag=flags[0])
 
 
 def classify_many(items: list[tuple[str, str | None]], model: TextModel | None = None, with_redaction: bool = False) -> list[dict]:
@@ -99,14 +144,7 @@ def classify_many(items: list[tuple[str, str | None]], model: TextModel | None =
     book = load_codebook()
     texts = [t for t, _ in items]
     questions = [q for _, q in items]
-    if model is not None and texts:
-        model_yes = model.model_themes(texts, questions)
-        sentiments = model.predict_sentiment(texts, questions) or [None] * len(texts)
-        flags = model.predict_safeguarding(texts, questions) or [None] * len(texts)
-    else:
-        model_yes = [set() for _ in texts]
-        sentiments = [None] * len(texts)
-        flags = [None] * len(texts)
+    model_yes, sentiments, flags = _model_outputs(model, texts, questions)
     out = []
     for (t, q), my, s, f in zip(items, model_yes, sentiments, flags):
         norm = normalise(t, book.spelling)
@@ -118,28 +156,35 @@ _MODEL_CACHE: dict[str, tuple[float, TextModel]] = {}
 
 
 def instance_model() -> TextModel | None:
-    """The model `flask analyse train` wrote to the current app's ``MODEL_PATH``, or None.
-
-    Loaded once per process and again when the file changes. For callers inside the app (e.g.
-    ``save_answer``): ``classify(text, question, names, model=instance_model())`` adds the
-    trained themes, sentiment and safeguarding flag to the codebook and rules.
+    """The model used by default: a retrained one at the app's ``MODEL_PATH`` when present
+    (the evaluation gate writes it only when it is at least as good), else the shipped one
+    (``shipped.py``), so a fresh install classifies with the trained model. Outside an app:
+    the shipped one. Loaded once per process and again when the file changes.
     """
     from pathlib import Path
 
-    from flask import current_app
+    from .shipped import shipped_model
 
-    path = current_app.config.get("MODEL_PATH")
-    if not path:
-        return None
     try:
-        mtime = Path(path).stat().st_mtime
-    except OSError:
-        return None
-    cached = _MODEL_CACHE.get(path)
-    if cached is None or cached[0] != mtime:
-        cached = (mtime, TextModel.load(path))
-        _MODEL_CACHE[path] = cached
-    return cached[1]
+        from flask import current_app, has_app_context
+    except ImportError:  # pragma: no cover
+        return shipped_model()
+    path = current_app.config.get("MODEL_PATH") if has_app_context() else None
+    if path:
+        try:
+            mtime = Path(path).stat().st_mtime
+        except OSError:
+            mtime = None
+        if mtime is not None:
+            cached = _MODEL_CACHE.get(path)
+            if cached is None or cached[0] != mtime:
+                cached = (mtime, TextModel.load(path))
+                _MODEL_CACHE[path] = cached
+            return cached[1]
+    return shipped_model()
+
+
+shipped_model_default = instance_model
 
 
 def _validate(record: object) -> str | None:

@@ -426,14 +426,23 @@ def check(text: str | Normalised, question: str | None = None, prefilter: bool =
     evidence: list[str] = []
     reasons: list[str] = []
     _scan(norm, evidence, reasons, prefilter)
-    if not reasons and question_kind(question) == "risk":
-        answer = norm.text.strip()
-        if (
-            answer
-            and non_answer(norm.original) is None
-            and not _REASSURING.search(answer)
-            and _PEOPLE_IN_ANSWER.search(answer)
-        ):
-            evidence.append(norm.original.strip()[:120])
-            reasons.append("named_in_answer_to_safety_question")
+    if not reasons and named_in_risk_answer(norm, question):
+        evidence.append(norm.original.strip()[:120])
+        reasons.append(SOFT_REASON)
     return SafeguardingResult(bool(reasons), evidence, reasons)
+
+
+# The old catch-all: a person or place named in answer to a worry question. Alone it is only a
+# hint, not a flag: ``pipeline.classify`` keeps it only when the trained flag's score for the
+# answer passes ``TextModel.soft_threshold`` (a scored check); without a model it still flags.
+SOFT_REASON = "named_in_answer_to_safety_question"
+
+
+def named_in_risk_answer(text: str | Normalised, question: str | None) -> bool:
+    """Whether an answer to a worry/safety question names a person or a place (no other rule)."""
+    if question_kind(question) != "risk":
+        return False
+    norm = text if isinstance(text, Normalised) else normalise(text)
+    answer = norm.text.strip()
+    return bool(answer and non_answer(norm.original) is None and not _REASSURING.search(answer)
+                and _PEOPLE_IN_ANSWER.search(answer))
