@@ -10,7 +10,7 @@ export FLASK_APP := voice_service
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip==26.3  # the pip requirements.lock was made with
 
 # Every dependency, direct and transitive, from requirements.lock with its hashes (make lock
 # writes it from pyproject.toml); then the service itself, adding nothing.
@@ -25,7 +25,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 ## make lock: rewrite requirements.lock from pyproject.toml (after adding or changing a dependency)
 lock: | $(BIN)/python
-	$(BIN)/python -m pip install --quiet pip-tools==7.5.1
+	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--extra dev --strip-extras --output-file requirements.lock pyproject.toml
 
@@ -39,6 +39,7 @@ audit: $(VENV)/.installed-dev
 # Development is chosen explicitly here: unset, VOICE_ENV gives no development pages.
 run: export VOICE_ENV = development
 run: $(VENV)/.installed
+	@tools/ensure_letter_libs.sh
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask demo
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} RUN_SCHEDULER_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT)

@@ -17,6 +17,7 @@ if [ -n "$need" ]; then
     exit 1
   fi
 fi
+tools/ensure_letter_libs.sh
 # Reinstalled whenever the lock file is newer than the install, so a changed pin is picked up.
 spec=tools/prism/node_modules/@twilio/cli-core/src/services/twilio-api/twilio_api_v2010.json
 stamp=tools/prism/node_modules/.package-lock.json
