@@ -113,6 +113,7 @@ class ServiceInfo:
 
     name: str = "Family Voice"
     phone: str = "020 7946 0000"
+    channel: str = "sms"  # "webchat": help names no text keywords
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,12 @@ def _intro(survey, language: str) -> str:
 def help_text(language: str = "en", service: ServiceInfo | None = None) -> str:
     """Who we are, a phone number, and free help (shared with the SMS HELP keyword)."""
     service = service or ServiceInfo()
+    if service.channel == "webchat":
+        return translate(
+            "This is {service}. Write SKIP to skip a question or BACK to go back. "
+            "To talk to us call {phone}. Free, any time: Childline 0800 1111.",
+            language, service=service.name, phone=service.phone,
+        )
     return translate(
         "This is {service}. Reply SKIP to skip a question, BACK to go back, STOP for no more texts. "
         "To talk to us call {phone}. Free, any time: Childline 0800 1111.",

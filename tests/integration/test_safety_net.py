@@ -173,3 +173,10 @@ def test_self_harm_typed_in_the_chat_gets_crisis_numbers(client, chat_survey):
     page = page_text(say(client, token, page, "i want to end my life"))
     for number in CRISIS_NUMBERS:
         assert number in page
+
+
+def test_help_in_the_chat_names_no_text_keywords(client, chat_survey):
+    invitation, token = invite()
+    page = page_text(client.get(f"/r/{token}/chat"))
+    page = page_text(say(client, token, page, "help"))
+    assert "Write SKIP to skip a question" in page and "STOP for no more texts" not in page

@@ -38,7 +38,8 @@ def ids(jobs):
 
 def test_the_job_ids_are_fixed():
     assert JOB_IDS == ("dispatch-due-messages", "close-expired-invitations", "escalate-safeguarding-alerts",
-                       "refer-advocacy-requests", "nightly-retention", "monthly-report")
+                       "refer-advocacy-requests", "nightly-retention", "monthly-report",
+                       "retrain-analysis-model")
 
 
 def test_a_tick_every_minute_runs_dispatch_always_and_the_rest_on_their_hour():

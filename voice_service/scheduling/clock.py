@@ -59,6 +59,8 @@ JOBS: tuple[Job, ...] = (
         "remove identifiable data past the retention period"),
     Job("monthly-report", {"day": 1, "hour": 6, "minute": 0}, "voice_service.analysis.report_cli:monthly_report_job",
         "the Quality Assurance monthly report"),
+    Job("retrain-analysis-model", {"day_of_week": "sun", "hour": 3, "minute": 0}, "voice_service.analysis.retrain:retrain_job",
+        "retrain from the review queue's labels; goes live only through the evaluation gate"),
 )
 JOB_IDS = tuple(job.id for job in JOBS)
 

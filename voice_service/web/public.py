@@ -518,7 +518,8 @@ def chat(token: str):
 
     visit = _open_visit(token)
     invitation = visit.invitation
-    service = conversation.ServiceInfo(name=current_app.config["SERVICE_NAME"], phone=current_app.config["SERVICE_PHONE"])
+    service = conversation.ServiceInfo(name=current_app.config["SERVICE_NAME"], phone=current_app.config["SERVICE_PHONE"],
+                                       channel="webchat")
     form = ChatForm(limit=current_app.config["MAX_FREE_TEXT"])
     state = invitation.conversation_state
     if isinstance(state, dict):
