@@ -87,12 +87,27 @@ def classify_cmd(file, model_path: str | None) -> None:
                    "(evaluation only, kept outside the repository, e.g. ../shared/datasets/nhs-feedback).")
 @click.option("--holdout", "holdout", multiple=True, type=click.Path(dir_okay=False, exists=True),
               help="Held-out safeguarding set(s) (JSON lines with text and safeguarding); repeatable.")
-def evaluate_cmd(labels_path: str | None, folds: int, nhs_dir: str | None, holdout: tuple[str, ...]) -> None:
+@click.option("--by-category", "category_dir", type=click.Path(file_okay=False, exists=True),
+              help="A set written by category (one JSON-lines file per category, e.g. tests/data/fresh_eval): "
+                   "recall per category and age band, false alarms per 1,000, with the shipped model.")
+def evaluate_cmd(labels_path: str | None, folds: int, nhs_dir: str | None, holdout: tuple[str, ...],
+                 category_dir: str | None = None) -> None:
     """Precision/recall/F1 per theme, sentiment and safeguarding; k-fold CV of the model."""
     from .evaluate import NHS_FILE, report
 
+    if category_dir:
+        from .by_category import format_report, load_set, score
+        from .pipeline import classify, instance_model
+
+        model = instance_model()
+        records = load_set(category_dir)
+        click.echo(f"scoring {len(records)} answers from {category_dir} with model {getattr(model, 'version', 'none')}...",
+                   err=True)
+        click.echo(format_report(score(records, lambda text, question: classify(text, question=question, model=model))))
+        if not labels_path and not nhs_dir and not holdout:
+            return
     if not labels_path and not nhs_dir and not holdout:
-        raise click.UsageError("give --labels FILE, --nhs DIR and/or --holdout FILE")
+        raise click.UsageError("give --labels FILE, --nhs DIR, --holdout FILE and/or --by-category DIR")
     if nhs_dir and not (Path(nhs_dir) / NHS_FILE).is_file():
         raise click.UsageError(f"--nhs {nhs_dir} holds no {NHS_FILE}: point it at the NHS set's folder "
                                "(evaluation only, kept outside the repository, e.g. ../shared/datasets/nhs-feedback)")
