@@ -348,6 +348,12 @@ class TextModel:
             return []
         return list(self.sentiment_model.predict(self.sentiment_features.transform(texts, questions)))
 
+    def _word_names(self):
+        cached = getattr(self, "_word_names_cache", None)
+        if cached is None:
+            cached = self._word_names_cache = self.safeguarding_features.word.get_feature_names_out()
+        return cached
+
     def predict_safeguarding(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[tuple[float, list[str]]] | None:
         """(probability, the answer's words that weighed most towards a flag) per text; None if
         no flag was trained. The caller flags when probability > ``safeguarding_threshold``."""
@@ -360,12 +366,14 @@ class TextModel:
         X = feats.transform(texts, questions)
         proba = self.safeguarding_model.predict_proba(X)[:, list(self.safeguarding_model.classes_).index(True)]
         n_words = len(feats.word.vocabulary_)
-        names = feats.word.get_feature_names_out()
+        names = None  # built once, and only when a text is flagged (it costs ~25 ms each time)
         coef = np.ravel(self.safeguarding_model.coef_)[:n_words]
         out = []
         for i, text in enumerate(texts):
             words: list[str] = []
             if proba[i] > self.safeguarding_threshold:
+                if names is None:
+                    names = self._word_names()
                 row = X[i, :n_words].tocoo()
                 weights = sorted(((v * coef[j], j) for j, v in zip(row.col, row.data) if coef[j] > 0), reverse=True)
                 norm = normalise(text or "")
