@@ -13,7 +13,7 @@ from typing import NamedTuple
 from email_validator import EmailNotValidError, validate_email
 
 from voice_service.vocab import ROUTE_ORDER, ROUTES
-from voice_service.scheduling.contact import normalise_phone
+from voice_service.messaging.phone import normalise_phone
 
 TEXT_ROUTES = ("sms", "whatsapp")
 #: Routes on which quiet hours do not apply: nothing rings or buzzes when an email or a letter arrives.
