@@ -14,6 +14,7 @@ door, unknown numbers included, revealing nothing about any case.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from voice_service.answers import alert_evidence, is_crisis, notify, raise_alert
@@ -55,8 +56,21 @@ def read_for_risk(words: str, *, message: Message | None = None, invitation: Inv
     return Risk(flagged or from_answers, is_crisis(result), needs_interpreter, alerts)
 
 
+# A message that is only a number, emoji or one of these words has nothing to read for risk
+# (the engine's commands, greetings, yes and no): the model is not asked, which is most texts.
+_NO_RISK_WORDS = frozenset({
+    "hi", "hey", "hiya", "hello", "yes", "yeah", "yep", "no", "nah", "nope", "ok", "okay", "skip", "back",
+    "help", "repeat", "stop", "start", "thanks", "thank", "you", "please", "pls",
+})
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def has_words_to_read(words: str) -> bool:
+    return any(w.casefold() not in _NO_RISK_WORDS for w in _WORD.findall(words or ""))
+
+
 def _analyse(words: str, message: Message | None) -> dict | None:
-    if not words or not words.strip():
+    if not has_words_to_read(words):
         return None
     try:
         from voice_service.analysis.pipeline import classify, instance_model

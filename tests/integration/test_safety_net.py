@@ -180,3 +180,14 @@ def test_help_in_the_chat_names_no_text_keywords(client, chat_survey):
     page = page_text(client.get(f"/r/{token}/chat"))
     page = page_text(say(client, token, page, "help"))
     assert "Write SKIP to skip a question" in page and "STOP for no more texts" not in page
+
+
+@pytest.mark.parametrize("words, to_read", [
+    ("4", False), ("hi", False), ("Yes!", False), ("😢", False), ("SKIP", False),
+    ("3 but i keep thinking about it", True), ("stop, he hits me", True), ("بابا يضربني", True), ("ajuda", True),
+])
+def test_only_messages_with_words_are_given_to_the_model(words, to_read):
+    """A number, an emoji or a command word has nothing to read; every other word is read."""
+    from voice_service.safety_net import has_words_to_read
+
+    assert has_words_to_read(words) is to_read
