@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_check
+from tests.support.browser import axe_check
 from tests.support.staff import CHILD_WORDS, PASSWORD, past_meeting, staff_user
 from voice_service.extensions import db
 from voice_service.invitations import link_token

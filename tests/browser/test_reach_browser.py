@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.test_staff_browser import sign_in
 from tests.integration.reach_helpers import import_meeting
 from tests.support.staff import staff_user
-from tests.browser.conftest import assert_no_sideways_scroll, axe_check
+from tests.support.browser import assert_no_sideways_scroll, axe_check
 from voice_service.extensions import db
 from voice_service.models import utcnow
 

@@ -10,14 +10,19 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.staff import csrf_token, sign_in_as, staff_user
-from tests.integration.test_api_meetings import auth, key, meeting_body  # noqa: F401  (key is a fixture)
-from tests.integration.test_import_meetings import row, write
+from tests.support.api import auth, meeting_body, new_api_key
+from tests.support.case_import import row, write
 from tests.support.public_survey import csrf, install_test_survey, invite
 from voice_service.extensions import db
 from voice_service.models import Answer, Meeting
 
 EXTREME_TIMES = ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00", "0001-01-01 00:30"]
 HUGE = "9" * 20
+
+
+@pytest.fixture
+def key(app):
+    return new_api_key()
 
 
 @pytest.fixture

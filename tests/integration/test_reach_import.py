@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import func, select, text
 
 from tests.integration.reach_helpers import london
-from tests.integration.test_import_meetings import row, write
+from tests.support.case_import import row, write
 from voice_service.extensions import db
 from voice_service.models import Child, Invitation, Meeting, Participant, ScheduledMessage
 
