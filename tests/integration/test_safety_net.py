@@ -191,3 +191,12 @@ def test_only_messages_with_words_are_given_to_the_model(words, to_read):
     from voice_service.safety_net import has_words_to_read
 
     assert has_words_to_read(words) is to_read
+
+
+def test_a_disclosure_texted_in_bengali_raises_an_alert_marked_for_an_interpreter(client, invitation):
+    text(client, "hi")
+    text(client, "2")
+    text(client, "আমার বাবা আমাকে মারে, আমি বাড়ি যেতে ভয় পাই")  # my father hits me, I am afraid to go home
+    [alert] = alerts()
+    assert alert.answer is not None and alert.answer.safeguarding_flag
+    assert any("interpreter" in str(e) for e in alert.items[0].evidence)
