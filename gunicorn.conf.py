@@ -19,5 +19,9 @@ graceful_timeout = 20
 
 def on_starting(server):
     from voice_service.analysis.pipeline import classify
+    from voice_service.analysis.shipped import shipped_model
 
-    classify("warm up", question=None)
+    # The shipped model and the language detector too (seconds to load): loaded before the fork,
+    # so no person's first answer in a worker waits for them.
+    classify("warm up", question=None, model=shipped_model())
+    classify("tengo miedo de volver a casa", question=None, model=shipped_model())
