@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -50,18 +49,10 @@ def send_email(to: str, subject: str, body: str) -> None:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
-    port = int(config.get("SMTP_PORT") or 587)
     try:
-        if port == 465:
-            smtp = smtplib.SMTP_SSL(config["SMTP_HOST"], port, timeout=20, context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(config["SMTP_HOST"], port, timeout=20)
-        with smtp:
-            if port != 465:
-                smtp.starttls(context=ssl.create_default_context())
-            if config.get("SMTP_USER"):
-                smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
-            smtp.send_message(message)
+        from voice_service.messaging.smtp import smtp_send
+
+        smtp_send(config, message)
     except (OSError, smtplib.SMTPException) as error:
         raise NotifyError(f"email not sent: {type(error).__name__}") from error
 

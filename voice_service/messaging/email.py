@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import io
 import smtplib
-import ssl
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 import requests
 from flask import Flask, current_app
+
+from voice_service.messaging.smtp import smtp_send
 
 
 class DeliveryError(Exception):
@@ -85,18 +86,8 @@ class SmtpEmail:
         message_id = f"<{reference}.{uuid.uuid4().hex}@{config['MAIL_FROM'].split('@')[-1]}>"
         message["Message-ID"] = message_id
         message.set_content(body)
-        port = int(config.get("SMTP_PORT") or 587)
         try:
-            if port == 465:
-                smtp = smtplib.SMTP_SSL(config["SMTP_HOST"], port, timeout=20, context=ssl.create_default_context())
-            else:
-                smtp = smtplib.SMTP(config["SMTP_HOST"], port, timeout=20)
-            with smtp:
-                if port != 465:
-                    smtp.starttls(context=ssl.create_default_context())
-                if config.get("SMTP_USER"):
-                    smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
-                refused = smtp.send_message(message)
+            refused = smtp_send(config, message)
         except smtplib.SMTPRecipientsRefused:
             raise DeliveryError("refused", "the mail server refused the address") from None
         except (ConnectionRefusedError, smtplib.SMTPConnectError):
