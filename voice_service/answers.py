@@ -133,8 +133,10 @@ def record_choice(invitation: Invitation, question, value: Any, skipped: bool) -
 def _analyse(answer: Answer, text: str, question_text: str | None) -> SafeguardingAlert | None:
     try:
         from voice_service.analysis.pipeline import classify, instance_model
+        from voice_service.analysis.quote_approval import meeting_names
 
-        known_names = [answer.invitation.participant.display_name]
+        # every name held for the meeting, not only the respondent's: answers name the others
+        known_names = meeting_names(answer.invitation.participant.meeting_id)
         # the trained model when `analyse train` has made one; the codebook and rules always
         result = classify(text, question=question_text, known_names=known_names, model=instance_model())
     except Exception:  # the answer matters more than its analysis: keep it, analyse later

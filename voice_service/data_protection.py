@@ -23,7 +23,7 @@ from voice_service.crypto import keyring, phone_hash
 from voice_service.extensions import db
 from voice_service.models import (
     Action, AdvocacyRequest, Answer, AuditEvent, Invitation, LabelledExample, Meeting, Message,
-    Participant, SafeguardingAlert, SafeguardingAlertItem, utcnow,
+    Participant, SafeguardingAlert, SafeguardingAlertItem, SharedQuote, utcnow,
 )
 from voice_service.models.types import EncryptedJSON, EncryptedText
 
@@ -133,6 +133,9 @@ def _anonymise_participants(participant_ids: Iterable[int]) -> dict[str, int]:
             )
             db.session.execute(
                 update(LabelledExample).where(LabelledExample.answer_id.in_(answer_ids)).values(answer_id=None)
+            )
+            db.session.execute(  # an approved quote is withdrawn with the words it came from
+                update(SharedQuote).where(SharedQuote.answer_id.in_(answer_ids)).values(text=None, decision="withheld")
             )
             db.session.execute(
                 update(Invitation).where(Invitation.id.in_(invitation_ids)).values(conversation_state=None)

@@ -55,6 +55,12 @@ VISIBILITY = {
     "worker_and_chair": "My social worker and the chair",
 }
 
+# What a QA officer decided about quoting an answer outside QA (models.SharedQuote).
+QUOTE_DECISIONS = {
+    "approved": "Approved for sharing",
+    "withheld": "Not to be shared",
+}
+
 MESSAGE_STATUSES = ("accepted", "queued", "sending", "sent", "delivered", "read", "undelivered", "failed", "received")
 # Delivery statuses only ever move forward; failed and undelivered are final.
 MESSAGE_STATUS_RANK = {
@@ -64,6 +70,13 @@ MESSAGE_STATUS_RANK = {
 
 SCHEDULED_KINDS = ("invite", "reminder", "close", "you_said_we_did", "eos_invite", "eos_reminder", "resend", "you_said_follow_up")
 SCHEDULED_STATES = ("pending", "sending", "sent", "failed", "cancelled", "missed")
+
+# What an API key may do (models.ApiKey.scopes); each API route needs one of them.
+API_SCOPES = {
+    "meetings:read": "Read meetings, their people's invitation states and whether views are in",
+    "meetings:write": "Create meetings, move, cancel or reinstate them",
+    "outcomes:read": "Read whether views were read and the outcome the chair recorded",
+}
 
 STAFF_ROLES = {
     "admin": "Administrator",

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.factories import make_invitation, make_meeting, make_participant
-from tests.support.insights_data import add_answer
+from tests.support.insights_data import add_answer, approve_every_quote
 from tests.support.staff import sign_in_as, staff_user
 from tests.support.sms import new_sid, signed_post, twilio_params
 from voice_service.analysis.report import csv_safe
@@ -93,6 +93,7 @@ def october():
         for i in range(6):  # enough for a theme to be shown, with a quote
             add_answer(month="2026-10", text=f"{PAYLOAD} {i}", redacted=f"{PAYLOAD} {i}", themes=("safety",),
                        visibility="meeting")
+        approve_every_quote()
         db.session.commit()
         yield
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from tests.support.factories import make_user
-from tests.support.insights_data import add_answer, add_invited
+from tests.support.insights_data import add_answer, approve_every_quote, add_invited
 from voice_service.extensions import db
 from sqlalchemy import func, select
 
@@ -59,6 +59,7 @@ def october():
                sentiment="negative")
     for _ in range(5):
         add_invited(role="parent", status="expired")
+    approve_every_quote()
     db.session.commit()
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.support.factories import make_user
-from tests.support.insights_data import add_answer, add_invited, moment
+from tests.support.insights_data import add_answer, approve_every_quote, add_invited, moment
 from voice_service.extensions import db
 from voice_service.models import Action, SafeguardingAlert
 
@@ -58,6 +58,7 @@ def october():
     db.session.add(Action(meeting_id=meeting.id, invitation_id=shared.invitation.id, answer_id=shared.id,
                           point="Tilly Quince wants to see her sister", decision="Contact every Saturday at the family centre",
                           recorded_by_id=qa.id, recorded_at=moment("2026-10", 20)))
+    approve_every_quote()
     db.session.commit()
 
 

@@ -139,3 +139,56 @@ def test_only_qa_and_admin_can_review(client, answer, role):
     assert client.get("/insights/review").status_code == 403
     assert client.post(f"/insights/review/{answer.id}", data={"sentiment": "neutral"}).status_code in (400, 403)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action.like("answer_%"))) is None
+
+
+# Finding 2: the review queue keeps to the meeting page's visibility rule --------------------------
+
+@pytest.mark.parametrize("role", ["qa", "admin"])
+def test_words_only_the_chair_may_read_are_not_shown_in_the_review_queue(client, role):
+    add_answer(text="Only the chair should know that mum cries at night", visibility="chair_only")
+    add_answer(text="Only my worker and the chair should hear about my dad", visibility="worker_and_chair")
+    shown = add_answer(text="Everyone can hear that school is good", visibility="meeting")
+    db.session.commit()
+    sign_in(client, role)
+    html = client.get("/insights/review").get_data(as_text=True)
+    assert "1 answer is waiting" in html
+    assert "Everyone can hear that school is good" in html
+    assert "mum cries" not in html and "my dad" not in html
+    assert "2 more answers are waiting that you cannot read here" in html
+    # Nor are the held-back answers audited as viewed: they were not shown.
+    viewed = db.session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "answer_viewed_in_review_queue")).all()
+    assert viewed == [str(shown.id)]
+
+
+def test_opening_a_chair_only_answer_for_review_is_refused_without_showing_it(client):
+    hidden = add_answer(text="Only the chair should know that mum cries at night", visibility="chair_only")
+    unchosen = add_answer(text="I have not said who may read this yet", visibility=None)
+    open_to_all = add_answer(text="Everyone can hear that school is good", visibility="meeting")
+    db.session.commit()
+    sign_in(client, "qa")
+    token = csrf(client.get(f"/insights/review/{open_to_all.id}").get_data(as_text=True))
+    for answer in (hidden, unchosen):
+        response = client.get(f"/insights/review/{answer.id}")
+        assert response.status_code == 404
+        assert "mum cries" not in response.get_data(as_text=True)
+        refused = client.post(f"/insights/review/{answer.id}", data={
+            "csrf_token": token, "themes": ["safety"], "sentiment": "negative", "safeguarding": "no"})
+        assert refused.status_code == 404
+        db.session.refresh(answer)
+        assert answer.reviewed_at is None
+
+
+def test_the_review_queue_rule_is_the_meeting_page_rule_for_every_role_and_choice(app):
+    """The SQL form of the rule agrees with meetings.can_see_answers everywhere."""
+    from voice_service.analysis.review import answers_visible_to
+    from voice_service.meetings import ANSWER_VISIBILITY, can_see_answers
+    from voice_service.models import Invitation
+    from voice_service.vocab import VISIBILITY
+
+    choices = [*VISIBILITY, None, "something_else"]
+    by_choice = {c: add_answer(text=f"words for {c}", visibility=c) for c in choices}
+    db.session.commit()
+    for role in ANSWER_VISIBILITY:
+        seen = set(db.session.scalars(select(Invitation.visibility).where(
+            Invitation.id.in_([a.invitation_id for a in by_choice.values()]), answers_visible_to(role))))
+        assert seen == {c for c in choices if can_see_answers(role, c)}, role

@@ -125,3 +125,19 @@ def test_staff_see_each_route_print_a_letter_and_record_it_given(client):
     other = staff_user("worker", team="south")
     sign_in_as(client, other)
     assert client.get(url).status_code == 403
+
+
+def test_a_letter_prints_a_persons_words_only_for_a_reader_they_allowed(client):
+    """Security finding 2: mum chose that only the chair may read her words; a worker who prints
+    her letter gets it without them, the chair gets it with them."""
+    chair = staff_user("chair")
+    meeting, invitations = past_meeting(chair=chair, parent_visibility="chair_only")
+    _outcome(meeting, invitations, chair)
+    url = f"/learning/meetings/{meeting.meeting_ref}/you-said-we-did/{invitations['mum'].id}/letter"
+    sign_in_as(client, staff_user("worker", team="north"))
+    letter = client.get(url).get_data(as_text=True)
+    assert PARENT_WORDS not in letter
+    assert "Your own words are not printed in this letter" in letter
+    sign_in_as(client, chair)
+    letter = client.get(url).get_data(as_text=True)
+    assert PARENT_WORDS in letter and "Your own words are not printed" not in letter

@@ -17,8 +17,9 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select, text
 
 from voice_service.extensions import db
 from voice_service.models import (
-    Action, Answer, Child, Invitation, Meeting, Participant, SafeguardingAlert, ThemeTag,
+    Action, Answer, Child, Invitation, Meeting, Participant, SafeguardingAlert, SharedQuote, ThemeTag,
 )
+from voice_service.analysis.quote_approval import meeting_names
 from voice_service.analysis.trends import SHAREABLE_VISIBILITY
 
 LONDON = ZoneInfo("Europe/London")
@@ -150,23 +151,25 @@ def confirmation_rows(first_month: str, last_month: str) -> list[dict]:
 
 
 def quote_candidates(first_month: str, last_month: str, themes: list[str], per_theme: int = 12) -> list[dict]:
-    """Recent redacted answers for each theme from respondents who allowed sharing, never one
-    flagged for safeguarding; person-confirmed tags first. Bounded: `per_theme` rows a theme."""
+    """Recent quotes for each theme that a person approved for sharing (quote_approval), in the
+    approved words; from respondents who allowed sharing, never one flagged for safeguarding;
+    person-confirmed tags first. Bounded: `per_theme` rows a theme."""
     start, end = bounds(first_month, last_month)
     out: list[dict] = []
     for theme in themes:
         query = (
-            select(ThemeTag.theme_id, Answer.redacted_text, Participant.role, Invitation.visibility,
+            select(ThemeTag.theme_id, SharedQuote.text, Participant.role, Invitation.visibility,
                    Answer.safeguarding_flag, ThemeTag.confirmed_at)
             .select_from(
                 ThemeTag.__table__
                 .join(Answer.__table__, Answer.id == ThemeTag.answer_id)
+                .join(SharedQuote.__table__, SharedQuote.answer_id == Answer.id)
                 .join(Invitation.__table__, Invitation.id == Answer.invitation_id)
                 .join(Participant.__table__, Participant.id == Invitation.participant_id)
             )
             .where(_answer_window(start, end), ThemeTag.theme_id == theme, ThemeTag.rejected.is_(False),
                    Invitation.visibility.in_(sorted(SHAREABLE_VISIBILITY)), Answer.safeguarding_flag.is_(False),
-                   Answer.redacted_text.is_not(None))
+                   SharedQuote.decision == "approved", SharedQuote.text.is_not(None))
             .order_by(Answer.received_at.desc(), Answer.id.desc())
             .limit(per_theme)
         )
@@ -201,8 +204,8 @@ def action_counts(first_month: str, last_month: str) -> list[dict]:
 
 
 def action_examples(first_month: str, last_month: str, limit: int = 5) -> list[dict]:
-    """A few recent actions raised by respondents who allowed sharing, redacted (the names of
-    everyone asked before that meeting are removed too)."""
+    """A few recent actions raised by respondents who allowed sharing, redacted (every name the
+    service holds for that meeting is removed too)."""
     from voice_service.analysis.trends import scrub
 
     start, end = bounds(first_month, last_month)
@@ -217,7 +220,7 @@ def action_examples(first_month: str, last_month: str, limit: int = 5) -> list[d
     )
     out = []
     for action, role in db.session.execute(query):
-        names = db.session.scalars(select(Participant.display_name).where(Participant.meeting_id == action.meeting_id)).all()
+        names = meeting_names(action.meeting_id)
         out.append({"point": scrub(action.point or "", names), "decision": scrub(action.decision or "", names), "role": role})
     return out
 

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from voice_service import audit
 from voice_service.extensions import db
-from voice_service.models import Answer, LabelledExample, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, User, utcnow
-from voice_service.vocab import SENTIMENTS
+from voice_service.meetings import ANSWER_VISIBILITY
+from voice_service.models import (
+    Answer, Invitation, LabelledExample, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, User, utcnow,
+)
+from voice_service.vocab import SENTIMENTS, VISIBILITY
 
 PER_PAGE = 20
 
@@ -56,6 +59,16 @@ class Outcome:
     new_alert: SafeguardingAlert | None
 
 
+def answers_visible_to(role: str):
+    """The meeting page's rule (meetings.can_see_answers) as SQL on Invitation.visibility: which
+    answers' words a staff role may read. No choice, or an unknown one, counts as chair only."""
+    allowed = sorted(ANSWER_VISIBILITY.get(role, frozenset()))
+    condition = Invitation.visibility.in_(allowed)
+    if "chair_only" in allowed:
+        condition = or_(condition, Invitation.visibility.is_(None), Invitation.visibility.not_in(sorted(VISIBILITY)))
+    return condition
+
+
 def _queue_filter(flagged_only: bool):
     conditions = [Answer.is_current.is_(True), Answer.free_text.is_not(None), Answer.analysed_at.is_not(None),
                   Answer.reviewed_at.is_(None)]
@@ -64,24 +77,36 @@ def _queue_filter(flagged_only: bool):
     return conditions
 
 
-def queue(page: int = 1, flagged_only: bool = False, per_page: int = PER_PAGE) -> tuple[list[Answer], int]:
-    """Answers waiting for a person, newest first, a page at a time; and how many wait in all."""
+@dataclass(frozen=True)
+class Queue:
+    answers: list[Answer]
+    total: int          # waiting that this reviewer may read
+    held_back: int      # waiting whose writers chose that this reviewer's role may not read them
+
+
+def queue(role: str, page: int = 1, flagged_only: bool = False, per_page: int = PER_PAGE) -> Queue:
+    """Answers waiting for a person that `role` may read, newest first, a page at a time; how
+    many wait in all, and how many more wait that the respondents' visibility choice holds back."""
     conditions = _queue_filter(flagged_only)
-    total = db.session.scalar(select(func.count()).select_from(Answer).where(*conditions)) or 0
+    waiting = select(Answer).join(Invitation, Invitation.id == Answer.invitation_id).where(*conditions)
+    visible = answers_visible_to(role)
+    total = db.session.scalar(select(func.count()).select_from(waiting.where(visible).subquery())) or 0
+    held_back = db.session.scalar(select(func.count()).select_from(waiting.where(not_(visible)).subquery())) or 0
     answers = db.session.scalars(
-        select(Answer).where(*conditions).options(selectinload(Answer.tags))
+        waiting.where(visible).options(selectinload(Answer.tags))
         .order_by(Answer.received_at.desc(), Answer.id.desc())
         .limit(per_page).offset(max(page - 1, 0) * per_page)
     ).all()
-    return list(answers), total
+    return Queue(list(answers), total, held_back)
 
 
-def reviewable(answer_id: int) -> Answer | None:
-    """A current answer with free text (reviewed or not), or None."""
-    answer = db.session.get(Answer, answer_id)
-    if answer is None or not answer.is_current or not answer.free_text:
-        return None
-    return answer
+def reviewable(answer_id: int, role: str) -> Answer | None:
+    """A current answer with free text (reviewed or not) that `role` may read, or None."""
+    return db.session.scalar(
+        select(Answer).join(Invitation, Invitation.id == Answer.invitation_id)
+        .where(Answer.id == answer_id, Answer.is_current.is_(True), Answer.free_text.is_not(None),
+               answers_visible_to(role))
+    )
 
 
 def suggested(answer: Answer) -> Decision:
@@ -148,9 +173,10 @@ def apply_review(answer: Answer, user: User, decision: Decision, question: str |
     order = {t: i for i, t in enumerate(_theme_ids())}
     text = answer.redacted_text
     if text is None:
+        from voice_service.analysis.quote_approval import meeting_names
         from voice_service.analysis.redaction import redact
 
-        text = redact(answer.free_text or "", [answer.invitation.participant.display_name])
+        text = redact(answer.free_text or "", meeting_names(answer.invitation.participant.meeting_id))
     example = db.session.scalar(select(LabelledExample).where(LabelledExample.answer_id == answer.id))
     if example is None:
         example = LabelledExample(answer_id=answer.id)

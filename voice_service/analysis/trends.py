@@ -620,8 +620,18 @@ def scrub(text: str, known_names: Iterable[str] = ()) -> str:
     return _NAME_BEFORE_REDACTED.sub("[name]", out)
 
 
+QUOTE_LENGTH = 280
+
+
+def shorten(text: str, max_length: int = QUOTE_LENGTH) -> str:
+    """A quote cut at a word before `max_length` characters, with an ellipsis when cut."""
+    if len(text) <= max_length:
+        return text
+    return text[: max_length - 1].rsplit(" ", 1)[0] + "…"
+
+
 def choose_quotes(candidates: Iterable[Mapping], theme_counts: Mapping[str, int | None], per_theme: int = 2,
-                  max_themes: int = 6, max_length: int = 280,
+                  max_themes: int = 6, max_length: int = QUOTE_LENGTH,
                   role_visible: Callable[[str, str], bool] | None = None) -> list[Quote]:
     """Representative redacted quotes for the most mentioned themes that are shown.
 
@@ -644,8 +654,7 @@ def choose_quotes(candidates: Iterable[Mapping], theme_counts: Mapping[str, int 
         text = scrub((c.get("text") or "").strip())  # a second pass costs little
         if len(text) < 12 or text in seen_text:
             continue
-        if len(text) > max_length:
-            text = text[: max_length - 1].rsplit(" ", 1)[0] + "…"
+        text = shorten(text, max_length)
         seen_text.add(text)
         role = c.get("role")
         who = _RESPONDENT_GROUP.get(role) if role_visible is not None and role_visible(theme, role) else None

@@ -1,5 +1,5 @@
 """SQLAlchemy models, one module per aggregate. Import from here."""
-from voice_service.models.analysis import LabelledExample, SafeguardingAlert, SafeguardingAlertItem, ThemeTag
+from voice_service.models.analysis import LabelledExample, SafeguardingAlert, SafeguardingAlertItem, SharedQuote, ThemeTag
 from voice_service.models.cases import Child, Meeting, Participant
 from voice_service.models.invitations import AdvocacyRequest, Answer, Invitation
 from voice_service.models.learning import LearningAction, LearningActionNote, YouSaidWeDid
@@ -10,5 +10,5 @@ from voice_service.models.types import utcnow
 __all__ = [
     "Action", "AdvocacyRequest", "Answer", "ApiKey", "AuditEvent", "Child", "Invitation",
     "LabelledExample", "Meeting", "Message", "OptOut", "Participant", "SafeguardingAlert", "SafeguardingAlertItem",
-    "ScheduledMessage", "ThemeTag", "User", "utcnow", "LearningAction", "LearningActionNote", "YouSaidWeDid",
+    "ScheduledMessage", "SharedQuote", "ThemeTag", "User", "utcnow", "LearningAction", "LearningActionNote", "YouSaidWeDid",
 ]

@@ -90,3 +90,17 @@ class LabelledExample(db.Model):
     safeguarding: Mapped[bool | None] = mapped_column(Boolean)
     labelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SharedQuote(db.Model):
+    """A person's decision about quoting one answer outside QA (the Family Advisory Group's page,
+    the monthly pack, quotes.csv): nothing is quoted there until a QA officer or admin has read
+    the redacted words and approved them, perhaps taking out more."""
+
+    __tablename__ = "shared_quote"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id"), unique=True)
+    decision: Mapped[str] = mapped_column(String(16))  # vocab.QUOTE_DECISIONS
+    text: Mapped[str | None] = mapped_column(EncryptedText)  # the words as approved; None when withheld
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

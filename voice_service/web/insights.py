@@ -6,7 +6,10 @@
                       count under SUPPRESSION_THRESHOLD hidden (with secondary suppression).
 /insights/review      the review queue (qa, admin only): answers waiting for a person.
 /insights/review/<id> confirm or correct one answer's themes, sentiment and flag.
-Every view of answers in the review queue is written to the audit log, one event per answer.
+/insights/quotes      quotes waiting for a person to approve them for sharing (qa, admin only).
+/insights/quotes/<id> approve (perhaps taking out more words) or withhold one quote.
+Every view of answers in the review queue is written to the audit log, one event per answer,
+and the review queue keeps to the meeting page's visibility rule (review.answers_visible_to).
 """
 from __future__ import annotations
 
@@ -15,12 +18,13 @@ import logging
 from flask import Blueprint, abort, current_app, flash, get_flashed_messages, redirect, render_template, request, url_for
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
-from wtforms import RadioField, SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length
 
 from voice_service import audit, auth
-from voice_service.analysis import report, review, trends
+from voice_service.analysis import quote_approval, report, review, trends
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.models import utcnow
@@ -56,6 +60,15 @@ class ReviewForm(ServiceForm):
         self.themes.choices = [SelectChoice(t, trends.THEME_LABELS.get(t, t)) for t in THEME_IDS]
 
 
+class QuoteForm(ServiceForm):
+    decision = RadioField("May this quote be shared outside QA?", widget=GovRadioInput(),
+                          validators=[InputRequired("Choose whether this quote may be shared")],
+                          choices=[SelectChoice("approved", "Yes, share it in the words above"),
+                                   SelectChoice("withheld", "No, do not share it")])
+    text = TextAreaField("The quote as it will be shared", widget=GovTextArea(), validators=[
+        Length(max=trends.QUOTE_LENGTH, message=f"Shorten the quote to {trends.QUOTE_LENGTH} characters or fewer")])
+
+
 @bp.context_processor
 def insights_context():
     """The staff layout's header, with the insights pages in its menu."""
@@ -75,6 +88,8 @@ def insights_context():
         if user.role in REVIEW_ROLES:
             nav.append({"href": url_for("insights.review_queue"), "text": "Review queue",
                         "active": endpoint.startswith("insights.review")})
+            nav.append({"href": url_for("insights.quotes_queue"), "text": "Quotes to approve",
+                        "active": endpoint.startswith("insights.quote")})
     return {"staff_user": user, "staff_roles": STAFF_ROLES, "staff_nav": nav,
             "sign_out_form": _SignOutForm(prefix="signout")}
 
@@ -130,9 +145,11 @@ def dashboard():
     ttl = float(current_app.config.get("INSIGHTS_CACHE_SECONDS", 300))
     data = report.cached_trends(current_app._get_current_object(), first, last, threshold, ttl)
     user = auth.current_user()
+    can_review = user is not None and user.role in REVIEW_ROLES
     return render_template(
         "insights/dashboard.html", t=data, periods=PERIODS, period=choice, errors=errors,
-        form_has_errors=bool(errors), can_review=user is not None and user.role in REVIEW_ROLES,
+        quotes_waiting=quote_approval.waiting_count() if can_review else 0,
+        form_has_errors=bool(errors), can_review=can_review,
         page_title="Trends: what children and families tell us",
     )
 
@@ -141,19 +158,17 @@ def dashboard():
 def review_queue():
     """Answers waiting for a QA officer (qa and admin only). Each answer shown is audited."""
     auth.require_role(*REVIEW_ROLES)
-    try:
-        page = max(int(request.args.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page = _page_number()
     flagged_only = request.args.get("flagged") == "1"
-    answers, total = review.queue(page=page, flagged_only=flagged_only)
     user = auth.current_user()
-    for answer in answers:
+    waiting = review.queue(user.role, page=page, flagged_only=flagged_only)
+    for answer in waiting.answers:
         audit.record(user, "answer_viewed_in_review_queue", answer)
     db.session.commit()
-    pages = max((total + review.PER_PAGE - 1) // review.PER_PAGE, 1)
+    pages = max((waiting.total + review.PER_PAGE - 1) // review.PER_PAGE, 1)
     return render_template(
-        "insights/review_queue.html", answers=answers, total=total, page=page, pages=pages,
+        "insights/review_queue.html", answers=waiting.answers, total=waiting.total, held_back=waiting.held_back,
+        page=page, pages=pages,
         flagged_only=flagged_only, theme_labels=trends.THEME_LABELS, sentiment_labels=trends.SENTIMENT_LABELS,
         done=get_flashed_messages(category_filter=["reviewed"]), page_title="Review queue",
     )
@@ -163,10 +178,10 @@ def review_queue():
 def review_answer(answer_id: int):
     """One answer's words, with the suggestions to confirm or correct (qa and admin only)."""
     auth.require_role(*REVIEW_ROLES)
-    answer = review.reviewable(answer_id)
-    if answer is None:
-        abort(404)
     user = auth.current_user()
+    answer = review.reviewable(answer_id, user.role)
+    if answer is None:  # unknown, or words its writer chose this role may not read
+        abort(404)
     question = review.question_text(answer)
     form = ReviewForm()
     if request.method == "GET":
@@ -194,6 +209,59 @@ def review_answer(answer_id: int):
         theme_evidence=evidence.get("themes") or {}, flag_evidence=evidence.get("safeguarding") or [],
         page_title=f"Review answer {answer.id}",
     )
+
+
+def _page_number() -> int:
+    try:
+        return min(max(int(request.args.get("page", "1")), 1), 100_000)
+    except ValueError:
+        return 1
+
+
+@bp.get("/quotes")
+def quotes_queue():
+    """Quotes nobody has decided about yet (qa and admin only). Each one shown is audited."""
+    auth.require_role(*REVIEW_ROLES)
+    user = auth.current_user()
+    page = _page_number()
+    answers, total = quote_approval.awaiting(page=page)
+    shown = [(a, quote_approval.quotable_text(a)) for a in answers]
+    for answer in answers:
+        audit.record(user, "answer_viewed_for_quote_approval", answer)
+    db.session.commit()
+    pages = max((total + quote_approval.PER_PAGE - 1) // quote_approval.PER_PAGE, 1)
+    return render_template("insights/quotes_queue.html", shown=shown, total=total, page=page, pages=pages,
+                           done=get_flashed_messages(category_filter=["quote"]), page_title="Quotes to approve")
+
+
+@bp.route("/quotes/<int:answer_id>", methods=["GET", "POST"])
+def quote_decision(answer_id: int):
+    """Approve a quote, perhaps taking out more words, or withhold it (qa and admin only)."""
+    auth.require_role(*REVIEW_ROLES)
+    user = auth.current_user()
+    answer = quote_approval.awaiting_answer(answer_id)
+    if answer is None:  # unknown, decided already, or not one that could be quoted
+        abort(404)
+    form = QuoteForm()
+    if request.method == "GET":
+        form.text.data = quote_approval.quotable_text(answer)
+    elif form.validate_on_submit():
+        try:
+            quote_approval.decide(answer, user, quote_approval.QuoteDecision(form.decision.data, form.text.data))
+        except ValueError:
+            form.text.errors = [*form.text.errors, "Give the words to share, or choose not to share this quote"]
+        else:
+            db.session.commit()
+            report.clear_cache(current_app._get_current_object())
+            shared = form.decision.data == "approved"
+            flash(f"Quote {answer.id} {'approved for sharing' if shared else 'will not be shared'}.", "quote")
+            return redirect(url_for("insights.quotes_queue"))
+    audit.record(user, "answer_viewed_for_quote_approval", answer)
+    db.session.commit()
+    errors = wtforms_errors(form, {"titleText": "There is a problem"}) if form.errors else None
+    return render_template("insights/quote_decision.html", answer=answer, form=form, errors=errors,
+                           form_has_errors=bool(errors), theme_labels=trends.THEME_LABELS,
+                           page_title=f"Approve quote {answer.id}"), 400 if errors else 200
 
 
 def _notify(alert) -> None:

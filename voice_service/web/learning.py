@@ -23,7 +23,7 @@ from voice_service import audit, auth
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.learning import you_said_records as records
-from voice_service.meetings import MEETING_ROLES, can_open_meeting, meeting_by_ref
+from voice_service.meetings import MEETING_ROLES, can_open_meeting, can_see_answers, meeting_by_ref
 from voice_service.models import Invitation, utcnow
 from voice_service.vocab import MEETING_TYPES
 
@@ -205,10 +205,13 @@ def you_said_letter(meeting_ref: str, invitation_id: int):
         survey = None
     data = records.page_data(invitation, survey)
     link = f"{current_app.config['PUBLIC_BASE_URL']}/r/{link_token(invitation)}/you-said-we-did"
-    audit.record(auth.current_user(), "you_said_we_did_letter_printed", invitation)
+    user = auth.current_user()
+    # their words only for a reader they allowed, as on the meeting page
+    words_shown = can_see_answers(user.role, invitation.visibility)
+    audit.record(user, "you_said_we_did_letter_printed", invitation, {"words_shown": words_shown})
     db.session.commit()
     return render_template("learning/you_said_letter.html", meeting=meeting, invitation=invitation, data=data,
-                           link=link, printed_at=utcnow(), page_title="You said, we did: letter")
+                           link=link, words_shown=words_shown, printed_at=utcnow(), page_title="You said, we did: letter")
 
 
 @bp.post("/meetings/<meeting_ref>/you-said-we-did/<int:invitation_id>/handed-over")
