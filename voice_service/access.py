@@ -93,15 +93,28 @@ class RoleRequired(Policy):
 
 
 class ApiKeyRequired(Policy):
+    """A valid key with the scope the view declares (auth.requires_scope). A view that declares
+    none refuses every key, so a new route cannot be open to all keys by forgetting it."""
+
     name = "api key required"
 
     def check(self) -> None:
-        from voice_service.auth import api_key_from_request
+        from voice_service.auth import api_key_from_request, key_may
 
         key = api_key_from_request(request)
         if key is None:
             abort(401)
         g.api_key = key
+        scope = getattr(current_app.view_functions.get(request.endpoint), "required_scope", None)
+        if not key_may(key, scope):
+            from voice_service import audit
+            from voice_service.extensions import db
+
+            audit.record(key, "api_scope_refused", None, {"endpoint": request.endpoint, "scope": scope})
+            db.session.commit()
+            abort(403, description=(f"this API key may not do this: it needs the scope {scope}; ask an administrator "
+                                    f"for a key with it (flask api-keys create NAME --scope {scope})"
+                                    if scope else "this route declares no API scope, so no key may use it"))
 
 
 def register_blueprint(app: Flask, bp: Blueprint, policy: Policy) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from voice_service.extensions import db
 from voice_service.models import ApiKey, User, utcnow
+from voice_service.vocab import API_SCOPES
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs the same time as a wrong password.
@@ -243,10 +245,16 @@ def _key_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def create_api_key(name: str) -> tuple[ApiKey, str]:
-    """Make a key; the raw key is returned once and only its hash is stored."""
+def create_api_key(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
+    """Make a key that may do `scopes` (vocab.API_SCOPES; ValueError naming any other); the raw
+    key is returned once and only its hash is stored."""
+    chosen = sorted(set(scopes))
+    unknown = [s for s in chosen if s not in API_SCOPES]
+    if unknown or not chosen:
+        raise ValueError(f"give one or more scopes from: {', '.join(API_SCOPES)}"
+                         + (f" (not {', '.join(unknown)})" if unknown else ""))
     raw = "fv_" + secrets.token_urlsafe(32)
-    key = ApiKey(name=name, key_hash=_key_hash(raw), prefix=raw[:10])
+    key = ApiKey(name=name, key_hash=_key_hash(raw), prefix=raw[:10], scopes=" ".join(chosen))
     db.session.add(key)
     return key, raw
 
@@ -263,3 +271,20 @@ def api_key_from_request(req: Request) -> ApiKey | None:
         return None
     key.last_used_at = utcnow()
     return key
+
+
+def requires_scope(scope: str):
+    """Mark an API view with the key scope it needs (access.ApiKeyRequired checks it; a view
+    without one refuses every key)."""
+    if scope not in API_SCOPES:
+        raise ValueError(f"unknown API scope {scope!r}")
+
+    def mark(view):
+        view.required_scope = scope
+        return view
+
+    return mark
+
+
+def key_may(key: ApiKey, scope: str | None) -> bool:
+    return scope is not None and scope in (key.scopes or "").split()

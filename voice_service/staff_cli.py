@@ -17,7 +17,7 @@ from sqlalchemy import select
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.models import ApiKey, User, utcnow
-from voice_service.vocab import STAFF_ROLES
+from voice_service.vocab import API_SCOPES, STAFF_ROLES
 
 # Case import ------------------------------------------------------------------------------------
 
@@ -258,9 +258,12 @@ def api_keys_cli() -> None:
 
 @api_keys_cli.command("create")
 @click.argument("name")
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(list(API_SCOPES)),
+              help="What the key may do; repeat for more than one. The case system usually needs "
+                   "--scope meetings:read --scope meetings:write.")
 @with_appcontext
-def api_key_create(name: str) -> None:
-    """Make a key called NAME and print it once."""
+def api_key_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Make a key called NAME that may do only its --scope(s), and print it once."""
     from voice_service.auth import create_api_key
 
     name = name.strip()
@@ -268,11 +271,11 @@ def api_key_create(name: str) -> None:
         raise click.BadParameter("give a name of 1 to 100 characters", param_hint="NAME")
     if db.session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
         raise click.ClickException(f"a key called {name!r} exists already; revoke it or choose another name")
-    key, raw = create_api_key(name)
+    key, raw = create_api_key(name, scopes)
     db.session.flush()
-    audit.record(None, "api_key_created", key)
+    audit.record(None, "api_key_created", key, {"scopes": sorted(set(scopes))})
     db.session.commit()
-    click.echo(f"API key {name!r} created. Copy it now: it cannot be shown again.")
+    click.echo(f"API key {name!r} created, with {', '.join(sorted(set(scopes)))}. Copy it now: it cannot be shown again.")
     click.echo(raw)
 
 
@@ -286,7 +289,8 @@ def api_key_list() -> None:
     for key in keys:
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
-        click.echo(f"{key.name}\t{key.prefix}…\tcreated {key.created_at:%Y-%m-%d}\tlast used {used}\t{state}")
+        click.echo(f"{key.name}\t{key.prefix}…\t{key.scopes or 'no scopes'}\tcreated {key.created_at:%Y-%m-%d}\t"
+                   f"last used {used}\t{state}")
 
 
 @api_keys_cli.command("revoke")

@@ -106,11 +106,11 @@ def test_family_advisory_can_never_reach_identifiable_answers(app, client, meeti
 
 
 def test_the_api_never_returns_answers_names_or_phone_numbers(client, meeting):
-    key, raw = create_api_key("case-system")
+    key, raw = create_api_key("case-system", ["meetings:read", "outcomes:read"])
     db.session.commit()
-    for url in (f"/api/v1/meetings/{meeting.meeting_ref}", "/api/v1/meetings"):
+    for url in (f"/api/v1/meetings/{meeting.meeting_ref}", "/api/v1/meetings", f"/api/v1/meetings/{meeting.meeting_ref}/outcome"):
         body = client.get(url, headers={"Authorization": f"Bearer {raw}"}).get_data(as_text=True)
-        assert meeting.meeting_ref in body
+        assert meeting.meeting_ref in body, url
         assert not any(words in body for words in IDENTIFIABLE)
         assert "Dana" not in body and "7700" not in body
 

@@ -172,7 +172,11 @@ def test_the_openapi_document_is_public_and_describes_the_api(client):
     assert response.status_code == 200
     document = response.get_json()
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/meetings", "/meetings/{meeting_ref}"}
+    assert set(document["paths"]) == {"/meetings", "/meetings/{meeting_ref}", "/meetings/{meeting_ref}/outcome"}
+    scopes = {op["operationId"]: op["x-required-scope"] for path in document["paths"].values()
+              for op in path.values() if isinstance(op, dict) and "operationId" in op}
+    assert scopes == {"listMeetings": "meetings:read", "getMeeting": "meetings:read", "createMeeting": "meetings:write",
+                      "changeMeeting": "meetings:write", "getOutcome": "outcomes:read"}
     assert set(document["paths"]["/meetings/{meeting_ref}"]) >= {"get", "patch"}
 
 

@@ -112,15 +112,16 @@ def test_progress_is_shown_for_long_files(runner, tmp_path):
 
 
 def test_api_keys_are_shown_once_listed_and_revoked(runner):
-    created = runner.invoke(args=["api-keys", "create", "case-system"])
-    assert created.exit_code == 0
+    created = runner.invoke(args=["api-keys", "create", "case-system", "--scope", "meetings:read", "--scope", "meetings:write"])
+    assert created.exit_code == 0, created.output
     raw = created.output.strip().splitlines()[-1]
     assert raw.startswith("fv_")
     key = db.session.scalar(select(ApiKey))
     assert key.key_hash != raw
     listed = runner.invoke(args=["api-keys", "list"])
     assert "case-system" in listed.output and raw not in listed.output and "active" in listed.output
-    assert runner.invoke(args=["api-keys", "create", "case-system"]).exit_code != 0
+    assert "meetings:read meetings:write" in listed.output
+    assert runner.invoke(args=["api-keys", "create", "case-system", "--scope", "meetings:read"]).exit_code != 0
     assert runner.invoke(args=["api-keys", "revoke", "case-system"]).exit_code == 0
     db.session.refresh(key)
     assert key.revoked_at is not None

@@ -8,9 +8,12 @@ from voice_service.extensions import db
 from voice_service.models import utcnow
 
 
-def new_api_key() -> str:
+CASE_SYSTEM_SCOPES = ("meetings:read", "meetings:write")
+
+
+def new_api_key(scopes=CASE_SYSTEM_SCOPES, name="case-system") -> str:
     """A live API key for the case system (the raw secret, as the caller holds it)."""
-    _key, raw = create_api_key("case-system")
+    _key, raw = create_api_key(name, scopes)
     db.session.commit()
     return raw
 

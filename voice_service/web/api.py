@@ -1,9 +1,11 @@
 """JSON API for the case system: meetings in, moves and cancellations.
 
-Authenticated by `Authorization: Bearer <key>` (keys from `flask api-keys create NAME`, stored
+Authenticated by `Authorization: Bearer <key>` (keys from `flask api-keys create NAME --scope ...`, stored
 hashed). The OpenAPI 3 document at /api/v1/openapi.json is public: it describes the shape of
 the API and holds no data. Responses never carry answers, names or phone numbers: the case
-system gets back references, states and whether views are in.
+system gets back references, states and whether views are in, and (scope outcomes:read) what
+the chair recorded as decided. Each key has scopes (vocab.API_SCOPES): every route declares the
+one it needs with `requires_scope`, and a route that declares none refuses every key.
 
 Every bad request is a 400 with `{"errors": [{"field": ..., "message": ...}]}` naming each field.
 """
@@ -16,21 +18,18 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from voice_service import audit
+from voice_service.auth import requires_scope
 from voice_service.extensions import csrf, db
 from voice_service.intake import (Conflict, FieldError, change_meeting, has_control_characters, parse_time, upsert_meeting,
                                   validate_meeting)
 from voice_service.meetings import participant_states, meeting_by_ref
-from voice_service.models import Child, Meeting
-from voice_service.vocab import (
-    AGE_BANDS, CHANNELS, CLOSURE_REASONS, DISABILITY_CODES, ETHNICITY_CODES, GENDER_CODES, MEETING_TYPES, ROLES, ROUTES,
-    SERVICES,
-)
+from voice_service.models import Action, Child, Invitation, Meeting
+from voice_service.web.openapi import MAX_LIST, openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.public_endpoints = ("api.openapi",)
 csrf.exempt(bp)  # no cookies here: every call carries its key
 log = logging.getLogger(__name__)
-MAX_LIST = 200
 
 
 def _errors(status: int, errors: list[FieldError]):
@@ -88,6 +87,7 @@ def _body() -> dict | None:
 
 
 @bp.get("/meetings")
+@requires_scope("meetings:read")
 def list_meetings():
     """Meetings starting between `from` and `to` (ISO 8601), soonest first, at most `limit`."""
     errors = []
@@ -125,6 +125,7 @@ def list_meetings():
 
 
 @bp.post("/meetings")
+@requires_scope("meetings:write")
 def create_meeting():
     """Create a meeting, its child's case and its participants, with invitations and their
     planned messages. 201 with the meeting; 400 naming each bad field; 409 if the reference exists."""
@@ -151,14 +152,50 @@ def create_meeting():
 
 
 @bp.get("/meetings/<meeting_ref>")
+@requires_scope("meetings:read")
 def get_meeting(meeting_ref: str):
+    """One meeting (every single-record read is audited, like a member of staff opening it)."""
     meeting = meeting_by_ref(meeting_ref)
     if meeting is None:
         return _error(404, f"no meeting with the reference {meeting_ref[:64]}", "meeting_ref")
-    return jsonify(_meeting_json(meeting))
+    body = _meeting_json(meeting)
+    audit.record(g.api_key, "api_meeting_read", meeting)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.get("/meetings/<meeting_ref>/outcome")
+@requires_scope("outcomes:read")
+def get_outcome(meeting_ref: str):
+    """Whether the chair read the views before the meeting, and what the chair recorded as
+    decided, for the case record (scope outcomes:read; audited). Never the family's answers."""
+    meeting = meeting_by_ref(meeting_ref)
+    if meeting is None:
+        return _error(404, f"no meeting with the reference {meeting_ref[:64]}", "meeting_ref")
+    decisions = db.session.scalars(select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id)).all()
+    body = {
+        "meeting_ref": meeting.meeting_ref,
+        "status": meeting.status,
+        "views_read_at": _when(meeting.views_read_at),
+        "outcome_recorded_at": _when(meeting.outcome_recorded_at),
+        "decisions": [{"point": a.point, "decision": a.decision, "raised_by_role": _raised_by(a)} for a in decisions],
+    }
+    audit.record(g.api_key, "api_outcome_read", meeting, {"decisions": len(decisions)})
+    db.session.commit()
+    return jsonify(body)
+
+
+def _when(moment) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def _raised_by(action: Action) -> str | None:
+    invitation = db.session.get(Invitation, action.invitation_id) if action.invitation_id else None
+    return invitation.participant.role if invitation is not None else None
 
 
 @bp.patch("/meetings/<meeting_ref>")
+@requires_scope("meetings:write")
 def patch_meeting(meeting_ref: str):
     """Move (`starts_at`), cancel or reinstate (`status`), or change `location`; the messages
     are re-planned. 200 with the meeting; 400 naming each bad field; 404 unknown reference."""
@@ -201,188 +238,3 @@ def patch_meeting(meeting_ref: str):
 def openapi():
     """The OpenAPI 3 description of this API (public: it holds no data)."""
     return jsonify(openapi_document(current_app.config["PUBLIC_BASE_URL"], tuple(current_app.config["LANGUAGES"])))
-
-
-# The OpenAPI document ---------------------------------------------------------------------------
-
-_REF = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$", "minLength": 1, "maxLength": 64}
-_ERRORS = {
-    "description": "The request was refused; each entry names a field and what is wrong with it.",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
-}
-
-
-def openapi_document(base_url: str, languages: tuple[str, ...] = ("en",)) -> dict:
-    doc = _document(base_url, languages)
-    schemas = doc["components"]["schemas"]
-    created = {**schemas["Meeting"], "properties": dict(schemas["Meeting"]["properties"])}
-    created["properties"]["warnings"] = {"type": "array", "items": {
-        "type": "object", "required": ["field", "message"], "additionalProperties": False,
-        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-    }}
-    created["required"] = [*schemas["Meeting"]["required"], "warnings"]
-    schemas["CreatedMeeting"] = created
-    return doc
-
-
-def _document(base_url: str, languages: tuple[str, ...]) -> dict:
-    states = ["no_invitation", "not_sent", "sent", "delivered", "opened", "in_progress", "completed",
-              "declined", "opted_out", "delivery_failed", "expired"]
-    meeting_ref_param = {"name": "meeting_ref", "in": "path", "required": True, "schema": _REF,
-                         "description": "The case system's meeting reference."}
-    meeting_response = {"description": "The meeting.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Meeting"}}}}
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "Family voice service API",
-            "version": "1.0.0",
-            "description": (
-                "Meetings from the case system. Send `Authorization: Bearer <key>` (ask an administrator "
-                "for a key: `flask api-keys create NAME`). Answers, names and phone numbers are never returned."
-            ),
-        },
-        "servers": [{"url": base_url + "/api/v1"}],
-        "security": [{"apiKey": []}],
-        "paths": {
-            "/meetings": {
-                "get": {
-                    "operationId": "listMeetings",
-                    "summary": "Meetings in a time window, soonest first",
-                    "parameters": [
-                        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-                        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-                        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["scheduled", "cancelled", "held"]}},
-                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIST, "default": 50}},
-                    ],
-                    "responses": {
-                        "200": {"description": "The meetings.", "content": {"application/json": {"schema": {
-                            "type": "object", "required": ["meetings"], "additionalProperties": False,
-                            "properties": {"meetings": {"type": "array", "items": {"$ref": "#/components/schemas/Meeting"}}},
-                        }}}},
-                        "400": _ERRORS, "401": _ERRORS,
-                    },
-                },
-                "post": {
-                    "operationId": "createMeeting",
-                    "summary": "Create a meeting with its participants; they are invited and their messages planned",
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewMeeting"}}}},
-                    "responses": {
-                        "201": {"description": "Created.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreatedMeeting"}}}},
-                        "400": _ERRORS, "401": _ERRORS,
-                        "409": {**_ERRORS, "description": "A meeting with this reference exists already (use PATCH), or the reference belongs to another case."},
-                    },
-                },
-            },
-            "/meetings/{meeting_ref}": {
-                "parameters": [meeting_ref_param],
-                "get": {
-                    "operationId": "getMeeting",
-                    "summary": "One meeting, with each participant's invitation state",
-                    "responses": {"200": meeting_response, "401": _ERRORS, "404": _ERRORS},
-                },
-                "patch": {
-                    "operationId": "changeMeeting",
-                    "summary": "Move, cancel or reinstate a meeting; its messages are re-planned",
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MeetingChange"}}}},
-                    "responses": {
-                        "200": meeting_response, "400": _ERRORS, "401": _ERRORS, "404": _ERRORS,
-                        "409": {**_ERRORS, "description": "The meeting has been held; it cannot be moved or cancelled."},
-                    },
-                },
-            },
-        },
-        "components": {
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "description": "An API key made with `flask api-keys create NAME`."}},
-            "schemas": {
-                "Errors": {
-                    "type": "object", "required": ["errors"], "additionalProperties": False,
-                    "properties": {"errors": {"type": "array", "minItems": 1, "items": {
-                        "type": "object", "required": ["field", "message"], "additionalProperties": False,
-                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-                    }}},
-                },
-                "NewParticipant": {
-                    "type": "object", "required": ["ref", "role", "name"],
-                    "properties": {
-                        "ref": {**_REF, "description": "The case system's person id (unique within the meeting)."},
-                        "role": {"type": "string", "enum": list(ROLES)},
-                        "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S"},
-                        "age_band": {"type": "string", "enum": list(AGE_BANDS)},
-                        "phone": {"type": "string", "maxLength": 40, "description": "A UK mobile number, e.g. 07700 900123."},
-                        "email": {"type": "string", "maxLength": 254, "format": "email",
-                                  "description": "An address that can receive email (checked; reserved names such as .invalid are refused)."},
-                        "postal_address": {"description": "For letters: 2 to 7 lines, the last a UK postcode; a list of lines or one string with a line per line.",
-                                           "oneOf": [{"type": "string", "maxLength": 600},
-                                                     {"type": "array", "minItems": 2, "maxItems": 7, "items": {"type": "string", "maxLength": 80}}]},
-                        "language": {"type": "string", "enum": list(languages), "default": "en"},
-                        "channel": {"type": "string", "enum": list(CHANNELS), "default": "web"},
-                        "route": {"type": "string", "enum": list(ROUTES),
-                                  "description": "How the invitation reaches them. Left out: text if they have a mobile safe to text, else email, else letter, else in person (the worker gives the link)."},
-                        "safe_to_text": {"type": "boolean", "default": False},
-                        "easy_read": {"type": "boolean", "default": False},
-                        "consent": {"type": "boolean", "default": True},
-                    },
-                },
-                "NewMeeting": {
-                    "type": "object", "required": ["meeting_ref", "case_ref", "meeting_type", "starts_at", "child"],
-                    "properties": {
-                        "meeting_ref": _REF,
-                        "case_ref": {**_REF, "description": "The child's pseudonymous case reference."},
-                        "meeting_type": {"type": "string", "enum": list(MEETING_TYPES)},
-                        "starts_at": {"type": "string", "format": "date-time"},
-                        "location": {"type": "string", "maxLength": 200},
-                        "chair_email": {"type": "string", "format": "email", "maxLength": 200},
-                        "child": {
-                            "type": "object", "required": ["age_band", "service"],
-                            "properties": {
-                                "age_band": {"type": "string", "enum": list(AGE_BANDS)},
-                                "service": {"type": "string", "enum": list(SERVICES)},
-                                "team": {"type": "string", "maxLength": 64},
-                                "ethnicity": {"type": "string", "enum": list(ETHNICITY_CODES), "description": "DfE census ethnicity code (optional)."},
-                                "gender": {"type": "string", "enum": list(GENDER_CODES), "description": "DfE census gender code (optional)."},
-                                "disability": {"type": "string", "enum": list(DISABILITY_CODES), "description": "DfE census disability code (optional)."},
-                                "closed_on": {"type": "string", "format": "date", "description": "The date the case closed: Experience of Service questionnaires are planned."},
-                                "closure_reason": {"type": "string", "enum": list(CLOSURE_REASONS), "description": "Census reason code (RC2: no questionnaire is sent)."},
-                            },
-                        },
-                        "participants": {"type": "array", "maxItems": 20, "items": {"$ref": "#/components/schemas/NewParticipant"}},
-                    },
-                },
-                "MeetingChange": {
-                    "type": "object", "minProperties": 1, "additionalProperties": False,
-                    "properties": {
-                        "starts_at": {"type": "string", "format": "date-time"},
-                        "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
-                        "location": {"type": "string", "maxLength": 200},
-                    },
-                },
-                "Participant": {
-                    "type": "object", "required": ["ref", "role", "route", "invitation_state", "views"], "additionalProperties": False,
-                    "properties": {
-                        "ref": {"type": "string", "nullable": True},
-                        "role": {"type": "string", "enum": list(ROLES)},
-                        "route": {"type": "string", "enum": list(ROUTES), "nullable": True},
-                        "invitation_state": {"type": "string", "enum": states},
-                        "views": {"type": "string", "enum": ["in", "partial", "none"]},
-                    },
-                },
-                "Meeting": {
-                    "type": "object", "additionalProperties": False,
-                    "required": ["meeting_ref", "case_ref", "meeting_type", "starts_at", "status", "location",
-                                 "chair_email", "views_read", "outcome_recorded", "participants"],
-                    "properties": {
-                        "meeting_ref": {"type": "string"},
-                        "case_ref": {"type": "string"},
-                        "meeting_type": {"type": "string", "enum": list(MEETING_TYPES)},
-                        "starts_at": {"type": "string", "format": "date-time"},
-                        "status": {"type": "string", "enum": ["scheduled", "cancelled", "held"]},
-                        "location": {"type": "string", "nullable": True},
-                        "chair_email": {"type": "string", "nullable": True},
-                        "views_read": {"type": "boolean"},
-                        "outcome_recorded": {"type": "boolean"},
-                        "participants": {"type": "array", "items": {"$ref": "#/components/schemas/Participant"}},
-                    },
-                },
-            },
-        },
-    }
