@@ -34,7 +34,7 @@ from voice_service.crypto import phone_hash
 from voice_service.database import begin_writing
 from voice_service.extensions import db
 from voice_service.messaging import keywords
-from voice_service.messaging.senders import is_opted_out, record_opt_out, remove_opt_out
+from voice_service.store.messages import is_opted_out, record_opt_out, remove_opt_out
 from voice_service.messaging.texts import meeting_time_label, service_info, survey_for
 from voice_service.models import Invitation, Meeting, Message, OptOut, Participant, utcnow
 from voice_service.vocab import OPEN_INVITATION_STATUSES
@@ -198,10 +198,10 @@ def _respond(message: Message, inbound: Inbound) -> _Outcome:
 def _answer(message: Message, inbound: Inbound) -> tuple[str, turns.Applied | None]:
     hashed, word = inbound.hashed, inbound.keyword
     if word == "opt_out" and hashed:
-        record_opt_out(hashed, keywords.keyword(inbound.body), commit=False)
+        record_opt_out(hashed, keywords.keyword(inbound.body))
         return _opted_out_reply(), None
     if word == "opt_in" and hashed:
-        remove_opt_out(hashed, commit=False)
+        remove_opt_out(hashed)
         return _opted_in_reply(), None
     invitations, opted_out = open_invitations(hashed) if hashed else ([], False)
     if opted_out:
