@@ -17,9 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from voice_service import audit
 from voice_service.extensions import csrf, db
-from voice_service.intake import (Conflict, FieldError, change_meeting, has_control_characters, parse_time, upsert_meeting,
-                                  validate_meeting)
-from voice_service.meetings import participant_states, meeting_by_ref
+from voice_service.intake import FieldError, has_control_characters, parse_time, validate_meeting
+from voice_service.store.meeting_import import Conflict, change_meeting, upsert_meeting
+from voice_service.store.meetings import meeting_by_ref, participant_states
 from voice_service.models import Child, Meeting
 from voice_service.vocab import (
     AGE_BANDS, CHANNELS, CLOSURE_REASONS, DISABILITY_CODES, ETHNICITY_CODES, GENDER_CODES, MEETING_TYPES, ROLES, ROUTES,
