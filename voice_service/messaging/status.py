@@ -14,9 +14,9 @@ import re
 from sqlalchemy import select
 
 from voice_service.extensions import db
-from voice_service.messaging.inbound import SID_PATTERN, lock_message
+from voice_service.messaging.inbound import SID_PATTERN
 from voice_service.messaging.senders import TWILIO_OPTED_OUT, advance_status
-from voice_service.store.messages import record_opt_out
+from voice_service.store.messages import lock_message, record_opt_out
 from voice_service.models import Invitation, Message
 from voice_service.vocab import MESSAGE_STATUS_RANK
 
