@@ -1,7 +1,8 @@
 """Safeguarding alerts: telling the duty team, the inbox's changes, and escalation.
 
-`answers.save_answer` raises the alert in the same transaction as the flagged answer and calls
-`notify_duty_team` after the commit. The notice says only that an alert is waiting and where:
+`answers.save_answer` raises the alert in the same transaction as the flagged answer; whoever
+commits it (the page handler, the inbound text) calls `answers.notify`, and so
+`notify_duty_team`, after the commit. The notice says only that an alert is waiting and where:
 never the answer's words, the child's case or anyone's name (email and SMS are not private
 enough). Without SMTP_HOST (development, tests) the email goes to the dev mail outbox: a list in
 `app.extensions["mail_outbox"]` and a log line with ids only.
@@ -315,7 +316,7 @@ class AlertWords:
 
 def alert_words(alert: SafeguardingAlert) -> list[AlertWords]:
     """Every flagged answer or message on the alert, oldest first."""
-    from voice_service.meetings import question_wording, survey_of
+    from voice_service.meetings.views import question_wording, survey_of
 
     said = []
     for item in alert.items:

@@ -1,55 +1,26 @@
 """Saving answers: the one place every channel (web form, web chat, SMS) stores what people say.
 
 Nothing lost: the answer, and any safeguarding alert its words raise, are committed together
-before anything else runs. Notifying the duty team happens after the commit; if that fails, the
+by the caller before anything else runs (the statements themselves: voice_service/store/answers.py). Notifying the duty team happens after the commit; if that fails, the
 alert is still open in the inbox and the escalation job chases it.
 """
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from voice_service import advocacy
 from voice_service.extensions import db
 from voice_service.invitations import mark_in_progress
+from voice_service.store import answers as stored
 from voice_service.models import Answer, Invitation, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, utcnow
 from voice_service.vocab import VISIBILITY
 
 log = logging.getLogger(__name__)
-
-
-def encode_value(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
-
-
-def decode_value(raw: str | None) -> Any:
-    return None if raw is None else json.loads(raw)
-
-
-# Built once with bind parameters: every page and every channel reads and saves answers
-# through here, so SQLAlchemy should not build and hash these statements again each time.
-_CURRENT_ANSWERS = select(Answer).where(Answer.invitation_id == bindparam("for_invitation"), Answer.is_current.is_(True))
-_RETIRE_CURRENT = (
-    update(Answer)
-    .where(Answer.invitation_id == bindparam("for_invitation"), Answer.question_id == bindparam("for_question"),
-           Answer.is_current.is_(True))
-    .values(is_current=False)
-    .returning(Answer.id, Answer.value, Answer.free_text, Answer.skipped)
-    .execution_options(synchronize_session=False)
-)
-_RESTORE_CURRENT = (
-    update(Answer).where(Answer.id == bindparam("for_answer")).values(is_current=True)
-    .execution_options(synchronize_session=False)
-)
-
-
-def current_answers(invitation: Invitation) -> dict[str, Answer]:
-    return {a.question_id: a for a in db.session.scalars(_CURRENT_ANSWERS, {"for_invitation": invitation.id})}
 
 
 def save_answer(
@@ -63,24 +34,28 @@ def save_answer(
     question_text: str | None = None,
     provider_message_id: str | None = None,
     alerts: list[SafeguardingAlert] | None = None,
-    commit: bool = True,
+    commit: Literal[False] = False,
 ) -> Answer:
-    """Store one answer as the current one for its question (earlier answers are kept).
+    """Store one answer as the current one for its question (earlier answers are kept). The
+    caller commits: a web handler, the inbound text's turn, a CLI command.
 
-    Free text is analysed before the commit so that a safeguarding flag and its alert land in
-    the same transaction as the answer; an analysis failure never stops the answer being saved.
-    With `alerts`, an alert the answer raises is added to that list for the caller to notify
-    after its commit.
+    Free text is analysed here so that a safeguarding flag and its alert land in the same
+    transaction as the answer; an analysis failure never stops the answer being saved. An alert
+    the answer raises is added to `alerts` for the caller to notify after its commit (without
+    `alerts` nobody is told, so pass it wherever words can be free text).
+
+    `commit` is accepted only as False, for web/public.py and learning/demo.py until they drop it.
     """
-    encoded = encode_value(value)
+    if commit:
+        raise TypeError("save_answer does not commit: the caller commits")
+    encoded = stored.encode_value(value)
     # Retire whatever is current now, in one statement that returns it (also one another window
     # saved a moment ago); the unique index on the current answer refuses a second one saved
     # between here and the flush.
-    retired = retire_current_answer(invitation.id, question_id)
+    retired = stored.retire_current_answer(invitation.id, question_id)
     if retired is not None and not retired.skipped and not skipped and (retired.value, retired.free_text) == (encoded, free_text):
         # a double submission (the web form sent twice): the same answer stays current
-        db.session.execute(_RESTORE_CURRENT, {"for_answer": retired.id})
-        return db.session.get(Answer, retired.id)
+        return stored.restore_current_answer(retired.id)
     if retired is not None:
         known = db.session.identity_map.get(identity_key(Answer, retired.id))
         if known is not None:
@@ -100,20 +75,10 @@ def save_answer(
     mark_in_progress(invitation)
     alert = None
     if free_text and free_text.strip():
-        alert = _analyse(answer, free_text, question_text)
+        alert = analyse_answer(answer, free_text, question_text)
     if alert is not None and alerts is not None:
         alerts.append(alert)
-    if commit:
-        db.session.commit()
-        if alert is not None and alerts is None:
-            notify(alert)
     return answer
-
-
-def retire_current_answer(invitation_id: int, question_id: str):
-    """The question's current answer becomes an earlier one; returns its id, value, free text
-    and skipped flag (None when there was none)."""
-    return db.session.execute(_RETIRE_CURRENT, {"for_invitation": invitation_id, "for_question": question_id}).first()
 
 
 def record_choice(invitation: Invitation, question, value: Any, skipped: bool) -> None:
@@ -130,7 +95,7 @@ def record_choice(invitation: Invitation, question, value: Any, skipped: bool) -
         advocacy.follow_choice(invitation)
 
 
-def _analyse(answer: Answer, text: str, question_text: str | None) -> SafeguardingAlert | None:
+def analyse_answer(answer: Answer, text: str, question_text: str | None) -> SafeguardingAlert | None:
     try:
         from voice_service.analysis.pipeline import classify, instance_model
         from voice_service.analysis.quote_approval import meeting_names

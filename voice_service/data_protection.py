@@ -18,7 +18,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Column, Integer, MetaData, Table, Text, func, select, update
 
-from voice_service.answers import decode_value
+from voice_service.store.answers import decode_value
 from voice_service.crypto import keyring, phone_hash
 from voice_service.extensions import db
 from voice_service.models import (

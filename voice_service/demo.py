@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from voice_service.answers import save_answer
+from voice_service.answers import notify, save_answer
 from voice_service.auth import hash_password
 from voice_service.extensions import db
 from voice_service.invitations import link_token
@@ -275,7 +275,6 @@ def _load_history(now: datetime) -> int:
     once only. Returns meetings added."""
     import random
 
-    from voice_service.answers import save_answer
     from voice_service.invitations import mark_completed
     from voice_service.models import Answer
     from voice_service.surveys import registry
@@ -323,10 +322,9 @@ def _load_history(now: datetime) -> int:
             free = next((q for q in survey.questions if q.kind == "free_text"), None)
             scale = next((q for q in survey.questions if q.kind == "scale" and q.options), None)
             if free is not None:
-                save_answer(invitation, free.id, free_text=words, channel="web", question_text=free.wording.web,
-                            commit=False)
+                save_answer(invitation, free.id, free_text=words, channel="web", question_text=free.wording.web)
             if scale is not None:
-                save_answer(invitation, scale.id, value=rng.choice(scale.options).id, channel="web", commit=False)
+                save_answer(invitation, scale.id, value=rng.choice(scale.options).id, channel="web")
             invitation.visibility = "meeting" if rng.random() < 0.8 else "chair_only"
             mark_completed(invitation)
             db.session.flush()
@@ -350,9 +348,11 @@ def _add_demo_answers(rows: list[dict]) -> None:
         words, scale_point, visibility, finished = DEMO_ANSWERS[key]
         survey = registry(current_app).get(invitation.survey_id, invitation.survey_version)
         wrote = False
+        alerts: list = []
         for question in survey.questions:
             if question.kind == "free_text" and not wrote:
-                save_answer(invitation, question.id, free_text=words, channel="web", question_text=question.wording.web)
+                save_answer(invitation, question.id, free_text=words, channel="web", question_text=question.wording.web,
+                            alerts=alerts)
                 wrote = True
             elif question.kind == "scale" and question.options:
                 chosen = question.options[min(scale_point, len(question.options)) - 1]
@@ -363,6 +363,8 @@ def _add_demo_answers(rows: list[dict]) -> None:
         if finished:
             mark_completed(invitation)
         db.session.commit()
+        for alert in alerts:  # the duty team hears of the demo's flagged words, as of real ones
+            notify(alert)
 
 
 @click.command("demo")

@@ -101,7 +101,8 @@ def import_meetings(stream: io.TextIOBase, progress=None) -> ImportReport:
     Every bad row is reported with its line and reason; the good rows are imported. Running the
     same file again changes nothing: children, meetings and participants are matched on their
     references."""
-    from voice_service.intake import Conflict, upsert_meeting, validate_meeting, change_meeting
+    from voice_service.intake import validate_meeting
+    from voice_service.store.meeting_import import Conflict, change_meeting, upsert_meeting
 
     report = ImportReport()
     reader = csv.DictReader(stream)

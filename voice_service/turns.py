@@ -51,7 +51,7 @@ def apply_turn(invitation: Invitation, survey, turn: conversation.Turn, *, words
         answer = save_answer(
             invitation, stored.question_id, value=stored.value, free_text=stored.free_text, skipped=stored.skipped,
             channel=channel, question_text=getattr(question.wording, wording) if question else None,
-            provider_message_id=message.provider_sid if message is not None else None, alerts=alerts, commit=False,
+            provider_message_id=message.provider_sid if message is not None else None, alerts=alerts,
         )
         record_choice(invitation, question, stored.value, stored.skipped)
         saved.append(answer)

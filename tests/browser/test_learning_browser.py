@@ -12,7 +12,7 @@ from voice_service.extensions import db
 from voice_service.invitations import link_token
 from voice_service.learning import action_records
 from voice_service.learning.actions import NewAction
-from voice_service.meetings import record_outcome
+from voice_service.meetings.changes import record_outcome
 from voice_service.models import utcnow
 
 

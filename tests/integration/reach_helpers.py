@@ -10,7 +10,8 @@ import zxingcpp
 from sqlalchemy import select
 
 from voice_service.extensions import db
-from voice_service.intake import upsert_meeting, validate_meeting
+from voice_service.intake import validate_meeting
+from voice_service.store.meeting_import import upsert_meeting
 from voice_service.models import Invitation, Meeting, Participant
 from voice_service.scheduling.calendar import LONDON
 

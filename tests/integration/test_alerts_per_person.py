@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.support.sms import text
 from tests.support.staff import RISK_WORDS, csrf_token, meeting_with_views, sign_in_as, users
-from voice_service.answers import save_answer
+from tests.support.answers import save_answer_and_commit
 from voice_service.extensions import db
 from voice_service.models import LabelledExample, SafeguardingAlert, utcnow
 
@@ -29,8 +29,8 @@ def all_alerts() -> list[SafeguardingAlert]:
 
 def test_later_flagged_answers_from_the_same_person_join_their_open_alert(app, people):
     _meeting, invitations = meeting_with_views(chair=people["chair"], secret_parent=False)
-    save_answer(invitations["child"], "worries", free_text=LATER_WORDS, channel="web")
-    save_answer(invitations["child"], "going_well", free_text="my dad hits my little brother too", channel="web")
+    save_answer_and_commit(invitations["child"], "worries", free_text=LATER_WORDS, channel="web")
+    save_answer_and_commit(invitations["child"], "going_well", free_text="my dad hits my little brother too", channel="web")
     [alert] = all_alerts()
     assert [item.answer.free_text for item in alert.items] == [RISK_WORDS, LATER_WORDS, "my dad hits my little brother too"]
     assert alert.participant_id == invitations["child"].participant_id
@@ -38,7 +38,7 @@ def test_later_flagged_answers_from_the_same_person_join_their_open_alert(app, p
 
 def test_another_person_in_the_same_meeting_gets_an_alert_of_their_own(app, people):
     _meeting, invitations = meeting_with_views(chair=people["chair"], secret_parent=False)
-    save_answer(invitations["mum"], "what_matters", free_text="my partner hits me in front of the kids", channel="web")
+    save_answer_and_commit(invitations["mum"], "what_matters", free_text="my partner hits me in front of the kids", channel="web")
     assert len(all_alerts()) == 2
 
 
@@ -51,7 +51,7 @@ def test_new_words_on_an_acknowledged_alert_open_it_again_and_tell_the_duty_team
     alerts.acknowledge(alert, people["worker"])
     db.session.commit()
     told = len(outbox)
-    save_answer(invitations["child"], "worries", free_text=LATER_WORDS, channel="web")
+    save_answer_and_commit(invitations["child"], "worries", free_text=LATER_WORDS, channel="web")
     [alert] = all_alerts()
     assert alert.status == "open" and len(alert.items) == 2
     assert len(outbox) == told + 1 and str(alert.id) in outbox[-1]["body"]
@@ -64,7 +64,7 @@ def test_once_actioned_new_words_raise_a_new_alert(app, people):
     [alert] = all_alerts()
     alerts.record_action(alert, people["worker"], "Strategy discussion held")
     db.session.commit()
-    save_answer(invitations["child"], "worries", free_text=LATER_WORDS, channel="web")
+    save_answer_and_commit(invitations["child"], "worries", free_text=LATER_WORDS, channel="web")
     assert [a.status for a in all_alerts()] == ["actioned", "open"]
 
 
@@ -78,7 +78,7 @@ def test_texts_from_a_number_with_nothing_open_share_one_alert(app, client):
 
 def test_the_alert_page_shows_the_case_the_meeting_and_every_flagged_message(app, client, people):
     meeting, invitations = meeting_with_views(chair=people["chair"], secret_parent=False)
-    save_answer(invitations["child"], "worries", free_text=LATER_WORDS, channel="web")
+    save_answer_and_commit(invitations["child"], "worries", free_text=LATER_WORDS, channel="web")
     [alert] = all_alerts()
     sign_in_as(client, people["worker"])
     page = client.get(f"/staff/alerts/{alert.id}").get_data(as_text=True)
@@ -136,7 +136,7 @@ def test_an_answer_the_analysis_cannot_read_goes_to_a_person_today_marked_needs_
 
     monkeypatch.setattr(pipeline, "classify", classify)
     meeting, invitations = meeting_with_views(chair=people["chair"], secret_parent=False, child_visibility="meeting")
-    save_answer(invitations["mum"], "what_matters", free_text=unreadable, channel="web")
+    save_answer_and_commit(invitations["mum"], "what_matters", free_text=unreadable, channel="web")
     alert = all_alerts()[-1]
     assert alert.participant_id == invitations["mum"].participant_id
     assert "needs an interpreter (language: so)" in alert.items[0].evidence

@@ -8,7 +8,7 @@ from tests.support.factories import make_invitation, make_meeting, make_particip
 from voice_service.analysis.evaluate import load_labelled, to_examples
 from voice_service.analysis.model import TextModel
 from voice_service.analysis.pipeline import instance_model as current_model
-from voice_service.answers import save_answer
+from tests.support.answers import save_answer_and_commit
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "labelled_answers.jsonl"
 
@@ -19,7 +19,7 @@ def test_without_a_model_the_codebook_still_tags_answers(app):
     assert current_model().version == manifest()["version"]  # a fresh install: the shipped model (issue 16)
     participant = make_participant(make_meeting(), role="parent")
     invitation, _ = make_invitation(participant, "test_survey")
-    answer = save_answer(invitation, "q", free_text="Nobody listens to me at the meetings", channel="web")
+    answer = save_answer_and_commit(invitation, "q", free_text="Nobody listens to me at the meetings", channel="web")
     assert {t.theme_id for t in answer.tags} & {"listened_to", "meetings"}
 
 
@@ -29,7 +29,7 @@ def test_a_trained_model_is_used_for_new_answers_and_named_in_the_evidence(app):
     assert model is not None and model.version != "untrained"
     participant = make_participant(make_meeting(), role="parent")
     invitation, _ = make_invitation(participant, "test_survey")
-    answer = save_answer(invitation, "q", free_text="I have had four different social workers this year", channel="sms")
+    answer = save_answer_and_commit(invitation, "q", free_text="I have had four different social workers this year", channel="sms")
     evidence = answer.analysis_evidence["themes"]
     assert "worker_relationship" in {t.theme_id for t in answer.tags}
     assert any(f"model:{model.version}" in found for found in evidence.values())

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.support.api import auth, meeting_body, new_api_key
 from tests.support.staff import past_meeting, staff_user
 from voice_service.extensions import db
-from voice_service.meetings import record_outcome
+from voice_service.meetings.changes import record_outcome
 from voice_service.models import ApiKey, AuditEvent, Meeting
 from voice_service.vocab import API_SCOPES
 

@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
 from tests.support.factories import make_invitation, make_meeting, make_participant
-from voice_service.answers import save_answer
+from tests.support.answers import save_answer_and_commit
 from voice_service.crypto import keyring
 from voice_service.data_protection import apply_retention
 from voice_service.extensions import db
@@ -19,8 +19,8 @@ def _answered(days_ago=0, phone="+447700900201", words="I want to see my brother
     meeting = make_meeting(days_ahead=-days_ago)
     participant = make_participant(meeting, role="parent", name="Robin Testcase", phone=phone)
     invitation, _ = make_invitation(participant, "test_survey")
-    save_answer(invitation, "q_free", free_text=words, channel="web")
-    save_answer(invitation, "q_scale", value="4", channel="web")
+    save_answer_and_commit(invitation, "q_free", free_text=words, channel="web")
+    save_answer_and_commit(invitation, "q_scale", value="4", channel="web")
     return participant, invitation
 
 

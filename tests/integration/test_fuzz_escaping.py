@@ -22,7 +22,7 @@ from tests.support.insights_data import add_answer, approve_every_quote
 from tests.support.staff import sign_in_as, staff_user
 from tests.support.sms import new_sid, signed_post, twilio_params
 from voice_service.analysis.report import csv_safe
-from voice_service.answers import save_answer
+from tests.support.answers import save_answer_and_commit
 from voice_service.extensions import db
 
 PAYLOAD = ('<script>alert("x")</script> "><img src=x onerror=alert(1)> {{ 1234*5 }} '
@@ -48,8 +48,8 @@ def hostile_meeting(app):
     meeting = make_meeting(days_ahead=3, team="north")
     parent = make_participant(meeting, role="parent", name=NAME, phone="+447700900131")
     invitation, token = make_invitation(parent, SURVEY)
-    save_answer(invitation, "worries", free_text=PAYLOAD, channel="web")
-    save_answer(invitation, "going_well", free_text="my dad hits me " + PAYLOAD, channel="web")  # raises an alert
+    save_answer_and_commit(invitation, "worries", free_text=PAYLOAD, channel="web")
+    save_answer_and_commit(invitation, "going_well", free_text="my dad hits me " + PAYLOAD, channel="web")  # raises an alert
     invitation.visibility = "meeting"
     db.session.commit()
     return meeting, invitation, token

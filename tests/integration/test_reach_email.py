@@ -169,7 +169,7 @@ def test_a_child_with_no_phone_or_email_gets_a_letter_through_notifys_precompile
 @responses.activate
 def test_you_said_we_did_goes_by_email_after_the_outcome_in_the_persons_language(app):
     from voice_service.invitations import mark_completed
-    from voice_service.meetings import record_outcome
+    from voice_service.meetings.changes import record_outcome
     from voice_service.models import Invitation, Meeting
 
     meeting, invitation = email_parent(language="so")

@@ -56,12 +56,12 @@ def test_an_unacknowledged_alert_is_escalated_and_an_advocate_request_referred_b
     from datetime import timedelta
 
     from tests.support.factories import make_invitation, make_meeting, make_participant
-    from voice_service.answers import save_answer
+    from tests.support.answers import save_answer_and_commit
     from voice_service.models import AdvocacyRequest, SafeguardingAlert, utcnow
 
     participant = make_participant(make_meeting(), role="parent")
     invitation, _ = make_invitation(participant, "test_survey")
-    answer = save_answer(invitation, "q", free_text="he hits me and I am scared to go home", channel="web")
+    answer = save_answer_and_commit(invitation, "q", free_text="he hits me and I am scared to go home", channel="web")
     alert = db.session.scalar(select(SafeguardingAlert).where(SafeguardingAlert.answer_id == answer.id))
     alert.raised_at = utcnow() - timedelta(hours=3)
     db.session.add(AdvocacyRequest(invitation=invitation, status="open"))

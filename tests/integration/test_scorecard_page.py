@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.support.factories import make_invitation, make_meeting, make_participant
 from tests.support.staff import sign_in_as, staff_user
-from voice_service.answers import save_answer
+from tests.support.answers import save_answer_and_commit
 from voice_service.extensions import db
 
 
@@ -12,8 +12,8 @@ def _parents(n: int, value: str, service="cp", team="north"):
         meeting = make_meeting(days_ahead=-1, service=service, team=team)
         parent = make_participant(meeting, role="parent", name=f"Parent {i}", phone=None)
         invitation, _ = make_invitation(parent, "cp_conference_parent", status="completed")
-        save_answer(invitation, "listened_to", value=value, channel="web")
-        save_answer(invitation, "complain", value="yes", channel="web", skipped=False)
+        save_answer_and_commit(invitation, "listened_to", value=value, channel="web")
+        save_answer_and_commit(invitation, "complain", value="yes", channel="web", skipped=False)
     db.session.commit()
 
 

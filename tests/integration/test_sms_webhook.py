@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from twilio.request_validator import RequestValidator
 
+from tests.support.answers import save_answer_and_commit
 from tests.support.factories import make_invitation, make_meeting, make_participant
 from tests.support.sms import BASE, PHONE, TOKEN, new_sid, reply_of, signed_post, text, twilio_params  # noqa: F401
 from tests.support.surveys import sample_survey
@@ -150,9 +151,7 @@ def test_when_answering_fails_the_text_is_still_kept_and_a_retry_answers_it(app,
 
 
 def test_an_answer_by_text_replaces_one_given_on_the_web_form(client, invitation):
-    from voice_service.answers import save_answer
-
-    save_answer(invitation, "feel", value="2", channel="web")
+    save_answer_and_commit(invitation, "feel", value="2", channel="web")
     text(client, "hi")
     text(client, "4")
     feel = db.session.scalars(select(Answer).where(Answer.question_id == "feel").order_by(Answer.id)).all()
@@ -164,10 +163,10 @@ def test_an_answer_that_races_the_web_form_is_answered_again_not_lost(client, in
     answers the same question in between, the unique current answer refuses the text's answer,
     and the text is answered again from the start instead of failing. The interleaving is made
     by letting the web answer stand through the text's first retire."""
-    from voice_service import answers as answers_module
+    from voice_service.store import answers as answers_module
 
     text(client, "hi")
-    answers_module.save_answer(invitation, "feel", value="2", channel="web")
+    save_answer_and_commit(invitation, "feel", value="2", channel="web")
     real = answers_module.retire_current_answer
     calls = []
 

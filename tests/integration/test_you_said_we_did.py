@@ -12,7 +12,7 @@ from tests.support.staff import (
 )
 from voice_service.extensions import db
 from voice_service.invitations import link_token
-from voice_service.meetings import record_outcome
+from voice_service.meetings.changes import record_outcome
 from voice_service.models import AuditEvent, ScheduledMessage, YouSaidWeDid, utcnow
 
 

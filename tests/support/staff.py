@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from flask import g
 
 from tests.support.factories import make_invitation, make_meeting, make_participant
-from voice_service.answers import save_answer
+from tests.support.answers import save_answer_and_commit
 from voice_service.extensions import db
 from voice_service.models import User, utcnow
 
@@ -54,16 +54,16 @@ def meeting_with_views(team="north", chair=None, days_ahead=3, parent_visibility
     child_inv, _ = make_invitation(child, CHILD_SURVEY)
     mum_inv, _ = make_invitation(mum, "parent_survey_for_tests")
     dad_inv, _ = make_invitation(dad, "parent_survey_for_tests")
-    save_answer(child_inv, "feelings", value="very_sad", channel="web")
-    save_answer(child_inv, "going_well", free_text=CHILD_WORDS, channel="web")
-    save_answer(child_inv, "worries", free_text=RISK_WORDS, channel="web")
+    save_answer_and_commit(child_inv, "feelings", value="very_sad", channel="web")
+    save_answer_and_commit(child_inv, "going_well", free_text=CHILD_WORDS, channel="web")
+    save_answer_and_commit(child_inv, "worries", free_text=RISK_WORDS, channel="web")
     child_inv.visibility = child_visibility
-    save_answer(mum_inv, "what_matters", free_text=PARENT_WORDS, channel="web")
+    save_answer_and_commit(mum_inv, "what_matters", free_text=PARENT_WORDS, channel="web")
     mum_inv.visibility = parent_visibility
     mum_inv.status = "completed"
     mum_inv.completed_at = utcnow()
     if secret_parent:
-        save_answer(dad_inv, "what_matters", free_text=SECRET_WORDS, channel="web")
+        save_answer_and_commit(dad_inv, "what_matters", free_text=SECRET_WORDS, channel="web")
         dad_inv.visibility = "chair_only"
     db.session.commit()
     return meeting, {"child": child_inv, "mum": mum_inv, "dad": dad_inv}

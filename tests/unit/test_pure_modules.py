@@ -28,6 +28,7 @@ PURE = [
     "voice_service.analysis.charts",
     "voice_service.analysis.by_category",
     "voice_service.journey",
+    "voice_service.meetings.rules",
     "voice_service.survey_model",
     "voice_service.survey_text",
     "voice_service.survey_translation",

@@ -7,7 +7,7 @@ import pytest
 
 from voice_service.audit import clean_detail
 from voice_service.intake import parse_time, validate_meeting
-from voice_service.meetings import (
+from voice_service.meetings.rules import (
     answer_display, can_open_meeting, can_see_answers, effective_visibility, invitation_state, mask_phone,
     phone_for, views_state,
 )

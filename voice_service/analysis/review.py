@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from voice_service import audit
 from voice_service.extensions import db
-from voice_service.meetings import ANSWER_VISIBILITY
+from voice_service.meetings.rules import ANSWER_VISIBILITY
 from voice_service.models import (
     Answer, Invitation, LabelledExample, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, User, utcnow,
 )

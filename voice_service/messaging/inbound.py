@@ -4,8 +4,8 @@ so by the dev simulator, which posts through the same webhook). Read top to bott
 1. `parse` reads Twilio's form fields (400 for a request that cannot be a message).
 2. `receive` runs one transaction per message: the raw message row (its unique MessageSid
    keeps a retry from recording anything twice), then `_respond`: carrier keywords (STOP...,
-   START, HELP), the person's open invitations (found by the keyed hash of their number and
-   locked), the choice between two of them, and the engine's turn applied through
+   START, HELP; recorded by `voice_service.store.messages`), the person's open invitations
+   (found by the keyed hash of their number and locked: `store.invitations.open_invitations`), the choice between two of them, and the engine's turn applied through
    `voice_service.turns.apply_turn`, the one function every conversation channel uses. Whatever
    the state, the words are read for risk (`voice_service.safety_net`) before the reply.
 3. The reply is stored on the message and committed with everything else; then the duty team is
@@ -24,9 +24,8 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
 
 from voice_service import conversation, safety_net, turns
 from voice_service.conversation import translate
@@ -34,15 +33,14 @@ from voice_service.crypto import phone_hash
 from voice_service.database import begin_writing
 from voice_service.extensions import db
 from voice_service.messaging import keywords
-from voice_service.messaging.senders import is_opted_out, record_opt_out, remove_opt_out
 from voice_service.messaging.texts import meeting_time_label, service_info, survey_for
-from voice_service.models import Invitation, Meeting, Message, OptOut, Participant, utcnow
-from voice_service.vocab import OPEN_INVITATION_STATUSES
+from voice_service.models import Invitation, Message
+from voice_service.store.invitations import open_invitations
+from voice_service.store.messages import claim, record_opt_out, remove_opt_out
 
 log = logging.getLogger(__name__)
 
 SID_PATTERN = re.compile(r"^[A-Za-z0-9]{2,64}$")
-TEXT_CHANNELS = ("sms", "whatsapp")
 MAX_BODY = 20_000  # far beyond any SMS chain; a longer body is cut, never refused
 
 
@@ -151,29 +149,6 @@ def store(inbound: Inbound) -> int:
         return existing
 
 
-def claim(message_id: int) -> str | None:
-    """Lock the stored row until commit; return the reply already given (None: not answered yet).
-
-    One statement on both databases: the UPDATE takes PostgreSQL's row lock (a concurrent
-    delivery of the same message waits here) and SQLite's write lock, and RETURNING reads the
-    row as the lock holder sees it.
-    """
-    row = db.session.execute(
-        update(Message).where(Message.id == message_id).values(updated_at=utcnow())
-        .returning(Message.reply_body)
-        .execution_options(synchronize_session=False)
-    ).one()
-    return row.reply_body
-
-
-def lock_message(message_id: int) -> Message:
-    """The row as an object, locked until commit (delivery status callbacks use it)."""
-    claim(message_id)
-    return db.session.scalars(
-        select(Message).where(Message.id == message_id).execution_options(populate_existing=True)
-    ).one()
-
-
 # Responding ----------------------------------------------------------------------------------
 
 @dataclass
@@ -198,10 +173,10 @@ def _respond(message: Message, inbound: Inbound) -> _Outcome:
 def _answer(message: Message, inbound: Inbound) -> tuple[str, turns.Applied | None]:
     hashed, word = inbound.hashed, inbound.keyword
     if word == "opt_out" and hashed:
-        record_opt_out(hashed, keywords.keyword(inbound.body), commit=False)
+        record_opt_out(hashed, keywords.keyword(inbound.body))
         return _opted_out_reply(), None
     if word == "opt_in" and hashed:
-        remove_opt_out(hashed, commit=False)
+        remove_opt_out(hashed)
         return _opted_in_reply(), None
     invitations, opted_out = open_invitations(hashed) if hashed else ([], False)
     if opted_out:
@@ -215,30 +190,6 @@ def _answer(message: Message, inbound: Inbound) -> tuple[str, turns.Applied | No
     message.invitation = chosen
     others = [i for i in invitations if i is not chosen]
     return _converse(chosen, message, inbound, others)
-
-
-def open_invitations(hashed: str) -> tuple[list[Invitation], bool]:
-    """The number's invitations that take answers by text, soonest meeting first, with their
-    participant and meeting, locked until commit (FOR UPDATE on PostgreSQL; SQLite's write lock
-    is already held); and whether the number has opted out (read with them: one round trip)."""
-    rows = db.session.execute(
-        select(Invitation, select(OptOut.id).where(OptOut.phone_hash == hashed).exists().label("opted_out"))
-        .join(Invitation.participant)
-        .join(Participant.meeting)
-        .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
-        .where(
-            Participant.phone_hash == hashed,
-            Invitation.channel.in_(TEXT_CHANNELS),
-            Invitation.status.in_(OPEN_INVITATION_STATUSES),
-            Invitation.expires_at > utcnow(),
-            Meeting.status != "cancelled",
-        )
-        .order_by(Meeting.starts_at, Invitation.id)
-        .with_for_update(of=Invitation)
-    ).all()
-    if not rows:
-        return [], is_opted_out(hashed)
-    return [row[0] for row in rows], bool(rows[0][1])
 
 
 def _choose(invitations: list[Invitation], body: str) -> Invitation | str:

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 
 import requests
 from flask import Flask, current_app
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.messaging.segments import sms_segments
 from voice_service.messaging.texts import HARD_SEGMENT_LIMIT, SCHEDULED_TO_SMS_KIND, survey_for
-from voice_service.models import Invitation, Message, OptOut, ScheduledMessage
+from voice_service.models import Invitation, Message, ScheduledMessage
+from voice_service.store.messages import is_opted_out, record_opt_out
 from voice_service.vocab import MESSAGE_STATUS_RANK
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ class Sender:
             error.message = message
             if error.code == str(TWILIO_OPTED_OUT):
                 record_opt_out(hashed, "21610")
+                db.session.commit()
             log.warning("text not sent", extra={"message_id": message.id, "error": error.code})
             raise
         message.provider_sid = delivery.sid
@@ -262,34 +263,6 @@ def _fail(message: Message, code: str) -> None:
     message.status = "failed"
     message.error_code = code[:16]
     db.session.commit()
-
-
-def is_opted_out(hashed: str | None) -> bool:
-    if not hashed:
-        return False
-    return db.session.scalar(select(OptOut.id).where(OptOut.phone_hash == hashed)) is not None
-
-
-def record_opt_out(hashed: str, keyword: str, *, commit: bool = True) -> None:
-    """Opt the number out of every future text (idempotent, safe under concurrency)."""
-    if is_opted_out(hashed):
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(OptOut(phone_hash=hashed, keyword=keyword[:16]))
-    except IntegrityError:
-        pass  # another request recorded it first
-    if commit:
-        db.session.commit()
-    log.info("number opted out", extra={"keyword": keyword[:16]})
-
-
-def remove_opt_out(hashed: str, *, commit: bool = True) -> bool:
-    """START / UNSTOP: the number may be texted again. Returns whether it had opted out."""
-    removed = db.session.execute(delete(OptOut).where(OptOut.phone_hash == hashed)).rowcount
-    if commit:
-        db.session.commit()
-    return bool(removed)
 
 
 # The one function the scheduler calls ---------------------------------------------------------

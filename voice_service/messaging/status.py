@@ -14,8 +14,9 @@ import re
 from sqlalchemy import select
 
 from voice_service.extensions import db
-from voice_service.messaging.inbound import SID_PATTERN, lock_message
-from voice_service.messaging.senders import TWILIO_OPTED_OUT, advance_status, record_opt_out
+from voice_service.messaging.inbound import SID_PATTERN
+from voice_service.messaging.senders import TWILIO_OPTED_OUT, advance_status
+from voice_service.store.messages import lock_message, record_opt_out
 from voice_service.models import Invitation, Message
 from voice_service.vocab import MESSAGE_STATUS_RANK
 
@@ -54,7 +55,7 @@ def apply_callback(form) -> bool:
         if invitation is not None:
             invitation.delivery_failed = True
     if error_code == str(TWILIO_OPTED_OUT) and message.phone_hash:
-        record_opt_out(message.phone_hash, error_code, commit=False)
+        record_opt_out(message.phone_hash, error_code)
     db.session.commit()
     log.info("delivery status", extra={"message_id": message.id, "status": message.status, "moved": moved,
                                        "error": message.error_code})

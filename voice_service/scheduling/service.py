@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 
 from voice_service.extensions import db
 from voice_service.scheduling import settings as settings_from_config
-from voice_service.models import Invitation, Meeting, OptOut, ScheduledMessage, utcnow
+from voice_service.models import Invitation, Meeting, ScheduledMessage, utcnow
+from voice_service.store.messages import is_opted_out
 from voice_service.scheduling.planner import (
     EXPERIENCE_OF_SERVICE,
     MEETING_SURVEY,
@@ -53,12 +54,6 @@ def schedule_settings() -> ScheduleSettings:
 def allow_drama_numbers() -> bool:
     """Ofcom's fictional 07700 900xxx numbers are accepted outside production (demo, tests)."""
     return bool(current_app.config.get("ALLOW_DRAMA_NUMBERS", current_app.config.get("ENV_NAME") != "production"))
-
-
-def is_opted_out(phone_hash: str | None) -> bool:
-    if not phone_hash:
-        return False
-    return db.session.scalar(select(OptOut.id).where(OptOut.phone_hash == phone_hash)) is not None
 
 
 def route_for(participant) -> str:
@@ -186,7 +181,6 @@ def plan_phone_messages(phone_hash: str, now: datetime | None = None) -> list[Ch
 __all__ = [
     "route_for",
     "allow_drama_numbers",
-    "is_opted_out",
     "plan_invitation_messages",
     "plan_meeting_messages",
     "plan_phone_messages",

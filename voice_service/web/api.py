@@ -20,10 +20,10 @@ from werkzeug.exceptions import HTTPException
 from voice_service import audit
 from voice_service.auth import requires_scope
 from voice_service.extensions import csrf, db
-from voice_service.intake import (Conflict, FieldError, change_meeting, has_control_characters, parse_time, upsert_meeting,
-                                  validate_meeting)
-from voice_service.meetings import participant_states, meeting_by_ref
+from voice_service.intake import FieldError, has_control_characters, parse_time, validate_meeting
 from voice_service.models import Action, Child, Invitation, Meeting
+from voice_service.store.meeting_import import Conflict, change_meeting, upsert_meeting
+from voice_service.store.meetings import meeting_by_ref, participant_states
 from voice_service.web.openapi import MAX_LIST, openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

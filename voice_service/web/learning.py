@@ -4,7 +4,7 @@ scorecard and the QA Executive's monthly pack.
 /learning/meetings/<ref>/you-said-we-did        how each person gets it (chair, worker, QA, admin)
 /learning/meetings/<ref>/you-said-we-did/<id>/letter   a printable letter, for post or in person
 Access: the blueprint admits admin, qa, chair and worker; meeting views also check the team
-(``meetings.can_open_meeting``), QA views narrow to qa and admin. Views of a person's words are
+(``meetings.rules.can_open_meeting``), QA views narrow to qa and admin. Views of a person's words are
 audited (ids only).
 """
 from __future__ import annotations
@@ -23,7 +23,8 @@ from voice_service import audit, auth
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.learning import you_said_records as records
-from voice_service.meetings import MEETING_ROLES, can_open_meeting, can_see_answers, meeting_by_ref
+from voice_service.meetings.rules import MEETING_ROLES, can_open_meeting, can_see_answers
+from voice_service.store.meetings import meeting_by_ref
 from voice_service.models import Invitation, utcnow
 from voice_service.vocab import MEETING_TYPES
 

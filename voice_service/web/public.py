@@ -26,7 +26,8 @@ from sqlalchemy import inspect as sa_inspect
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from voice_service import journey
-from voice_service.answers import current_answers, decode_value, notify, record_choice, save_answer
+from voice_service.answers import notify, record_choice, save_answer
+from voice_service.store.answers import current_answers, decode_value
 from voice_service.extensions import db, limiter
 from voice_service.forms import ActionForm, LanguageForm, build_question_form, given_from_form, with_default_options
 from voice_service.i18n import LANGUAGE_NAMES

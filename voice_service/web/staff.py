@@ -2,8 +2,8 @@
 alerts inbox, advocacy requests and the audit log.
 
 The blueprint's policy admits every staff role; each view narrows it with `auth.require_role`,
-and meeting views also check the team (`meetings.can_open_meeting`). Answers a user may not see
-are left out of the view model by `meetings.load_meeting_page`, so no template can show them.
+and meeting views also check the team (`meetings.rules.can_open_meeting`). Answers a user may not see
+are left out of the view model by `store.meetings.load_meeting_page`, so no template can show them.
 Every view of identifiable answers and every change is audited (ids only).
 """
 from __future__ import annotations
@@ -23,10 +23,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from voice_service import advocacy, alerts, audit, auth, reach
 from voice_service.extensions import db, limiter
 from voice_service.forms.base import ServiceForm
-from voice_service.meetings import (
-    MEETING_ROLES, OutcomeRefused, allowed_scopes, can_open_meeting, load_meeting_page, mark_views_read,
-    meeting_by_ref, record_outcome, upcoming_meetings,
-)
+from voice_service.meetings.changes import OutcomeRefused, mark_views_read, record_outcome
+from voice_service.meetings.rules import MEETING_ROLES, allowed_scopes, can_open_meeting
+from voice_service.store.meetings import load_meeting_page, meeting_by_ref, upcoming_meetings
 from voice_service.models import AdvocacyRequest, AuditEvent, Meeting, utcnow
 from voice_service.vocab import STAFF_ROLES
 

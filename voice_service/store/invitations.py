@@ -1,0 +1,39 @@
+"""Invitations in the database, the reads other modules share: the open invitations a number
+can answer by text. (Creating an invitation, its private link and its status moves:
+voice_service/invitations.py.) Nothing here commits.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from voice_service.extensions import db
+from voice_service.models import Invitation, Meeting, OptOut, Participant, utcnow
+from voice_service.store.messages import is_opted_out
+from voice_service.vocab import OPEN_INVITATION_STATUSES
+
+TEXT_CHANNELS = ("sms", "whatsapp")
+
+
+def open_invitations(hashed: str) -> tuple[list[Invitation], bool]:
+    """The number's invitations that take answers by text, soonest meeting first, with their
+    participant and meeting, locked until commit (FOR UPDATE on PostgreSQL; SQLite's write lock
+    is already held); and whether the number has opted out (read with them: one round trip)."""
+    rows = db.session.execute(
+        select(Invitation, select(OptOut.id).where(OptOut.phone_hash == hashed).exists().label("opted_out"))
+        .join(Invitation.participant)
+        .join(Participant.meeting)
+        .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
+        .where(
+            Participant.phone_hash == hashed,
+            Invitation.channel.in_(TEXT_CHANNELS),
+            Invitation.status.in_(OPEN_INVITATION_STATUSES),
+            Invitation.expires_at > utcnow(),
+            Meeting.status != "cancelled",
+        )
+        .order_by(Meeting.starts_at, Invitation.id)
+        .with_for_update(of=Invitation)
+    ).all()
+    if not rows:
+        return [], is_opted_out(hashed)
+    return [row[0] for row in rows], bool(rows[0][1])

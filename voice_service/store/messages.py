@@ -1,0 +1,61 @@
+"""Messages and opt-outs in the database: a stored text locked for its answer or its delivery
+status; whether a number texted STOP, recording STOP and START. Nothing here commits: the
+webhook (messaging/inbound.py), the status callback (messaging/status.py) or the sender commits.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from voice_service.extensions import db
+from voice_service.models import Message, OptOut, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def is_opted_out(hashed: str | None) -> bool:
+    if not hashed:
+        return False
+    return db.session.scalar(select(OptOut.id).where(OptOut.phone_hash == hashed)) is not None
+
+
+def record_opt_out(hashed: str, keyword: str) -> None:
+    """Opt the number out of every future text (idempotent, safe under concurrency)."""
+    if is_opted_out(hashed):
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(OptOut(phone_hash=hashed, keyword=keyword[:16]))
+    except IntegrityError:
+        pass  # another request recorded it first
+    log.info("number opted out", extra={"keyword": keyword[:16]})
+
+
+def remove_opt_out(hashed: str) -> bool:
+    """START / UNSTOP: the number may be texted again. Returns whether it had opted out."""
+    return bool(db.session.execute(delete(OptOut).where(OptOut.phone_hash == hashed)).rowcount)
+
+
+def claim(message_id: int) -> str | None:
+    """Lock the stored row until commit; return the reply already given (None: not answered yet).
+
+    One statement on both databases: the UPDATE takes PostgreSQL's row lock (a concurrent
+    delivery of the same message waits here) and SQLite's write lock, and RETURNING reads the
+    row as the lock holder sees it.
+    """
+    row = db.session.execute(
+        update(Message).where(Message.id == message_id).values(updated_at=utcnow())
+        .returning(Message.reply_body)
+        .execution_options(synchronize_session=False)
+    ).one()
+    return row.reply_body
+
+
+def lock_message(message_id: int) -> Message:
+    """The row as an object, locked until commit (delivery status callbacks use it)."""
+    claim(message_id)
+    return db.session.scalars(
+        select(Message).where(Message.id == message_id).execution_options(populate_existing=True)
+    ).one()
