@@ -75,6 +75,7 @@ def insights_context():
         if user.role in REVIEW_ROLES:
             nav.append({"href": url_for("insights.review_queue"), "text": "Review queue",
                         "active": endpoint.startswith("insights.review")})
+            nav.append({"href": url_for("pack.index"), "text": "Monthly pack", "active": endpoint.startswith("pack.")})
     return {"staff_user": user, "staff_roles": STAFF_ROLES, "staff_nav": nav,
             "sign_out_form": _SignOutForm(prefix="signout")}
 
