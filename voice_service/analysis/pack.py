@@ -17,6 +17,7 @@ from pathlib import Path
 
 from voice_service.analysis import charts, exceptions, pack_queries, queries, report, trends
 from voice_service.analysis.exceptions import Finding, Thresholds
+from voice_service.learning.actions import past_due
 from voice_service.vocab import SERVICES
 
 FILES = {"html": "pack.html", "pdf": "pack.pdf", "csv": "pack.csv"}
@@ -156,7 +157,7 @@ def build_pack(month: str, config: Mapping, *, as_of: datetime | None = None, pr
     acts = pack_queries.actions((as_of - timedelta(microseconds=1)).date())
     today = (as_of - timedelta(microseconds=1)).date()
     for a in acts:
-        a["past_due"] = a["status"] in ("open", "in_progress") and a["due_on"] < today
+        a["past_due"] = past_due(a["due_on"], a["status"], today)
     findings += exceptions.actions_past_due([a["title"] for a in acts if a["past_due"]], t)
     return Pack(month, monthly, services, findings, acts, t, round(time.monotonic() - started, 3))
 
