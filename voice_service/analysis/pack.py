@@ -123,8 +123,10 @@ def build_pack(month: str, config: Mapping, *, as_of: datetime | None = None, pr
     _start, end = queries.bounds(month, month)
     as_of = as_of or end
     progress("coverage by service, and last month's to compare")
-    rows = queries.coverage_rows(month, month)
-    previous = trends.coverage(queries.coverage_rows(monthly.previous_month, monthly.previous_month), t.suppression)
+    both = pack_queries.coverage_by_month(monthly.previous_month, month)
+    rows = [r for r in both if r["month"] == month]
+    previous = trends.coverage([r for r in both if r["month"] != month], t.suppression,
+                               dimensions=("service", "route", "role"))
     progress("views read before meetings")
     read = {r["service"]: r for r in pack_queries.views_read_rows(month)}
     cur = monthly.trends

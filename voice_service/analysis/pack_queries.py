@@ -20,6 +20,29 @@ def _gave_views():
     return or_(Invitation.status.in_(queries.RESPONDED_STATUSES), answered)
 
 
+def coverage_by_month(first_month: str, last_month: str) -> list[dict]:
+    """People asked before meetings held in the months, as ``queries.coverage_rows`` counts them
+    (same people, same "gave views"), grouped only by what the pack uses: month, service, route
+    and role. One query for this month and last, instead of two of the trends' nine-way grouping."""
+    queries.for_aggregation()
+    start, end = queries.bounds(first_month, last_month)
+    responded = case((_gave_views(), literal(True)), else_=literal(False))
+    month = queries.month_of(Meeting.starts_at)
+    dims = (month, Child.service, Participant.route, Participant.role)
+    query = (
+        select(*dims, responded, func.count())
+        .select_from(Invitation.__table__
+                     .join(Participant.__table__, Participant.id == Invitation.participant_id)
+                     .join(Meeting.__table__, Meeting.id == Participant.meeting_id)
+                     .join(Child.__table__, Child.id == Meeting.child_id))
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end, Invitation.status != "scheduled",
+               Meeting.status != "cancelled")
+        .group_by(*dims, responded)
+    )
+    keys = ("month", "service", "route", "role", "responded", "n")
+    return [{**dict(zip(keys, row)), "responded": bool(row[4])} for row in db.session.execute(query)]
+
+
 def views_read_rows(month: str) -> list[dict]:
     """Meetings held in `month` where someone gave views, by service: how many, and how many had
     the views marked read before the meeting started."""
