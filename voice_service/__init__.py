@@ -113,7 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         TwilioSignatureRequired,
         register_blueprint,
     )
-    from voice_service.web import api, dev, health, insights, learning, notify, public, sms, staff, you_said
+    from voice_service.web import api, dev, health, insights, learning, notify, pack, public, sms, staff, you_said
     from voice_service.web import staff_reach  # noqa: F401  (its routes join staff.bp: link, letter, resend, reissue, help)
 
     register_blueprint(app, health.bp, Public())
@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     register_blueprint(app, staff.bp, RoleRequired("admin", "qa", "chair", "worker", "family_advisory"))
     register_blueprint(app, insights.bp, RoleRequired("admin", "qa", "family_advisory"))
     register_blueprint(app, learning.bp, RoleRequired("admin", "qa", "chair", "worker"))
+    register_blueprint(app, pack.bp, RoleRequired("admin", "qa"))
     register_blueprint(app, api.bp, ApiKeyRequired())
     register_blueprint(app, notify.bp, NotifyTokenRequired())
     if app.config["DEV_PAGES"]:

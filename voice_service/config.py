@@ -95,6 +95,14 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         # Notify's delivery-receipt and complaint callbacks send this as a bearer token.
         "NOTIFY_CALLBACK_TOKEN": get("NOTIFY_CALLBACK_TOKEN"),
         "SUPPRESSION_THRESHOLD": get_int("SUPPRESSION_THRESHOLD", 5),
+        # The QA Executive pack's exceptions report (analysis/exceptions.py): the lines it draws.
+        "PACK_RESPONSE_DROP_POINTS": get_int("PACK_RESPONSE_DROP_POINTS", 10),  # percentage points on last month
+        "PACK_ALERTS_LATE_MAX": get_int("PACK_ALERTS_LATE_MAX", 0),  # alerts acknowledged after the target
+        "PACK_VIEWS_READ_MIN_PERCENT": get_int("PACK_VIEWS_READ_MIN_PERCENT", 90),
+        "PACK_REPORT_IN_TIME_MIN_PERCENT": get_int("PACK_REPORT_IN_TIME_MIN_PERCENT", 80),
+        "PACK_YOU_SAID_DUE_DAYS": get_int("PACK_YOU_SAID_DUE_DAYS", 14),
+        "PACK_YOU_SAID_OVERDUE_MAX": get_int("PACK_YOU_SAID_OVERDUE_MAX", 0),
+        "PACK_ACTIONS_PAST_DUE_MAX": get_int("PACK_ACTIONS_PAST_DUE_MAX", 0),
         "RETENTION_DAYS": get_int("RETENTION_DAYS", 730),
         "STAFF_IDLE_TIMEOUT_MINUTES": get_int("STAFF_IDLE_TIMEOUT_MINUTES", 30),
         "STAFF_SESSION_MAX_HOURS": get_int("STAFF_SESSION_MAX_HOURS", 12),  # however busy, sign in again after this

@@ -267,6 +267,7 @@ def load_demo(meeting_types: tuple[str, ...] | None = None, now: datetime | None
         from voice_service.learning import demo as learning_demo
 
         current_app.extensions["demo_you_said"] = learning_demo.load(now, staff)
+        current_app.extensions["demo_pack_month"] = learning_demo.build_last_months_pack(now)
     return rows
 
 
@@ -397,6 +398,9 @@ def demo_command(meeting_types: str) -> None:
         for row in you_said:
             click.echo(f"  {row['role']:<11} {row['name']:<16} {row['link']}")
         click.echo("Learning Loop actions (sign in as qa):   " + f"{base}/learning/actions")
+    pack_month = current_app.extensions.pop("demo_pack_month", None)
+    if pack_month:
+        click.echo(f"QA Executive pack for {pack_month} (qa):     " + f"{base}/insights/pack/{pack_month}.html")
     click.echo("SMS simulator (reply as a demo phone):  " + f"{base}/dev/sms")
     click.echo("Outbox (every text, email and letter):  " + f"{base}/dev/outbox")
     click.echo(f"Staff sign-in:                          {base}/staff/sign-in")

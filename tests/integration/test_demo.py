@@ -108,3 +108,18 @@ def test_demo_has_a_meeting_whose_people_can_open_you_said_we_did_and_two_action
     assert len(actions) == 2 and any(a.published for a in actions)
     again = runner.invoke(args=["demo"])  # repeatable: nothing doubled
     assert again.exit_code == 0 and db.session.scalar(select(func.count()).select_from(LearningAction)) == 2
+
+
+def test_demo_has_last_months_pack_with_an_exception_for_qa(app, runner, client, tmp_path):
+    from tests.support.staff import sign_in_as, staff_user
+
+    app.config["REPORTS_DIR"] = str(tmp_path / "reports")
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    found = re.search(r"http://localhost(/insights/pack/(\d{4}-\d\d)\.html)", result.output)
+    assert found, result.output
+    assert (tmp_path / "reports" / found.group(2) / "pack.pdf").is_file()
+    sign_in_as(client, staff_user("qa", team=None))
+    html = client.get(found.group(1)).get_data(as_text=True)
+    assert "1. Exceptions report" in html and "No exceptions this month" not in html
+    assert "Actions past their due date" in html and "Chairs ask each child how they want to take part" in html

@@ -38,7 +38,7 @@ def ids(jobs):
 
 def test_the_job_ids_are_fixed():
     assert JOB_IDS == ("dispatch-due-messages", "close-expired-invitations", "escalate-safeguarding-alerts",
-                       "refer-advocacy-requests", "nightly-retention", "monthly-report",
+                       "refer-advocacy-requests", "nightly-retention", "monthly-report", "monthly-pack",
                        "retrain-analysis-model")
 
 

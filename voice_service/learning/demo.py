@@ -68,15 +68,19 @@ def load(now: datetime, staff: dict) -> list[dict]:
         today = now.date()
         first = date(today.year, today.month, 1)
         started = (first - timedelta(days=95)).replace(day=1)
-        for title, measure, plain, published in (
+        # The second fell due on the 20th of last month and is still in progress: last month's
+        # pack shows it in its exceptions report.
+        for title, measure, plain, published, due in (
             ("Explain why we are involved at the first visit, in plain words", "understand_why",
-             "You said you did not always know why a social worker was involved. Workers now explain it at the first visit, in plain words.", True),
+             "You said you did not always know why a social worker was involved. Workers now explain it at the first visit, in plain words.", True,
+             first + timedelta(days=60)),
             ("Chairs ask each child how they want to take part", "listened_to",
-             "You said you did not feel listened to in meetings. Chairs now ask every child how they want to take part.", False),
+             "You said you did not feel listened to in meetings. Chairs now ask every child how they want to take part.", False,
+             (first - timedelta(days=1)).replace(day=20)),
         ):
             action = action_records.create(NewAction(
                 title=title, finding_kind="measure", finding_ref=measure, measure_id=measure,
-                owner_name="Head of Quality Assurance", due_on=first + timedelta(days=60), started_on=started,
+                owner_name="Head of Quality Assurance", due_on=due, started_on=started,
                 plain_words=plain), staff.get("qa"))
             action_records.add_note(action, staff.get("qa"), "in_progress", "Briefed every team")
             if published:
@@ -90,3 +94,12 @@ def load(now: datetime, staff: dict) -> list[dict]:
                          "link": f"{base}/r/{link_token(invitation)}/you-said-we-did"})
     db.session.commit()
     return rows
+
+
+def build_last_months_pack(now: datetime) -> str:
+    """Last month's QA Executive pack, stored as the clock would store it (on every run)."""
+    from voice_service.analysis.pack_job import build_and_store
+
+    month = (now.date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    build_and_store(month, as_of=now)
+    return month

@@ -9,6 +9,7 @@ invitation expiry dates), so every job is safe to run twice, in two processes, o
 | ``close-expired-invitations`` | every 15 minutes | expire open invitations past their expiry |
 | ``nightly-retention`` | 02:30 every day | remove identifiable data past the retention period |
 | ``monthly-report`` | 06:00 on the 1st | the Quality Assurance monthly report |
+| ``monthly-pack`` | 06:30 on the 1st to 7th | the QA Executive's pack, on the first working day only |
 
 Job targets are ``"module:function"`` strings called with no arguments inside an app context;
 ``SCHEDULER_JOB_TARGETS`` (a dict of job id -> target) in the app config replaces any of them.
@@ -59,6 +60,8 @@ JOBS: tuple[Job, ...] = (
         "remove identifiable data past the retention period"),
     Job("monthly-report", {"day": 1, "hour": 6, "minute": 0}, "voice_service.analysis.report_cli:monthly_report_job",
         "the Quality Assurance monthly report"),
+    Job("monthly-pack", {"day": "1-7", "hour": 6, "minute": 30}, "voice_service.analysis.pack_job:monthly_pack_job",
+        "the QA Executive's monthly pack, on the month's first working day"),
     Job("retrain-analysis-model", {"day_of_week": "sun", "hour": 3, "minute": 0}, "voice_service.analysis.retrain:retrain_job",
         "retrain from the review queue's labels; goes live only through the evaluation gate"),
 )

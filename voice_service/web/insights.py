@@ -90,6 +90,7 @@ def insights_context():
                         "active": endpoint.startswith("insights.review")})
             nav.append({"href": url_for("insights.quotes_queue"), "text": "Quotes to approve",
                         "active": endpoint.startswith("insights.quote")})
+            nav.append({"href": url_for("pack.index"), "text": "Monthly pack", "active": endpoint.startswith("pack.")})
     return {"staff_user": user, "staff_roles": STAFF_ROLES, "staff_nav": nav,
             "sign_out_form": _SignOutForm(prefix="signout")}
 

@@ -1,0 +1,136 @@
+"""The QA Executive's monthly pack, and the trends, scorecard and pack pages, over N answers in PostgreSQL.
+
+    eval "$(tools/start_postgres.sh)"
+    python bench/bench_insights_pack.py [N] [--on-demand]   # N answers, default 1,000,000
+
+Data: bench_aggregation's invented, deterministic data set, loaded with COPY (a bench-only bulk
+path for test data) into a database of its own, voice_bench_pack_<N>, kept between runs. Each
+figure is printed against a same-run reference, a bare `SELECT count(*) FROM answer`:
+
+* the pack for the last complete month: `build_pack` (the figures and the exceptions), then the
+  three files (`render_all`: HTML, PDF by WeasyPrint, CSV); target: under 10 s at 1,000,000;
+* GET /insights/?period=12, /learning/scorecard and /insights/pack/<month>.html through the Flask
+  test client, signed in as qa: the first request of a freshly made app (cold) and p50/p95 of
+  the next ones (warm). The pack page sends the file the clock stored; with --on-demand there is
+  none, and its first request builds the pack (as for a month the clock has not built);
+  targets: cold under 1 s, warm p95 under 300 ms at 1,000,000 answers.
+Progress goes to standard error; results to standard output.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench import bench_aggregation as data  # noqa: E402
+from bench.common import bench_database, migrate_and_load, p95  # noqa: E402
+
+TARGET_PACK_S = 10.0
+TARGET_COLD_S = 1.0
+TARGET_WARM_P95_MS = 300.0
+WARM_REQUESTS = 20
+PAGES = ("/insights/?period=12", "/learning/scorecard?period=12", "/insights/pack/{month}.html")
+
+
+def progress(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str]) -> int:
+    from sqlalchemy import text
+
+    sizes_given = [a for a in argv[1:] if a.isdigit()]
+    n = int(sizes_given[0]) if sizes_given else 1_000_000
+    # bench_aggregation's loader reads its sizes from its module: the same shape, scaled to n.
+    data.N_ANSWERS = n
+    data.N_INVITATIONS = max(int(n * 0.42), n // data.ANSWERS_PER_RESPONSE + 1)
+    url = bench_database(f"voice_bench_pack_{n}")
+    reports = Path(f"/tmp/voice-bench-pack-{n}/reports")
+    app = data.make_app(url, REPORTS_DIR=str(reports), INSTANCE_DIR=f"/tmp/voice-bench-pack-{n}")
+    now = datetime.now(timezone.utc)
+    progress(f"schema and data for {n:,} answers (loaded once, then reused)")
+    migrate_and_load(app, url, data.loaded, data.load, now)
+
+    from voice_service.analysis import pack
+    from voice_service.analysis.pack_job import render_pack_html
+    from voice_service.analysis.trends import previous_month
+    from voice_service.extensions import db
+    from voice_service.models import User
+
+    month = previous_month(f"{now.year}-{now.month:02d}")
+    with app.app_context():
+        answers = db.session.scalar(text("SELECT count(*) FROM answer"))
+        progress("reference: SELECT count(*) FROM answer")
+        ref = data.timed(lambda: db.session.scalar(text("SELECT count(*) FROM answer")), 5)
+        progress(f"the pack for {month}: a first build to warm the buffers")
+        pack.build_pack(month, app.config, progress=progress)
+        builds, renders = [], []
+        for i in range(3):
+            progress(f"the pack for {month}: build {i + 1} of 3")
+            t = time.perf_counter()
+            built = pack.build_pack(month, app.config)
+            builds.append(time.perf_counter() - t)
+            with app.test_request_context():
+                t = time.perf_counter()
+                files = pack.render_all(built, render_pack_html)
+                renders.append(time.perf_counter() - t)
+        user = db.session.scalar(db.select(User).where(User.email == "qa-bench@example.invalid"))
+        if user is None:
+            user = User(email="qa-bench@example.invalid", name="Bench QA", role="qa", password_hash="x")
+            db.session.add(user)
+            db.session.commit()
+        user_id = user.id
+        findings = len(built.findings)
+        sizes = {fmt: len(body) for fmt, body in files.items()}
+        db.session.remove()
+
+    results = []
+    shutil.rmtree(reports, ignore_errors=True)
+    if "--on-demand" not in argv:  # as after the clock's run: the page sends the stored file
+        pack.write_pack(files, pack.folder_for(reports, month))
+    for path in (p.format(month=month) for p in PAGES):
+        progress(f"GET {path}: a new app, its first request, then {WARM_REQUESTS} more")
+        fresh = data.make_app(url, REPORTS_DIR=str(reports), INSTANCE_DIR=f"/tmp/voice-bench-pack-{n}")
+        client = fresh.test_client()
+        with client.session_transaction() as s:
+            s["user_id"] = user_id
+            s["seen"] = time.time()
+
+        def get(c=client, p=path):
+            r = c.get(p)
+            assert r.status_code == 200, (p, r.status_code)
+            with c.session_transaction() as s:
+                s["seen"] = time.time()
+
+        cold = data.timed(get, 1)[0]
+        warm = data.timed(get, WARM_REQUESTS)
+        results.append((path, cold, warm))
+
+    med = statistics.median
+    ref_s = med(ref)
+    build_s, render_s = med(builds), med(renders)
+    print(f"bench_insights_pack · {platform.node()} · {os.cpu_count()} cores · {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"data: {answers:,} answers, PostgreSQL (voice_bench_pack_{n}); pack for {month}: {findings} exceptions, "
+          f"html {sizes['html']:,} B, pdf {sizes['pdf']:,} B, csv {sizes['csv']:,} B")
+    print(f"reference  SELECT count(*) FROM answer        median {ref_s * 1000:8.1f} ms")
+    total = build_s + render_s
+    print(f"pack       build_pack (figures, exceptions)    median {build_s * 1000:8.1f} ms = {build_s / ref_s:5.1f}x reference")
+    print(f"pack       render_all (HTML, PDF, CSV)         median {render_s * 1000:8.1f} ms")
+    print(f"pack       built and rendered                  median {total * 1000:8.1f} ms = {total / ref_s:5.1f}x reference  "
+          f"target < {TARGET_PACK_S:.0f} s: {'met' if total < TARGET_PACK_S else 'NOT met'}")
+    for path, cold, warm in results:
+        print(f"page {path:38} cold {cold * 1000:7.1f} ms ({'met' if cold < TARGET_COLD_S else 'NOT met'})  "
+              f"warm p50 {med(warm) * 1000:6.1f} ms p95 {p95(warm) * 1000:6.1f} ms "
+              f"({'met' if p95(warm) * 1000 < TARGET_WARM_P95_MS else 'NOT met'}) = {p95(warm) / ref_s:5.1f}x reference")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
