@@ -104,6 +104,9 @@ def staff_context():
                         "active": endpoint in ("staff.alerts_inbox", "staff.alert")})
         if user.role == "admin":
             nav.append({"href": url_for("staff.audit_log"), "text": "Audit log", "active": endpoint == "staff.audit_log"})
+            if "staff_admin.accounts_page" in current_app.view_functions:
+                nav.append({"href": url_for("staff_admin.accounts_page"), "text": "Staff accounts",
+                            "active": endpoint.startswith("staff_admin.")})
     return {"staff_user": user, "staff_roles": STAFF_ROLES, "staff_nav": nav, "sign_out_form": ButtonForm(prefix="signout")}
 
 
