@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from voice_service.web import api, dev, health, insights, learning, notify, public, sms, staff, you_said
     from voice_service.web import staff_admin
+    from voice_service.web import staff_teams  # noqa: F401  (its route joins staff.bp: the teams' week)
     from voice_service.web import staff_reach  # noqa: F401  (its routes join staff.bp: link, letter, resend, reissue, help)
 
     register_blueprint(app, health.bp, Public())

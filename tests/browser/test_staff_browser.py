@@ -146,3 +146,14 @@ def test_staff_accounts_and_their_errors_are_accessible(app, server, page):
     axe_check(page)
     db.session.refresh(chair)
     assert not chair.active
+
+
+def test_the_teams_week_is_accessible(app, server, page):
+    chair = staff_user("chair")
+    meeting_with_views(chair=chair)
+    db.session.commit()
+    sign_in(page, server, chair)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    page.get_by_role("link", name="Teams this week").click()
+    expect(page.get_by_role("row", name=re.compile("north"))).to_be_visible()
+    axe_check(page)

@@ -99,6 +99,9 @@ def staff_context():
         if user.role in MEETING_ROLES:
             nav.append({"href": url_for("staff.upcoming"), "text": "Meetings",
                         "active": endpoint in ("staff.upcoming", "staff.meeting")})
+            if "staff.team_week_page" in current_app.view_functions:
+                nav.append({"href": url_for("staff.team_week_page"), "text": "Teams this week",
+                            "active": endpoint == "staff.team_week_page"})
         if user.role in alerts.ALERT_ROLES:
             nav.append({"href": url_for("staff.alerts_inbox"), "text": "Safeguarding alerts",
                         "active": endpoint in ("staff.alerts_inbox", "staff.alert")})
