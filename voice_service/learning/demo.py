@@ -63,6 +63,9 @@ def load(now: datetime, staff: dict) -> list[dict]:
         for participant in meeting.participants:
             for invitation in participant.invitations:
                 plan_invitation_messages(invitation, now)
+        from voice_service.meeting_quality import plan_meeting_quality
+
+        plan_meeting_quality(meeting)  # and the questionnaire on how it went, waiting for them
         db.session.commit()
     if db.session.scalar(select(LearningAction.id).limit(1)) is None:
         today = now.date()
@@ -88,5 +91,10 @@ def load(now: datetime, staff: dict) -> list[dict]:
         for invitation in participant.invitations:
             rows.append({"name": participant.display_name, "role": participant.role,
                          "link": f"{base}/r/{link_token(invitation)}/you-said-we-did"})
+    after = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == f"MQ-{MEETING_REF}"))
+    for participant in after.participants if after is not None else ():
+        for invitation in participant.invitations:  # the questionnaire on how the meeting went
+            rows.append({"name": participant.display_name, "role": participant.role, "questionnaire": True,
+                         "link": f"{base}/r/{link_token(invitation)}"})
     db.session.commit()
     return rows
