@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         register_blueprint,
     )
     from voice_service.web import api, dev, health, insights, learning, notify, public, sms, staff, you_said
+    from voice_service.web import learning_voices  # noqa: F401  (its routes join learning.bp: other sources)
     from voice_service.web import staff_admin
     from voice_service.web import staff_teams  # noqa: F401  (its route joins staff.bp: the teams' week)
     from voice_service.web import staff_reach  # noqa: F401  (its routes join staff.bp: link, letter, resend, reissue, help)
