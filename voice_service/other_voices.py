@@ -116,6 +116,20 @@ def import_csv(stream: io.TextIOBase, actor: User | None = None, model="instance
     return report
 
 
+FORGOTTEN = "(removed after the retention period)"
+
+
+def forget_words_before(cutoff: date) -> int:
+    """For the nightly retention: the words of feedback gathered before `cutoff` go; its source,
+    date, themes and sentiment stay for the trends. Returns how many were removed."""
+    removed = 0
+    for item in db.session.scalars(select(SourceFeedback).where(SourceFeedback.gathered_on < cutoff)):
+        if item.text != FORGOTTEN:  # the words are encrypted: compared here, not in SQL
+            item.text = FORGOTTEN
+            removed += 1
+    return removed
+
+
 def trends_by_source(first: date, last: date) -> dict:
     """Counts for feedback gathered first..last: per source, how many, each theme and each sentiment."""
     rows = db.session.execute(select(SourceFeedback.source, SourceFeedback.themes, SourceFeedback.sentiment)

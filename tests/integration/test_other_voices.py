@@ -54,6 +54,17 @@ def test_qa_record_feedback_on_the_web_and_see_it_by_source_without_the_words(ap
     assert event.user_id == qa.id
 
 
+def test_words_that_may_mean_a_child_is_at_risk_are_pointed_out(app, client):
+    sign_in_as(client, staff_user("admin", team=None))
+    db.session.commit()
+    today = date.today()
+    response = client.post("/learning/voices", data={
+        "csrf_token": csrf_token(client, "/learning/voices"), "source": "learning_conversation",
+        "gathered_on": [str(today.day), str(today.month), str(today.year)], "text": "my dad hits me when he is drunk"})
+    assert "follow the safeguarding procedure" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(SourceFeedback.safeguarding)) is True
+
+
 def test_the_page_is_for_qa_and_admins_only(app, client):
     for role in ("chair", "worker"):
         sign_in_as(client, staff_user(role))
@@ -67,3 +78,18 @@ def test_the_command_line_imports_a_file(app, runner, tmp_path):
     result = runner.invoke(args=["voices", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "Imported 3 of 3 rows." in result.output
+
+
+def test_retention_removes_old_words_and_keeps_the_counts(app):
+    from datetime import datetime, timezone
+
+    from voice_service.data_protection import apply_retention
+
+    other_voices.import_csv(io.StringIO(CSV))
+    db.session.commit()
+    counts = apply_retention(now=datetime(2028, 10, 4, tzinfo=timezone.utc), days=730)  # cut-off 5 October 2026
+    assert counts["source_feedback"] == 1
+    complaint = db.session.scalar(select(SourceFeedback).where(SourceFeedback.source == "complaint"))
+    assert complaint.text == other_voices.FORGOTTEN and "communication" in complaint.themes
+    assert "kind" in db.session.scalar(select(SourceFeedback.text).where(SourceFeedback.source == "compliment"))
+    assert apply_retention(now=datetime(2028, 10, 4, tzinfo=timezone.utc), days=730)["source_feedback"] == 0

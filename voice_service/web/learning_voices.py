@@ -66,13 +66,13 @@ def voices():
     if not form.validate_on_submit():
         return _render(form, status=400)
     try:
-        other_voices.record(auth.current_user(), form.source.data, form.gathered_on.data, form.text.data,
+        item = other_voices.record(auth.current_user(), form.source.data, form.gathered_on.data, form.text.data,
                             form.service.data or None, form.team.data)
     except other_voices.FeedbackRefused as refused:
         db.session.rollback()
         return _render(form, status=400, problems=[str(refused)])
     db.session.commit()
-    return redirect(url_for("learning.voices", notice="recorded"))
+    return redirect(url_for("learning.voices", notice="concern" if item.safeguarding else "recorded"))
 
 
 @bp.post("/voices/import")
