@@ -12,7 +12,7 @@ Sunday), counts only, never a name or an answer:
 
 There is no "team manager" role: admins, QA and chairs see every team; a worker (a team manager
 is given the worker role with their team) sees their own team only, as on the meetings list.
-Experience of Service questionnaires are not consultations before a meeting and are left out.
+Questionnaires sent after (Experience of Service, how a meeting went) are not meetings and are left out.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from voice_service.models import Answer, Child, Invitation, Meeting, Participant
 LONDON = ZoneInfo("Europe/London")
 OUTCOME_DUE_DAYS = 7
 OUTCOME_LOOKBACK_DAYS = 90  # older meetings without an outcome are history, not a manager's backlog
-EOS = "experience_of_service"
+#: Questionnaires after (Experience of Service, how a meeting went) are not meetings to count.
+NOT_MEETINGS = ("experience_of_service", "meeting_quality")
 NO_TEAM = "No team recorded"
 
 
@@ -97,7 +98,7 @@ def team_week(user: User, day: date, now: datetime | None = None) -> list[TeamWe
         return rows.setdefault(name, TeamWeek(name))
 
     in_week = (Meeting.starts_at >= start, Meeting.starts_at < end, Meeting.status != "cancelled",
-               Meeting.meeting_type != EOS)
+               Meeting.meeting_type.not_in(NOT_MEETINGS))
     meeting_rows = db.session.execute(_scope(
         select(Child.team, Meeting.starts_at, Meeting.views_read_at).select_from(Meeting).join(Child, Child.id == Meeting.child_id)
         .where(*in_week), user))
@@ -140,7 +141,7 @@ def team_week(user: User, day: date, now: datetime | None = None) -> list[TeamWe
             select(Child.team, func.count()).select_from(Meeting).join(Child, Child.id == Meeting.child_id)
             .where(Meeting.starts_at < now - timedelta(days=OUTCOME_DUE_DAYS),
                    Meeting.starts_at >= now - timedelta(days=OUTCOME_LOOKBACK_DAYS), Meeting.status != "cancelled",
-                   Meeting.meeting_type != EOS, Meeting.outcome_recorded_at.is_(None))
+                   Meeting.meeting_type.not_in(NOT_MEETINGS), Meeting.outcome_recorded_at.is_(None))
             .group_by(Child.team), user)):
         row(team).overdue_outcomes = int(n)
 

@@ -47,6 +47,7 @@ def week(app):
         _meeting("north", datetime(2026, 11, 15, 10, tzinfo=timezone.utc), outcome_recorded_at=at(16))
         _meeting("north", datetime(2026, 5, 1, 10, tzinfo=timezone.utc))  # long ago: history, not backlog
         _meeting("north", datetime(2026, 11, 5, 10, tzinfo=timezone.utc), meeting_type="experience_of_service")
+        _meeting("north", at(24), meeting_type="meeting_quality")  # the questionnaire after: not a meeting
         db.session.add(SafeguardingAlert(participant_id=maya.id, status="open", raised_at=at(24, 6)))
         db.session.add(SafeguardingAlert(participant_id=maya.id, status="actioned", raised_at=at(20, 6)))
         db.session.add(SafeguardingAlert(participant_id=south.participants[0].id, status="acknowledged", raised_at=at(25, 9)))
