@@ -114,6 +114,9 @@ def _register_blueprints(app: Flask) -> None:
         register_blueprint,
     )
     from voice_service.web import api, dev, health, insights, learning, notify, pack, public, sms, staff, you_said
+    from voice_service.web import learning_voices  # noqa: F401  (its routes join learning.bp: other sources)
+    from voice_service.web import staff_admin
+    from voice_service.web import staff_teams  # noqa: F401  (its route joins staff.bp: the teams' week)
     from voice_service.web import staff_reach  # noqa: F401  (its routes join staff.bp: link, letter, resend, reissue, help)
 
     register_blueprint(app, health.bp, Public())
@@ -121,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     register_blueprint(app, you_said.bp, TokenRequired())
     register_blueprint(app, sms.bp, TwilioSignatureRequired())
     register_blueprint(app, staff.bp, RoleRequired("admin", "qa", "chair", "worker", "family_advisory"))
+    register_blueprint(app, staff_admin.bp, RoleRequired("admin"))
     register_blueprint(app, insights.bp, RoleRequired("admin", "qa", "family_advisory"))
     register_blueprint(app, learning.bp, RoleRequired("admin", "qa", "chair", "worker"))
     register_blueprint(app, pack.bp, RoleRequired("admin", "qa"))

@@ -7,7 +7,7 @@ alert is still open in the inbox and the escalation job chases it.
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm.util import identity_key
@@ -34,7 +34,6 @@ def save_answer(
     question_text: str | None = None,
     provider_message_id: str | None = None,
     alerts: list[SafeguardingAlert] | None = None,
-    commit: Literal[False] = False,
 ) -> Answer:
     """Store one answer as the current one for its question (earlier answers are kept). The
     caller commits: a web handler, the inbound text's turn, a CLI command.
@@ -43,11 +42,7 @@ def save_answer(
     transaction as the answer; an analysis failure never stops the answer being saved. An alert
     the answer raises is added to `alerts` for the caller to notify after its commit (without
     `alerts` nobody is told, so pass it wherever words can be free text).
-
-    `commit` is accepted only as False, for web/public.py and learning/demo.py until they drop it.
     """
-    if commit:
-        raise TypeError("save_answer does not commit: the caller commits")
     encoded = stored.encode_value(value)
     # Retire whatever is current now, in one statement that returns it (also one another window
     # saved a moment ago); the unique index on the current answer refuses a second one saved

@@ -27,6 +27,20 @@ OPEN_FOR = timedelta(days=42)
 ASKED_ROLES = ("child", "young_adult", "parent", "carer")
 
 
+def copy_person(person: Participant, meeting: Meeting, key: str, age_band: str | None) -> Participant:
+    """The same person, with the same contact details, route and choices, asked again for `meeting`
+    (a questionnaire after: Experience of Service, or how a meeting went). Flushes."""
+    copy = Participant(
+        meeting=meeting, external_ref=key, role=person.role, display_name=person.display_name, age_band=age_band,
+        phone=person.phone, phone_hash=person.phone_hash, email=person.email, postal_address=person.postal_address,
+        route=person.route, language=person.language, preferred_channel=person.preferred_channel,
+        easy_read=person.easy_read, consent=person.consent, safe_to_text=person.safe_to_text,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
 def eos_reference(case_ref: str) -> str:
     return f"EOS-{case_ref}"[:64]
 
@@ -66,14 +80,7 @@ def plan_experience_of_service(child: Child, *, plan: bool = True) -> list:
             continue  # the latest record of each person only
         known.add(key)
         band = child.age_band if person.role in ("child", "young_adult") else person.age_band
-        copy = Participant(
-            meeting=meeting, external_ref=key, role=person.role, display_name=person.display_name, age_band=band,
-            phone=person.phone, phone_hash=person.phone_hash, email=person.email, postal_address=person.postal_address,
-            route=person.route, language=person.language, preferred_channel=person.preferred_channel,
-            easy_read=person.easy_read, consent=person.consent, safe_to_text=person.safe_to_text,
-        )
-        db.session.add(copy)
-        db.session.flush()
+        copy = copy_person(person, meeting, key, band)
         survey = surveys.choose(EOS_TYPE, copy.role, copy.age_band, copy.language)
         if survey is None:
             warnings.append(FieldError("child.closed_on", f"no Experience of Service survey for a {copy.role} ({copy.age_band})"))

@@ -15,6 +15,7 @@ COMMANDS = (
     ("voice_service.staff_cli", "import_meetings_command"),
     ("voice_service.staff_cli", "api_keys_cli"),
     ("voice_service.staff_cli", "users_cli"),
+    ("voice_service.other_voices", "voices_cli"),
     ("voice_service.data_protection", "keys_cli"),
     ("voice_service.data_protection", "person_cli"),
 )

@@ -91,6 +91,9 @@ def apply_retention(now: datetime | None = None, days: int | None = None) -> dic
         .values(body=None, reply_body=None, to_address=None, from_address=None, phone_hash=None)
         .execution_options(synchronize_session=False)
     ).rowcount
+    from voice_service.other_voices import forget_words_before
+
+    counts["source_feedback"] = forget_words_before(cutoff.date())
     audit("retention_applied", detail={"cutoff": cutoff.isoformat(), **counts})
     db.session.commit()
     return counts

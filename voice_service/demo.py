@@ -395,8 +395,13 @@ def demo_command(meeting_types: str) -> None:
     you_said = current_app.extensions.pop("demo_you_said", [])
     if you_said:
         click.echo("\n\"You said, we did\" pages (meeting DEMO-L001 is over and its outcome recorded):")
-        for row in you_said:
+        for row in (r for r in you_said if not r.get("questionnaire")):
             click.echo(f"  {row['role']:<11} {row['name']:<16} {row['link']}")
+        questionnaire = [r for r in you_said if r.get("questionnaire")]
+        if questionnaire:
+            click.echo("Questionnaire on how meeting DEMO-L001 went (waiting for them):")
+            for row in questionnaire:
+                click.echo(f"  {row['role']:<11} {row['name']:<16} {row['link']}")
         click.echo("Learning Loop actions (sign in as qa):   " + f"{base}/learning/actions")
     pack_month = current_app.extensions.pop("demo_pack_month", None)
     if pack_month:

@@ -35,6 +35,7 @@ class LetterData:
     phone: str
     meeting_date: str | None  # None for Experience of Service
     today: date
+    after_meeting: bool = False  # the questionnaire on how the meeting (on meeting_date) went
 
 
 def _env() -> Environment:
@@ -48,6 +49,14 @@ def qr_data_uri(link: str) -> str:
     return segno.make(link, error="m").svg_data_uri(scale=6, border=2)
 
 
+def _easy_why(data: LetterData, w) -> list[str]:
+    if data.meeting_date is None:
+        return [w(texts.EASY_EOS_LINE)] + [w(line) for line in texts.EASY_LINES[1:]]
+    if data.after_meeting:
+        return [w(texts.EASY_MQ_LINE)] + [w(line) for line in texts.EASY_LINES[1:]]
+    return [w(line) for line in texts.EASY_LINES]
+
+
 def letter_words(data: LetterData) -> dict:
     """Every line of the letter, in its language."""
     lang = data.language
@@ -56,9 +65,10 @@ def letter_words(data: LetterData) -> dict:
     return {
         "title": w(texts.EASY_TITLE if data.easy_read else texts.LETTER_TITLE),
         "dear": w(texts.EASY_HELLO if data.easy_read else texts.LETTER_DEAR, name=data.name),
-        "why": ([w(texts.EASY_EOS_LINE)] + [w(line) for line in texts.EASY_LINES[1:]] if eos else [w(line) for line in texts.EASY_LINES])
-        if data.easy_read else [w(texts.LETTER_WHY_EOS, council=data.council) if eos
-                                else w(texts.LETTER_WHY, council=data.council, date=data.meeting_date)],
+        "why": _easy_why(data, w) if data.easy_read else [
+            w(texts.LETTER_WHY_EOS, council=data.council) if eos
+            else w(texts.LETTER_WHY_MQ if data.after_meeting else texts.LETTER_WHY, council=data.council,
+                   date=data.meeting_date)],
         "how": w(texts.EASY_SCAN) if data.easy_read else w(texts.LETTER_HOW),
         "type": w(texts.EASY_TYPE) if data.easy_read else None,
         "choice": w(texts.EASY_CHOICE if data.easy_read else texts.LETTER_CHOICE),
@@ -99,7 +109,7 @@ def letter_data(invitation, link: str) -> LetterData:
         name=participant.display_name, address_lines=address.lines or (),
         link=link, council=config["COUNCIL_NAME"], service=config["SERVICE_NAME"], phone=config["SERVICE_PHONE"],
         meeting_date=None if meeting.meeting_type == "experience_of_service" else meeting_date_label(meeting.starts_at),
-        today=utcnow().astimezone(LONDON).date(),
+        today=utcnow().astimezone(LONDON).date(), after_meeting=meeting.meeting_type == "meeting_quality",
     )
 
 

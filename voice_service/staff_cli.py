@@ -1,4 +1,5 @@
-"""Staff commands: `import-meetings FILE.csv`, `api-keys create|list|revoke`, `users create|list|unlock`.
+"""Staff commands: `import-meetings FILE.csv`, `api-keys create|list|revoke`, `users create|list|unlock|lock|set-password|set-role`
+(the account changes are voice_service.staff_accounts', shared with the web page /staff/users).
 
 See docs/case-import.md for the CSV columns.
 """
@@ -15,6 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from voice_service import audit
+from voice_service import staff_accounts as accounts
 from voice_service.extensions import db
 from voice_service.models import ApiKey, User, utcnow
 from voice_service.vocab import API_SCOPES, STAFF_ROLES
@@ -325,16 +327,12 @@ def users_cli() -> None:
 @with_appcontext
 def users_create(email: str, role: str, name: str | None, team: str | None, password: str) -> None:
     """Add a staff account; asks for the password twice."""
-    from voice_service.auth import create_user
-
-    if role == "worker" and not team:
-        raise click.BadParameter("a worker needs a --team: workers see only their team's meetings", param_hint="--team")
     try:
-        user = create_user(email, name or email, role, password, team)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.flush()
-    audit.record(None, "user_created", user, {"role": role})
+        user = accounts.create(None, email, name, role, password, team)
+    except accounts.AccountChangeRefused as refused:
+        if str(refused).startswith("team:"):
+            raise click.BadParameter(str(refused)[len("team: "):], param_hint="--team") from None
+        raise click.ClickException(str(refused)) from None
     db.session.commit()
     click.echo(f"Created {user.email} ({STAFF_ROLES[role]}).")
 
@@ -342,16 +340,22 @@ def users_create(email: str, role: str, name: str | None, team: str | None, pass
 @users_cli.command("list")
 @with_appcontext
 def users_list() -> None:
-    for user in db.session.scalars(select(User).order_by(User.email)):
+    for user in accounts.all_accounts():
         locked = " locked" if user.locked_until and user.locked_until > utcnow() else ""
         click.echo(f"{user.email}\t{user.role}\t{user.team or '-'}\t{'active' if user.active else 'inactive'}{locked}")
 
 
 def _user_or_fail(email: str) -> User:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = accounts.find(email)
     if user is None:
         raise click.ClickException(f"no user with the email {email}")
     return user
+
+
+def _refused(refused: accounts.AccountChangeRefused, hint: str | None = None):
+    if hint:
+        return click.BadParameter(str(refused).split(": ", 1)[-1], param_hint=hint)
+    return click.ClickException(str(refused))
 
 
 @users_cli.command("unlock")
@@ -359,14 +363,8 @@ def _user_or_fail(email: str) -> User:
 @with_appcontext
 def users_unlock(email: str) -> None:
     """Let someone locked (or slowed down by wrong passwords) sign in again now."""
-    from voice_service.auth import clear_sign_in_throttle
-
     user = _user_or_fail(email)
-    user.locked_until = None
-    user.failed_logins = 0
-    user.active = True
-    clear_sign_in_throttle(user)
-    audit.record(None, "user_unlocked", user)
+    accounts.unlock(None, user)
     db.session.commit()
     click.echo(f"{user.email} can sign in again.")
 
@@ -376,12 +374,11 @@ def users_unlock(email: str) -> None:
 @with_appcontext
 def users_lock(email: str) -> None:
     """Stop someone signing in, and end every session they have, at once."""
-    from voice_service.auth import revoke_sessions
-
     user = _user_or_fail(email)
-    user.active = False
-    revoke_sessions(user)
-    audit.record(None, "user_locked", user)
+    try:
+        accounts.disable(None, user)
+    except accounts.AccountChangeRefused as refused:
+        raise _refused(refused) from None
     db.session.commit()
     click.echo(f"{user.email} is locked and signed out everywhere.")
 
@@ -392,15 +389,11 @@ def users_lock(email: str) -> None:
 @with_appcontext
 def users_set_password(email: str, password: str) -> None:
     """Give someone a new password; every session they have ends."""
-    from voice_service.auth import hash_password, password_problem, revoke_sessions
-
     user = _user_or_fail(email)
-    problem = password_problem(password)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--password")
-    user.password_hash = hash_password(password)
-    revoke_sessions(user)
-    audit.record(None, "user_password_changed", user)
+    try:
+        accounts.reset_sign_in(None, user, password)
+    except accounts.AccountChangeRefused as refused:
+        raise _refused(refused, "--password") from None
     db.session.commit()
     click.echo(f"New password set for {user.email}; they are signed out everywhere.")
 
@@ -408,16 +401,14 @@ def users_set_password(email: str, password: str) -> None:
 @users_cli.command("set-role")
 @click.argument("email")
 @click.argument("role", type=click.Choice(list(STAFF_ROLES)))
+@click.option("--team", default=None, help="Their new team, if it changes too.")
 @with_appcontext
-def users_set_role(email: str, role: str) -> None:
+def users_set_role(email: str, role: str, team: str | None) -> None:
     """Change what someone may see and do; every session they have ends."""
-    from voice_service.auth import revoke_sessions
-
     user = _user_or_fail(email)
-    if role == "worker" and not user.team:
-        raise click.BadParameter("a worker needs a team: workers see only their team's meetings", param_hint="ROLE")
-    old, user.role = user.role, role
-    revoke_sessions(user)
-    audit.record(None, "user_role_changed", user, {"from": old, "to": role})
+    try:
+        accounts.change_role(None, user, role, team)
+    except accounts.AccountChangeRefused as refused:
+        raise _refused(refused, "ROLE") from None
     db.session.commit()
     click.echo(f"{user.email} is now {STAFF_ROLES[role]}; they are signed out everywhere.")

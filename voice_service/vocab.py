@@ -12,6 +12,7 @@ MEETING_TYPES = {
     "fgc": "Family Group Conference",
     "yj_panel": "Youth Justice panel",
     "experience_of_service": "Experience of Service questionnaire",
+    "meeting_quality": "Questionnaire on how a meeting went",
 }
 
 SERVICES = {

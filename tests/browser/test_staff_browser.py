@@ -126,3 +126,46 @@ def test_the_audit_log_is_accessible(app, server, page):
     page.get_by_role("link", name="Audit log").click()
     expect(page.locator("td", has_text="meeting answers viewed").first).to_be_visible()
     axe_check(page)
+
+
+def test_staff_accounts_and_their_errors_are_accessible(app, server, page):
+    admin = staff_user("admin", team=None)
+    chair = staff_user("chair", name="Ada Chair")
+    db.session.commit()
+    sign_in(page, server, admin)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    page.get_by_role("link", name="Staff accounts").click()
+    expect(page.get_by_role("heading", name="Add a staff account")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Add account").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    axe_check(page)
+    page.get_by_role("link", name="Ada Chair").click()
+    page.get_by_role("button", name="Disable account").click()
+    expect(page.get_by_text("Account disabled")).to_be_visible()
+    axe_check(page)
+    db.session.refresh(chair)
+    assert not chair.active
+
+
+def test_the_teams_week_is_accessible(app, server, page):
+    chair = staff_user("chair")
+    meeting_with_views(chair=chair)
+    db.session.commit()
+    sign_in(page, server, chair)
+    page.wait_for_url(re.compile(r"/staff/meetings"))
+    page.get_by_role("link", name="Teams this week").click()
+    expect(page.get_by_role("row", name=re.compile("north"))).to_be_visible()
+    axe_check(page)
+
+
+def test_voices_from_other_sources_are_accessible(app, server, page):
+    qa = staff_user("qa", team=None)
+    db.session.commit()
+    sign_in(page, server, qa)
+    page.goto(server.url + "/learning/voices")
+    expect(page.get_by_role("heading", name="Record feedback")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Record feedback").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    axe_check(page)

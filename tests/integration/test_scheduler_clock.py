@@ -38,7 +38,7 @@ def ids(jobs):
 
 def test_the_job_ids_are_fixed():
     assert JOB_IDS == ("dispatch-due-messages", "close-expired-invitations", "escalate-safeguarding-alerts",
-                       "refer-advocacy-requests", "nightly-retention", "monthly-report", "monthly-pack",
+                       "refer-advocacy-requests", "plan-meeting-quality", "nightly-retention", "monthly-report", "monthly-pack",
                        "retrain-analysis-model")
 
 
@@ -48,6 +48,7 @@ def test_a_tick_every_minute_runs_dispatch_always_and_the_rest_on_their_hour():
         "dispatch-due-messages", "close-expired-invitations", "escalate-safeguarding-alerts", "refer-advocacy-requests"]
     assert "nightly-retention" in ids(due_jobs(london(2027, 3, 2, 2, 30, 20)))
     assert "nightly-retention" not in ids(due_jobs(london(2027, 3, 2, 2, 31, 20)))
+    assert "plan-meeting-quality" in ids(due_jobs(london(2027, 3, 2, 11, 37, 5)))
     assert "monthly-report" in ids(due_jobs(london(2027, 4, 1, 6, 0, 5)))
     assert "monthly-report" not in ids(due_jobs(london(2027, 4, 2, 6, 0, 5)))
 
@@ -179,6 +180,7 @@ def test_dispatch_job_uses_the_configured_sender(app):
 
 def test_the_monthly_report_job_writes_last_months_report(app, runner, time_machine):
     time_machine.move_to(london(2027, 4, 1, 6, 0, 5))  # the job's time: 06:00 on the 1st
+    assert "plan-meeting-quality" in ids(due_jobs(london(2027, 3, 2, 11, 37, 5)))
     assert "monthly-report" in ids(due_jobs(london(2027, 4, 1, 6, 0, 5)))
     result = runner.invoke(args=["scheduler", "tick", "--job", "monthly-report"])
     assert result.exit_code == 0, result.output

@@ -50,7 +50,7 @@ def load(now: datetime, staff: dict) -> list[dict]:
             invitation, _token = create_invitation(participant, survey.id, survey.version, starts + timedelta(days=30))
             invitation.status = "sent"
             free = next(q for q in survey.questions if q.kind == "free_text")
-            save_answer(invitation, free.id, free_text=words, channel="web", question_text=free.wording.web, commit=False)
+            save_answer(invitation, free.id, free_text=words, channel="web", question_text=free.wording.web)
             invitation.visibility = "meeting"
             mark_completed(invitation)
             db.session.flush()
@@ -63,6 +63,9 @@ def load(now: datetime, staff: dict) -> list[dict]:
         for participant in meeting.participants:
             for invitation in participant.invitations:
                 plan_invitation_messages(invitation, now)
+        from voice_service.meeting_quality import plan_meeting_quality
+
+        plan_meeting_quality(meeting)  # and the questionnaire on how it went, waiting for them
         db.session.commit()
     if db.session.scalar(select(LearningAction.id).limit(1)) is None:
         today = now.date()
@@ -92,6 +95,11 @@ def load(now: datetime, staff: dict) -> list[dict]:
         for invitation in participant.invitations:
             rows.append({"name": participant.display_name, "role": participant.role,
                          "link": f"{base}/r/{link_token(invitation)}/you-said-we-did"})
+    after = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == f"MQ-{MEETING_REF}"))
+    for participant in after.participants if after is not None else ():
+        for invitation in participant.invitations:  # the questionnaire on how the meeting went
+            rows.append({"name": participant.display_name, "role": participant.role, "questionnaire": True,
+                         "link": f"{base}/r/{link_token(invitation)}"})
     db.session.commit()
     return rows
 

@@ -56,6 +56,8 @@ def complained(participant) -> bool:
 def compose_email(invitation: Invitation, kind: str, link: str) -> tuple[str, str]:
     config = current_app.config
     language = invitation.language or "en"
+    if kind == "eos_invite" and invitation.participant.meeting.meeting_type == "meeting_quality":
+        kind = "mq_invite"  # the questionnaire after a meeting: how it went, not our work with the family
     subject = texts.email_subject(kind, language, config["SERVICE_NAME"])
     body = texts.email_body(kind, language, name=invitation.participant.display_name,
                             service=config["SERVICE_NAME"], phone=config["SERVICE_PHONE"], link=link)

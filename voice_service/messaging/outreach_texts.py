@@ -53,6 +53,7 @@ OPENING = _n("Hello %(name)s,")
 BODIES = {
     "invite": _n("This is %(service)s. We would like to hear your views. It is your choice, and you can skip any question."),
     "eos_invite": _n("This is %(service)s. We would like to know what our work with you was like, so we can do better."),
+    "mq_invite": _n("This is %(service)s. We would like to know how the meeting went for you, so we can make meetings better."),
     "reminder": _n("This is %(service)s. There is still time to give your views."),
     "you_said_we_did": _n("This is %(service)s. Thank you for giving your views. You can see what was decided and what happens next."),
 }
@@ -66,6 +67,7 @@ LETTER_TITLE = _n("We would like to hear your views")
 LETTER_DEAR = _n("Dear %(name)s,")
 LETTER_WHY = _n("%(council)s would like to hear your views before a meeting on %(date)s.")
 LETTER_WHY_EOS = _n("%(council)s would like to know what our work with you was like, so we can do better.")
+LETTER_WHY_MQ = _n("%(council)s would like to know how the meeting on %(date)s went for you, so we can make meetings better.")
 LETTER_HOW = _n("You can answer on a phone, tablet or computer. Scan the square code with your phone's camera, or type this address into a web browser:")
 LETTER_CHOICE = _n("It is your choice. You can skip any question, and it takes about 10 minutes.")
 LETTER_HELP = _n("If you would like help to answer, or would rather talk to someone, call %(phone)s.")
@@ -82,6 +84,7 @@ EASY_LINES = (
     _n("A grown-up can help you."),
 )
 EASY_EOS_LINE = _n("We want to know what it was like when we worked with you.")
+EASY_MQ_LINE = _n("We want to know how the meeting went for you.")
 EASY_SCAN = _n("Scan the square with a phone camera.")
 EASY_TYPE = _n("Or type this:")
 EASY_CHOICE = _n("You do not have to answer. You can stop at any time.")
@@ -89,7 +92,7 @@ EASY_CHILDLINE = _n("If you are worried, call Childline free on 0800 1111.")
 
 
 def email_subject(kind: str, language: str, service: str) -> str:
-    key = {"eos_invite": "invite", "resend": "invite", "eos_reminder": "reminder"}.get(kind, kind)
+    key = {"eos_invite": "invite", "mq_invite": "invite", "resend": "invite", "eos_reminder": "reminder"}.get(kind, kind)
     return words(SUBJECTS.get(key, SUBJECTS["invite"]), language, service=service)
 
 

@@ -2,7 +2,7 @@
 from voice_service.models.analysis import LabelledExample, SafeguardingAlert, SafeguardingAlertItem, SharedQuote, ThemeTag
 from voice_service.models.cases import Child, Meeting, Participant
 from voice_service.models.invitations import AdvocacyRequest, Answer, Invitation
-from voice_service.models.learning import LearningAction, LearningActionNote, YouSaidWeDid
+from voice_service.models.learning import LearningAction, LearningActionNote, SourceFeedback, YouSaidWeDid
 from voice_service.models.messaging import Message, OptOut, ScheduledMessage
 from voice_service.models.staff import Action, ApiKey, AuditEvent, User
 from voice_service.models.types import utcnow
@@ -10,5 +10,6 @@ from voice_service.models.types import utcnow
 __all__ = [
     "Action", "AdvocacyRequest", "Answer", "ApiKey", "AuditEvent", "Child", "Invitation",
     "LabelledExample", "Meeting", "Message", "OptOut", "Participant", "SafeguardingAlert", "SafeguardingAlertItem",
-    "ScheduledMessage", "SharedQuote", "ThemeTag", "User", "utcnow", "LearningAction", "LearningActionNote", "YouSaidWeDid",
+    "ScheduledMessage", "SharedQuote", "ThemeTag", "User", "utcnow", "LearningAction", "LearningActionNote", "SourceFeedback",
+    "YouSaidWeDid",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voice_service.extensions import db
@@ -65,3 +65,23 @@ class LearningActionNote(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     action = relationship("LearningAction", back_populates="notes")
+
+
+class SourceFeedback(db.Model):
+    """Feedback gathered elsewhere (learning conversations, complaints and compliments, forums),
+    recorded or imported by staff and coded by the same analysis as answers (other_voices.py).
+    No names: the words are encrypted at rest like answers."""
+
+    __tablename__ = "source_feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), index=True)  # other_voices.SOURCES
+    gathered_on: Mapped[date] = mapped_column(Date, index=True)
+    service: Mapped[str | None] = mapped_column(String(16))
+    team: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(EncryptedText)
+    themes: Mapped[list | None] = mapped_column(JSON)
+    sentiment: Mapped[str | None] = mapped_column(String(16))
+    safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    model_version: Mapped[str | None] = mapped_column(String(32))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,6 +7,7 @@ invitation expiry dates), so every job is safe to run twice, in two processes, o
 |---|---|---|
 | ``dispatch-due-messages`` | every minute | send the scheduled texts that are due |
 | ``close-expired-invitations`` | every 15 minutes | expire open invitations past their expiry |
+| ``plan-meeting-quality`` | hourly, at :37 | after each meeting held, the questionnaire on how it went |
 | ``nightly-retention`` | 02:30 every day | remove identifiable data past the retention period |
 | ``monthly-report`` | 06:00 on the 1st | the Quality Assurance monthly report |
 | ``monthly-pack`` | 06:30 on the 1st to 7th | the QA Executive's pack, on the first working day only |
@@ -56,6 +57,8 @@ JOBS: tuple[Job, ...] = (
         "escalate safeguarding alerts nobody has acknowledged in time", run_at_start=True),
     Job("refer-advocacy-requests", {"minute": "*/5"}, "voice_service.advocacy:referral_job",
         "send new advocate requests to the advocacy service", run_at_start=True),
+    Job("plan-meeting-quality", {"minute": 37}, "voice_service.meeting_quality:plan_job",
+        "after each meeting, the questionnaire on how it went", run_at_start=True),
     Job("nightly-retention", {"hour": 2, "minute": 30}, "voice_service.data_protection:apply_retention",
         "remove identifiable data past the retention period"),
     Job("monthly-report", {"day": 1, "hour": 6, "minute": 0}, "voice_service.analysis.report_cli:monthly_report_job",

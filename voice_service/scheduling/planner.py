@@ -64,6 +64,8 @@ _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
 # The two kinds of survey a plan can be for.
 MEETING_SURVEY = "meeting"
 EXPERIENCE_OF_SERVICE = "experience_of_service"
+#: After a meeting, how it went; planned with the same two "questionnaire after" steps (eos_invite, eos_reminder).
+MEETING_QUALITY = "meeting_quality"
 
 # ScheduledMessage.state values (see voice_service.vocab.SCHEDULED_STATES).
 PENDING, SENDING, SENT, FAILED, CANCELLED, MISSED = (
@@ -127,6 +129,8 @@ class ScheduleSettings:
     you_said_follow_up_delay: timedelta = timedelta(days=30)  # "did it happen?", after the outcome
     eos_days_after_closure: int = 7
     eos_reminder_days_after: int = 5
+    meeting_quality_days_after: int = 1     # the questionnaire on how the meeting went: days after it
+    meeting_quality_reminder_days: int = 4  # and its one reminder, days after that
     quiet_rules: QuietRules = DEFAULT_QUIET_RULES
     quiet_rules_by_role: Mapping[str, QuietRules] = field(default_factory=_child_quiet)
     overrides: tuple[Override, ...] = ()
@@ -145,6 +149,8 @@ class ScheduleSettings:
             raise ValueError("close_working_days_before must not be negative")
         if self.eos_days_after_closure < 0 or self.eos_reminder_days_after <= 0:
             raise ValueError("eos_days_after_closure must be >= 0 and eos_reminder_days_after > 0")
+        if self.meeting_quality_days_after < 0 or self.meeting_quality_reminder_days <= 0:
+            raise ValueError("meeting_quality_days_after must be >= 0 and meeting_quality_reminder_days > 0")
         for name in ("min_notice", "min_response_time", "min_gap", "you_said_we_did_delay", "you_said_follow_up_delay"):
             if getattr(self, name) < timedelta(0):
                 raise ValueError(f"{name} must not be negative")
@@ -279,7 +285,7 @@ class _Builder:
 
 
 def _steps(request: PlanRequest, settings: ScheduleSettings) -> list[tuple[Kind, int]]:
-    if request.survey == EXPERIENCE_OF_SERVICE:
+    if request.survey in (EXPERIENCE_OF_SERVICE, MEETING_QUALITY):
         return [(Kind.EOS_INVITE, 0), (Kind.EOS_REMINDER, 1)]
     reminders = [(Kind.REMINDER, i + 1) for i in range(len(settings.reminder_working_days_before))]
     return [(Kind.INVITE, 0), *reminders, (Kind.CLOSE, 0), (Kind.YOU_SAID_WE_DID, 0), (Kind.YOU_SAID_FOLLOW_UP, 0)]
@@ -293,9 +299,9 @@ def _stop_reason(request: PlanRequest) -> str | None:
         return "invalid input: the invitation's creation time must be timezone-aware"
     if request.outcome_recorded_at is not None and not _aware(request.outcome_recorded_at):
         return "invalid input: the outcome time must be timezone-aware"
-    if request.survey not in (MEETING_SURVEY, EXPERIENCE_OF_SERVICE):
+    if request.survey not in (MEETING_SURVEY, EXPERIENCE_OF_SERVICE, MEETING_QUALITY):
         return f"invalid input: unknown survey kind {request.survey!r}"
-    if request.survey == MEETING_SURVEY:
+    if request.survey in (MEETING_SURVEY, MEETING_QUALITY):
         if request.meeting_start is None:
             return "invalid input: the meeting has no start time"
         if not _aware(request.meeting_start):
@@ -352,6 +358,8 @@ def plan(request: PlanRequest) -> Plan:
     quiet = NO_QUIET_RULES if request.route in ("email", "letter") else settings.quiet_rules
     if request.survey == EXPERIENCE_OF_SERVICE:
         _plan_experience_of_service(request, settings, quiet, known_at, builder)
+    elif request.survey == MEETING_QUALITY:
+        _plan_meeting_quality(request, settings, quiet, known_at, builder)
     else:
         _plan_meeting(request, settings, quiet, known_at, builder)
     return _for_route(request, builder.build())
@@ -533,6 +541,22 @@ def _plan_experience_of_service(
     b.add(Kind.EOS_REMINDER, 1, _due(reminder_slot, b.now, quiet))
 
 
+def _plan_meeting_quality(
+    request: PlanRequest, settings: ScheduleSettings, quiet: QuietRules, known_at: datetime, b: _Builder
+) -> None:
+    """The day after the meeting (MEETING_QUALITY_DAYS_AFTER) at the send time, one reminder later."""
+    if request.answered:
+        b.drop(Kind.EOS_INVITE, 0, "questionnaire already completed")
+        b.drop(Kind.EOS_REMINDER, 1, "questionnaire already completed")
+        return
+    invite_day = london_date(request.meeting_start) + timedelta(days=settings.meeting_quality_days_after)
+    invite_slot = next_allowed_time(max(known_at, london_to_utc(invite_day, settings.send_time)), quiet)
+    reminder_day = london_date(invite_slot) + timedelta(days=settings.meeting_quality_reminder_days)
+    reminder_slot = next_allowed_time(london_to_utc(reminder_day, settings.send_time), quiet)
+    b.add(Kind.EOS_INVITE, 0, _due(invite_slot, b.now, quiet))
+    b.add(Kind.EOS_REMINDER, 1, _due(reminder_slot, b.now, quiet))
+
+
 def _london(moment: datetime) -> str:
     return moment.astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
 
@@ -683,6 +707,7 @@ __all__ = [
     "EXPERIENCE_OF_SERVICE",
     "ExistingScheduled",
     "Kind",
+    "MEETING_QUALITY",
     "MEETING_SURVEY",
     "MarkMissed",
     "Move",

@@ -20,6 +20,7 @@ from voice_service.models import Invitation, Meeting, ScheduledMessage, utcnow
 from voice_service.store.messages import is_opted_out
 from voice_service.scheduling.planner import (
     EXPERIENCE_OF_SERVICE,
+    MEETING_QUALITY,
     MEETING_SURVEY,
     Audience,
     Changes,
@@ -74,6 +75,7 @@ def plan_request_for(invitation: Invitation, now: datetime | None = None) -> Pla
     participant = invitation.participant
     meeting = participant.meeting
     eos = meeting.meeting_type == EXPERIENCE_OF_SERVICE
+    survey = EXPERIENCE_OF_SERVICE if eos else MEETING_QUALITY if meeting.meeting_type == MEETING_QUALITY else MEETING_SURVEY
     return PlanRequest(
         route=route_for(participant),
         email_ok=check_email(participant.email).ok,
@@ -92,7 +94,7 @@ def plan_request_for(invitation: Invitation, now: datetime | None = None) -> Pla
         meeting_cancelled=meeting.status == "cancelled",
         outcome_recorded_at=meeting.outcome_recorded_at,
         case_closed_on=meeting.child.case_closed_on if eos else None,
-        survey=EXPERIENCE_OF_SERVICE if eos else MEETING_SURVEY,
+        survey=survey,
         settings=schedule_settings(),
         allow_drama_numbers=allow_drama_numbers(),
     )

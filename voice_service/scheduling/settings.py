@@ -31,6 +31,8 @@ DEFAULTS: dict[str, str] = {
     "MIN_GAP_HOURS": "12",
     "EOS_DAYS_AFTER_CLOSURE": "7",
     "EOS_REMINDER_DAYS": "5",
+    "MEETING_QUALITY_DAYS_AFTER": "1",
+    "MEETING_QUALITY_REMINDER_DAYS": "4",
 }
 #: ``CLOSE_WORKING_DAYS_BEFORE_CP_CONFERENCE=5``: the close for one meeting type.
 CLOSE_PREFIX = "CLOSE_WORKING_DAYS_BEFORE_"
@@ -149,6 +151,9 @@ def from_config(config: Mapping[str, object]) -> ScheduleSettings:
         min_gap=timedelta(hours=_whole("MIN_GAP_HOURS", text("MIN_GAP_HOURS"))),
         eos_days_after_closure=_whole("EOS_DAYS_AFTER_CLOSURE", text("EOS_DAYS_AFTER_CLOSURE")),
         eos_reminder_days_after=_whole("EOS_REMINDER_DAYS", text("EOS_REMINDER_DAYS"), minimum=1),
+        meeting_quality_days_after=_whole("MEETING_QUALITY_DAYS_AFTER", text("MEETING_QUALITY_DAYS_AFTER")),
+        meeting_quality_reminder_days=_whole("MEETING_QUALITY_REMINDER_DAYS", text("MEETING_QUALITY_REMINDER_DAYS"),
+                                             minimum=1),
         quiet_rules=quiet,
         quiet_rules_by_role={"child": child_quiet},
         overrides=tuple(overrides),

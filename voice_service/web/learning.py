@@ -31,7 +31,8 @@ from voice_service.vocab import MEETING_TYPES
 bp = Blueprint("learning", __name__, url_prefix="/learning")
 log = logging.getLogger(__name__)
 QA_ROLES = ("qa", "admin")
-QA_PAGES = (("learning.actions", "Actions"), ("learning.scorecard", "Scorecard"), ("learning.packs", "Monthly pack"))
+QA_PAGES = (("learning.actions", "Actions"), ("learning.scorecard", "Scorecard"), ("learning.packs", "Monthly pack"),
+            ("learning.voices", "Other sources"))
 STATE_LABELS = {
     "waiting": "Waiting for the outcome or the text",
     "sent": "Sent by text",

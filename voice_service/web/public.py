@@ -352,7 +352,7 @@ def _save(visit: Visit, question_id: str, given: Given) -> Saved:
     answer = save_answer(
         invitation, question_id, value=given.value, free_text=given.free_text, skipped=given.skipped,
         channel="web", question_text=source_question.wording.web if source_question else None,
-        alerts=raised, commit=False,
+        alerts=raised,
     )
     flagged, invitation_id = bool(answer.safeguarding_flag), invitation.id
     db.session.commit()

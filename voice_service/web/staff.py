@@ -98,11 +98,17 @@ def staff_context():
         if user.role in MEETING_ROLES:
             nav.append({"href": url_for("staff.upcoming"), "text": "Meetings",
                         "active": endpoint in ("staff.upcoming", "staff.meeting")})
+            if "staff.team_week_page" in current_app.view_functions:
+                nav.append({"href": url_for("staff.team_week_page"), "text": "Teams this week",
+                            "active": endpoint == "staff.team_week_page"})
         if user.role in alerts.ALERT_ROLES:
             nav.append({"href": url_for("staff.alerts_inbox"), "text": "Safeguarding alerts",
                         "active": endpoint in ("staff.alerts_inbox", "staff.alert")})
         if user.role == "admin":
             nav.append({"href": url_for("staff.audit_log"), "text": "Audit log", "active": endpoint == "staff.audit_log"})
+            if "staff_admin.accounts_page" in current_app.view_functions:
+                nav.append({"href": url_for("staff_admin.accounts_page"), "text": "Staff accounts",
+                            "active": endpoint.startswith("staff_admin.")})
     return {"staff_user": user, "staff_roles": STAFF_ROLES, "staff_nav": nav, "sign_out_form": ButtonForm(prefix="signout")}
 
 
