@@ -76,3 +76,21 @@ def test_with_no_postal_address_a_bounce_schedules_no_letter(app, client):
     assert invitation.participant.route == "email" and invitation.delivery_failed
     assert db.session.scalar(select(ScheduledMessage).where(
         ScheduledMessage.invitation_id == invitation.id, ScheduledMessage.kind == "resend")) is None
+
+
+def test_an_address_the_smtp_server_refuses_falls_back_to_a_letter(app, monkeypatch):
+    import smtplib
+
+    from voice_service.messaging import email as email_module
+
+    def refuse(config, message):
+        raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no such mailbox")})
+
+    app.config.update(EMAIL_SENDER="smtp", SMTP_HOST="mail.example.invalid", NOTIFY_API_KEY=None)
+    monkeypatch.setattr(email_module, "smtp_send", refuse)
+    invitation = _parent(ADDRESS)
+    dispatch_due(get_sender(app), compose_scheduled, now=MORNING)
+    db.session.expire_all()
+    sent = [(m.channel, m.error_code) for m in _messages(invitation)]
+    assert sent[0] == ("email", "refused") and [c for c, _ in sent] == ["email", "letter"]  # the same run
+    assert invitation.participant.route == "letter"
