@@ -116,6 +116,10 @@ def send_scheduled(row: ScheduledMessage, invitation: Invitation, route: str, no
             db.session.commit()
             return "deferred"
         _finish(row, "failed", f"not sent: {error.reason}", now)
+        if route == "email" and error.code == "refused":  # refused for good: a letter instead, if there is an address
+            from voice_service.messaging.bounce import letter_after_bounce
+
+            letter_after_bounce(invitation, now)
         db.session.commit()
         return "failed"
     message.provider_sid, message.status = delivery.provider_id, delivery.status

@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from voice_service.extensions import csrf, db
+from voice_service.messaging.bounce import letter_after_bounce
 from voice_service.messaging.outreach import BOUNCED, COMPLAINT
 from voice_service.messaging.senders import advance_status
 from voice_service.models import Invitation, Message
@@ -67,6 +68,8 @@ def callback():
         if code == BOUNCED and message.invitation_id:
             invitation = db.session.get(Invitation, message.invitation_id)
             invitation.delivery_failed = True
+            if message.channel == "email":
+                letter_after_bounce(invitation)
         log.info("notify delivery receipt", extra={"message_id": message.id, "status": message.status})
     db.session.commit()
     return jsonify(recorded=True), 200

@@ -6,7 +6,7 @@ only for chairs, workers and admins; each is audited (ids only).
 """
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, url_for
+from flask import abort, make_response, redirect, render_template, session, url_for
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import SelectMultipleField
@@ -126,6 +126,9 @@ def invitation_help(invitation_id: int):
         else:
             link = link_for(invitation)
             db.session.commit()
+            # This browser (the worker's tablet) shows the form as a helped session: see
+            # templates/public/helped_banner.html. Only the role is kept, never the worker's name.
+            session["helped_session"] = {"invitation_id": invitation.id, "role": auth.current_user().role}
             return redirect(link[link.index("/r/"):])
     status = 400 if form.is_submitted() else 200
     return make_response(render_template(
