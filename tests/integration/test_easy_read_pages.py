@@ -61,3 +61,16 @@ def test_without_easy_read_the_standard_pages_are_shown(client, app):
     _, token = invite(role="parent")
     body = text(client.get(f"/r/{token}"))
     assert "app-easy-read" not in body and "You can skip any question you do not want to answer." in body
+
+
+def test_a_real_under_8_survey_starts_and_checks_in_easy_read(client):
+    """The shipped under-8 questionnaire (not only the test survey) gets the easy-read pages."""
+    from tests.support.factories import make_invitation, make_meeting, make_participant
+
+    meeting = make_meeting(age_band="under_8")
+    child = make_participant(meeting, role="child", name="Mia Test", phone=None, age_band="under_8")
+    _invitation, token = make_invitation(child, "cp_conference_child_under_8")
+    start = text(client.get(f"/r/{token}"))
+    assert 'class="govuk-list app-easy-read"' in start and "You can skip a question." in start
+    check = text(client.get(f"/r/{token}/check"))
+    assert "Press the green button to send them." in check
