@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from tests.support.staff import sign_in_as, staff_user
-from tests.support.public_survey import answer, csrf, current, install_test_survey, invite, text
+from tests.support.public_survey import answer, csrf, current, install_test_survey, invite, sample_survey, text
 from voice_service.extensions import db
 from voice_service.learning.history import added_after_meeting, answer_locked
 from voice_service.models import utcnow
@@ -48,12 +48,17 @@ def test_an_answer_given_before_the_meeting_cannot_be_changed_once_it_starts(cli
     assert current(invitation)["feelings"].value == '"happy"'
 
 
-def test_the_check_page_offers_no_change_link_for_answers_that_are_history(client, survey):
+@pytest.mark.parametrize("easy_read, says", [
+    (False, "can no longer be changed"),
+    (True, "The meeting has started. You cannot change these answers now."),   # the easy-read check page
+])
+def test_the_check_page_offers_no_change_link_for_answers_that_are_history(client, app, easy_read, says):
+    install_test_survey(app, sample_survey(easy_read=easy_read))
     invitation, token = invite(days_valid=30)
     answer(client, token, "feelings", answer="happy")
     with _meeting_under_way(invitation):
         body = text(client.get(f"/r/{token}/check"))
-    assert "can no longer be changed" in body
+    assert says in body
     assert f"/r/{token}/q/feelings?change=1" not in body
     assert f"/r/{token}/q/activities?change=1" in body  # not answered yet: can still be added
 
