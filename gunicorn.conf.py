@@ -14,6 +14,9 @@ preload_app = True
 # Access logs would carry private-link paths; the app's own logs carry ids only.
 accesslog = None
 timeout = 30
+# Idle keep-alive connections stay open 5 s (gunicorn's default is 2): a person's pause between two
+# pages is often longer than 2 s, and a request sent on a connection the server is closing is reset.
+keepalive = 5
 graceful_timeout = 20
 
 

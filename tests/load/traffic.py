@@ -39,8 +39,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
+from urllib3.util.retry import Retry
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -52,6 +54,17 @@ MAX_REQUESTS_PER_PERSON = 5_000  # a bound besides time
 #: person); the texters have 07700 900500-599.
 SCHEDULED_NUMBERS = [n for n in range(1000) if not 500 <= n < 600]
 TEXT_GAP = 2.5  # seconds between texts from one number: under the 30-a-minute webhook limit
+
+
+def browser_session() -> requests.Session:
+    """A `requests.Session` that, like a browser, sends a GET again once when the server closed
+    the idle keep-alive connection just as the request went out (gunicorn.conf.py: idle connections
+    close after 5 s; the reset says nothing about the service). POSTs are never sent again: a lost POST
+    is a failure the checks must see."""
+    session = requests.Session()
+    again = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET"}, raise_on_status=False)
+    session.mount("http://", HTTPAdapter(max_retries=again))
+    return session
 
 
 # -- the people -----------------------------------------------------------------------------------
@@ -194,7 +207,7 @@ def _csrf(response: requests.Response | None) -> str | None:
 def form_person(servers, invitation_id: int, token: str, questions: list[str], record: Record, stop: threading.Event,
                 seed: int) -> None:
     rnd = random.Random(seed)
-    session = requests.Session()
+    session = browser_session()
     bases = itertools.cycle(servers)
     for n in range(MAX_REQUESTS_PER_PERSON):
         if stop.is_set():
@@ -220,7 +233,7 @@ def form_person(servers, invitation_id: int, token: str, questions: list[str], r
 
 def chat_person(servers, invitation_id: int, token: str, record: Record, stop: threading.Event, seed: int) -> None:
     rnd = random.Random(seed)
-    session = requests.Session()
+    session = browser_session()
     bases = itertools.cycle(servers)
     replies = ("2", "yes", "I would like the meeting to be shorter", "skip", "3", "no", "they listen to me sometimes")
     for _ in range(MAX_REQUESTS_PER_PERSON):
@@ -237,7 +250,7 @@ def chat_person(servers, invitation_id: int, token: str, record: Record, stop: t
 
 def texter(servers, phone: str, record: Record, stop: threading.Event, seed: int) -> None:
     rnd = random.Random(seed)
-    session = requests.Session()
+    session = browser_session()
     bases = itertools.cycle(servers)
     validator = RequestValidator(AUTH_TOKEN)
     bodies = ("hello", "2", "yes", "we need help with the school run", "4", "skip", "no", "the plan is not clear to us")
@@ -261,7 +274,7 @@ def texter(servers, phone: str, record: Record, stop: threading.Event, seed: int
 
 def staff_person(servers, email: str, refs: list[str], record: Record, stop: threading.Event, seed: int) -> None:
     rnd = random.Random(seed)
-    session = requests.Session()
+    session = browser_session()
     bases = itertools.cycle(servers)
     base = next(bases)
     token_value = _csrf(record.call("sign-in page", session, "GET", f"{base}/staff/sign-in"))
@@ -284,7 +297,7 @@ def staff_person(servers, email: str, refs: list[str], record: Record, stop: thr
 
 def warm_up(servers: list[str], population: Population) -> None:
     """Each kind of page once on each server, not recorded: templates compiled, pools filled."""
-    session = requests.Session()
+    session = browser_session()
     token = population.forms[0][1]
     for base in servers:
         for path in (f"/r/{token}", f"/r/{token}/q/{population.questions[0]}", f"/r/{token}/check", "/staff/sign-in",
@@ -330,7 +343,7 @@ def reference_rate(servers: list[str], seconds: float, threads: int) -> dict:
     stop = threading.Event()
 
     def ask(seed: int) -> None:
-        session = requests.Session()
+        session = browser_session()
         bases = itertools.cycle(servers)
         while not stop.is_set():
             record.call("healthz", session, "GET", f"{next(bases)}/healthz")
