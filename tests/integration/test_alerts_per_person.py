@@ -142,4 +142,4 @@ def test_an_answer_the_analysis_cannot_read_goes_to_a_person_today_marked_needs_
     assert "needs an interpreter (language: so)" in alert.items[0].evidence
     sign_in_as(client, people["chair"])
     page = client.get(f"/staff/meetings/{meeting.meeting_ref}").get_data(as_text=True)
-    assert "Needs an interpreter" in page
+    assert "Needs an interpreter" in page and "Written in Somali" in page

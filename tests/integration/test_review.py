@@ -192,3 +192,21 @@ def test_the_review_queue_rule_is_the_meeting_page_rule_for_every_role_and_choic
         seen = set(db.session.scalars(select(Invitation.visibility).where(
             Invitation.id.in_([a.invitation_id for a in by_choice.values()]), answers_visible_to(role))))
         assert seen == {c for c in choices if can_see_answers(role, c)}, role
+
+
+def test_an_answer_in_a_language_the_analysis_cannot_read_is_marked_needs_an_interpreter(client):
+    """Real analysis, no stubs: a Portuguese answer is named as Portuguese in the queue and on
+    the answer's page, so the reviewer knows whom to ask; an English one is not marked."""
+    from tests.support.answers import save_answer_and_commit
+    from tests.support.staff import meeting_with_views
+
+    _meeting, invitations = meeting_with_views(secret_parent=False)
+    save_answer_and_commit(invitations["mum"], "what_matters", channel="web",
+                           free_text="A minha filha está feliz na escola mas sente falta do pai")
+    sign_in(client, "qa")
+    html = client.get("/insights/review").get_data(as_text=True)
+    assert html.count("Needs an interpreter") == 1
+    assert "Written in Portuguese, which the service cannot read" in html
+    [portuguese] = [a for a in invitations["mum"].answers if a.is_current and "escola" in (a.free_text or "")]
+    page = client.get(f"/insights/review/{portuguese.id}").get_data(as_text=True)
+    assert "Needs an interpreter" in page and "Written in Portuguese" in page

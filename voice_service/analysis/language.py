@@ -160,3 +160,16 @@ def detect(text: str, extra_known: frozenset[str] = frozenset()) -> LanguageResu
         # Half-known words and an unsure detector: mixed English (text-speak, names).
         return LanguageResult("en", True, english / len(words), "english-words")
     return LanguageResult(code, True, float(top.value), "lingua")
+
+
+def language_name(code: str | None) -> str:
+    """The English name of a detected language for staff pages ("pt" -> "Portuguese"); the code
+    itself when the detector does not know it, "unknown" when there is none."""
+    if not code or code == "und":
+        return "unknown"
+    from lingua import IsoCode639_1, Language
+
+    try:
+        return Language.from_iso_code_639_1(IsoCode639_1.from_str(code)).name.title()
+    except ValueError:
+        return code

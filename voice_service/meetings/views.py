@@ -22,6 +22,7 @@ class AnswerView:
     themes: tuple[str, ...]
     alert_status: str | None
     needs_interpreter: bool = False  # in a language the analysis cannot read: a person reads it today
+    language: str | None = None  # the detected language's name, when it needs an interpreter
     added_after_meeting: bool = False  # received once the meeting had started
 
 

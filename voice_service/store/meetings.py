@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from voice_service.analysis.language import language_name
 from voice_service.extensions import db
 from voice_service.learning.history import added_after_meeting
 from voice_service.meetings.rules import (
@@ -273,6 +274,7 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
                     sentiment=a.sentiment, flagged=a.safeguarding_flag, themes=tuple(tags.get(a.id, ())),
                     alert_status=alerts.get(a.id),
                     needs_interpreter=bool((a.analysis_evidence or {}).get("needs_interpreter")),
+                    language=language_name((a.analysis_evidence or {}).get("language")),
                     added_after_meeting=added_after_meeting(a.received_at, meeting.starts_at),
                 )
                 (view.own_words if av.own_words else view.choices).append(av)

@@ -25,6 +25,7 @@ from wtforms.validators import InputRequired, Length
 
 from voice_service import audit, auth
 from voice_service.analysis import quote_approval, report, review, trends
+from voice_service.analysis.language import language_name
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.models import utcnow
@@ -171,7 +172,7 @@ def review_queue():
         "insights/review_queue.html", answers=waiting.answers, total=waiting.total, held_back=waiting.held_back,
         page=page, pages=pages,
         flagged_only=flagged_only, theme_labels=trends.THEME_LABELS, sentiment_labels=trends.SENTIMENT_LABELS,
-        done=get_flashed_messages(category_filter=["reviewed"]), page_title="Review queue",
+        done=get_flashed_messages(category_filter=["reviewed"]), page_title="Review queue", language_name=language_name,
     )
 
 
@@ -208,7 +209,7 @@ def review_answer(answer_id: int):
         "insights/review_answer.html", answer=answer, form=form, question=question, errors=errors,
         form_has_errors=bool(errors), theme_labels=trends.THEME_LABELS, sentiment_labels=trends.SENTIMENT_LABELS,
         theme_evidence=evidence.get("themes") or {}, flag_evidence=evidence.get("safeguarding") or [],
-        page_title=f"Review answer {answer.id}",
+        page_title=f"Review answer {answer.id}", language_name=language_name,
     )
 
 
