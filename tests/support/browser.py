@@ -26,3 +26,14 @@ def assert_no_sideways_scroll(page) -> None:
     """Nothing on the page is wider than the window (WCAG 1.4.10 reflow at 320 CSS pixels)."""
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"page scrolls sideways at {widths[1]}px: content is {widths[0]}px wide ({page.url})"
+
+
+def staff_sign_in(page, server, user, password: str | None = None) -> None:
+    """Sign `user` in on the staff sign-in page, as a person would (labels and the button)."""
+    from tests.support.staff import PASSWORD
+
+    page.goto(server.url + "/staff/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password", exact=True).fill(password or PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

@@ -21,6 +21,11 @@ from voice_service.web.insights import insights_context
 bp = Blueprint("pack", __name__, url_prefix="/insights/pack")
 PACK_ROLES = ("qa", "admin")
 MIMETYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+# The stored HTML pack is one self-contained file with its print style inline (it must read the
+# same when saved and opened elsewhere). The site's policy (style-src 'self') would show it
+# unstyled; this one lets its inline style apply and nothing else: no script, no request out.
+STORED_DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+                       "form-action 'none'; frame-ancestors 'none'")
 
 
 @bp.context_processor
@@ -58,8 +63,11 @@ def download(month: str, fmt: str):
         build_and_store(month)
     audit.record(auth.current_user(), "monthly_pack_downloaded", detail={"month": month, "format": fmt})
     db.session.commit()
-    return send_file(io.BytesIO(path.read_bytes()), mimetype=MIMETYPES[fmt], as_attachment=fmt != "html",
-                     download_name=f"qa-executive-pack-{month}.{fmt}", max_age=0)
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=MIMETYPES[fmt], as_attachment=fmt != "html",
+                         download_name=f"qa-executive-pack-{month}.{fmt}", max_age=0)
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = STORED_DOCUMENT_CSP
+    return response
 
 
 def link(month: str, fmt: str) -> str:
