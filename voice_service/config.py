@@ -82,6 +82,7 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "SMTP_PORT": get_int("SMTP_PORT", 587),
         "SMTP_USER": get("SMTP_USER"),
         "SMTP_PASSWORD": get("SMTP_PASSWORD"),
+        "SMTP_CA_FILE": get("SMTP_CA_FILE"),  # CA bundle for SMTP_HOST's certificate; unset: the system's store
         "MAIL_FROM": get("MAIL_FROM", "family-voice@example.invalid"),
         # Email and letters to families (messaging/email.py): GOV.UK Notify, SMTP or the dev outbox.
         "EMAIL_SENDER": get("EMAIL_SENDER", "auto"),  # auto | notify | smtp | outbox
