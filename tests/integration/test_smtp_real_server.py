@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import html
 import queue
 import socket
 import ssl
@@ -22,6 +23,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from sqlalchemy import select
 
 from tests.integration.reach_helpers import import_meeting, invitation_of, london
+from tests.support.factories import make_user
+from tests.support.staff import sign_in_as
 from voice_service.extensions import db
 from voice_service.messaging import get_sender
 from voice_service.messaging.texts import compose_scheduled, link_for
@@ -231,30 +234,34 @@ def test_an_invitation_arrives_through_the_real_server_over_starttls_in_neutral_
     assert _invite_row(invitation).state == "sent"
 
 
-def test_a_server_whose_certificate_no_trusted_ca_signed_gets_nothing_and_the_email_is_tried_again(
-        app, smtp_server, caplog):
+def test_a_server_whose_certificate_no_trusted_ca_signed_gets_nothing_and_staff_see_why(
+        app, client, smtp_server, caplog):
     # STARTTLS offered but not required: a client that carried on in clear would be seen here.
     inbox = Inbox()
     smtp_server(inbox, certificate="unknown", require_starttls=False)
     invitation = _parent()
     report = dispatch_due(get_sender(app), compose_scheduled, now=MORNING)
     assert (report.sent, report.deferred) == (0, 1)
-    assert inbox.commands == [] and inbox.received.empty()  # no address, no words, in clear or otherwise
     row = _invite_row(invitation)
     assert row.state == "pending" and row.reason == "the email provider refused it for now; trying again"
     assert row.due_at > MORNING  # later, with the back-off
     message = _messages(invitation)[0]
     assert (message.status, message.error_code) == ("failed", "tls")
-    logged = caplog.records
-    assert [r.error for r in logged if r.getMessage() == "outreach not sent"] == ["tls"]
-    assert _names_anyone(logged, ADDRESS, NAME, link_for(invitation)) == []
-    # the same server with our certificate: the retry goes
-    good = Inbox()
-    smtp_server(good)
-    dispatch_due(get_sender(app), compose_scheduled, now=row.due_at)
-    assert good.wait_for_one().rcpt_tos == [ADDRESS]
+    # tried again later, twice, to the same server: then given up, with the reason on the meeting page
+    second = dispatch_due(get_sender(app), compose_scheduled, now=row.due_at)
     db.session.refresh(row)
-    assert row.state == "sent"
+    third = dispatch_due(get_sender(app), compose_scheduled, now=row.due_at)
+    db.session.refresh(row)
+    assert (second.deferred, third.failed) == (1, 1)
+    assert row.state == "failed" and row.reason == "not sent: the mail server's certificate could not be checked"
+    assert [m.error_code for m in _messages(invitation)] == ["tls"] * 3
+    sign_in_as(client, make_user("chair"))
+    page = html.unescape(client.get(f"/staff/meetings/{invitation.participant.meeting.meeting_ref}").get_data(as_text=True))
+    assert "Failed: not sent: the mail server's certificate could not be checked" in page
+    assert inbox.commands == [] and inbox.received.empty()  # no address, no words, in clear or otherwise
+    logged = caplog.records
+    assert [r.error for r in logged if r.getMessage() == "outreach not sent"] == ["tls"] * 3
+    assert _names_anyone(logged, ADDRESS, NAME, link_for(invitation)) == []
 
 
 def test_an_address_the_server_refuses_with_550_becomes_a_letter(app, smtp_server, caplog):
