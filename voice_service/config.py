@@ -12,6 +12,7 @@ looks like a live deployment running on the development keys.
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -229,6 +230,14 @@ def fernet_key_problem(key: str) -> str | None:
     return None
 
 
+def readable_ca_file(path: str) -> bool:
+    try:
+        ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError):  # missing, unreadable, or no certificate in it
+        return False
+    return True
+
+
 def check_production(s: dict) -> None:
     """Raise ConfigError listing every missing or unsafe production setting."""
     problems = [f"{env}: {how}" for key, env, how in _REQUIRED_IN_PRODUCTION if not s.get(key)]
@@ -266,6 +275,9 @@ def check_production(s: dict) -> None:
         problems.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM: who the texts come from")
     if (s.get("RATELIMIT_STORAGE_URI") or "").startswith("memory://"):
         problems.append("RATELIMIT_STORAGE_URI: memory:// is not shared between web processes")
+    if s.get("SMTP_CA_FILE") and not readable_ca_file(s["SMTP_CA_FILE"]):
+        # Found at start, not as every email failing for a reason that blames the mail server.
+        problems.append("SMTP_CA_FILE: not a readable PEM file of CA certificates (the CA that signed the mail server's)")
     if problems:
         raise ConfigError(
             "Production settings are missing or unsafe. Set these environment variables:\n  - "

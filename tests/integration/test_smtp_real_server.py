@@ -310,3 +310,16 @@ def test_the_service_signs_in_only_after_starttls_and_a_wrong_password_sends_not
     assert got.authenticated_as == USER and got.over_tls and got.rcpt_tos == ["sam.okafor@example.org"]
     assert attempts and all(tls for _mechanism, tls in attempts)  # AUTH never before STARTTLS
     assert _invite_row(invitation_of(other, "P2")).state == "sent"
+
+
+def test_production_refuses_an_smtp_ca_file_it_cannot_read_and_starts_with_a_good_one(authorities, tmp_path):
+    from tests.test_settings_security import strong_production
+    from voice_service.config import ConfigError, build_settings
+
+    (tmp_path / "not-a-ca.pem").write_text("a CA bundle was meant to be here\n")
+    for path in (str(tmp_path / "missing.pem"), str(tmp_path / "not-a-ca.pem")):
+        with pytest.raises(ConfigError, match="SMTP_CA_FILE: not a readable PEM file of CA certificates"):
+            build_settings("production", environ=strong_production(SMTP_HOST="localhost", SMTP_CA_FILE=path))
+    good = build_settings("production", environ=strong_production(SMTP_HOST="localhost",
+                                                                  SMTP_CA_FILE=authorities["trusted"].ca_file))
+    assert good["SMTP_CA_FILE"] == authorities["trusted"].ca_file
