@@ -60,33 +60,44 @@ def _certificate(subject, key, issuer, issuer_key, *, ca: bool, extensions=()) -
 @dataclass(frozen=True)
 class Authority:
     ca_file: str  # what SMTP_CA_FILE points at
-    cert_file: str  # the server's chain: "localhost", signed by this CA
+    cert_file: str  # the server's certificate, signed by that CA
     key_file: str
 
 
-def _authority(folder, label: str) -> Authority:
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = _certificate(_name(f"{label} test CA"), ca_key, _name(f"{label} test CA"), ca_key, ca=True, extensions=[
+def _pem(path, data: bytes) -> str:
+    path.write_bytes(data)
+    return str(path)
+
+
+def _test_ca(folder, label: str):
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _certificate(_name(f"{label} test CA"), key, _name(f"{label} test CA"), key, ca=True, extensions=[
         x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
                       key_encipherment=False, data_encipherment=False, key_agreement=False,
                       encipher_only=False, decipher_only=False)])
-    server = _certificate(_name("localhost"), key, ca.subject, ca_key, ca=False, extensions=[
-        x509.SubjectAlternativeName([x509.DNSName("localhost")]),
-        x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])])
-    paths = Authority(str(folder / f"{label}-ca.pem"), str(folder / f"{label}-server.pem"),
-                      str(folder / f"{label}-server.key"))
-    (folder / f"{label}-ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    (folder / f"{label}-server.pem").write_bytes(server.public_bytes(serialization.Encoding.PEM))
-    (folder / f"{label}-server.key").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return paths
+    return cert, key, _pem(folder / f"{label}-ca.pem", cert.public_bytes(serialization.Encoding.PEM))
+
+
+def _server_certificate(folder, ca, host: str) -> Authority:
+    ca_cert, ca_key, ca_file = ca
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _certificate(_name(host), key, ca_cert.subject, ca_key, ca=False, extensions=[
+        x509.SubjectAlternativeName([x509.DNSName(host)]), x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])])
+    label = f"{ca_cert.subject.rfc4514_string()}-{host}".replace(" ", "-").replace("=", "-")
+    return Authority(ca_file, _pem(folder / f"{label}.pem", cert.public_bytes(serialization.Encoding.PEM)),
+                     _pem(folder / f"{label}.key", key.private_bytes(
+                         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())))
 
 
 @pytest.fixture(scope="module")
 def authorities(tmp_path_factory):
-    """Ours (the service trusts it) and a stranger's (it does not)."""
+    """Server certificates: "localhost" from our CA (the service trusts it), another host's name
+    from our CA, and "localhost" from a stranger's CA."""
     folder = tmp_path_factory.mktemp("smtp-certs")
-    return {"trusted": _authority(folder, "trusted"), "unknown": _authority(folder, "unknown")}
+    ours, stranger = _test_ca(folder, "trusted"), _test_ca(folder, "unknown")
+    return {"trusted": _server_certificate(folder, ours, "localhost"),
+            "other_name": _server_certificate(folder, ours, "mail.example.org"),
+            "unknown": _server_certificate(folder, stranger, "localhost")}
 
 
 # The server --------------------------------------------------------------------------------------
@@ -262,6 +273,15 @@ def test_a_server_whose_certificate_no_trusted_ca_signed_gets_nothing_and_staff_
     logged = caplog.records
     assert [r.error for r in logged if r.getMessage() == "outreach not sent"] == ["tls"] * 3
     assert _names_anyone(logged, ADDRESS, NAME, link_for(invitation)) == []
+
+
+def test_a_certificate_from_our_ca_for_another_host_name_is_refused_too(app, smtp_server):
+    inbox = Inbox()
+    smtp_server(inbox, certificate="other_name", require_starttls=False)
+    invitation = _parent()
+    assert dispatch_due(get_sender(app), compose_scheduled, now=MORNING).deferred == 1
+    assert [m.error_code for m in _messages(invitation)] == ["tls"]
+    assert inbox.commands == [] and inbox.received.empty()
 
 
 def test_an_address_the_server_refuses_with_550_becomes_a_letter(app, smtp_server, caplog):
