@@ -12,6 +12,7 @@ looks like a live deployment running on the development keys.
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def build_settings(env_name: str | None = None, environ: Mapping[str, str] | Non
         "SMTP_PORT": get_int("SMTP_PORT", 587),
         "SMTP_USER": get("SMTP_USER"),
         "SMTP_PASSWORD": get("SMTP_PASSWORD"),
+        "SMTP_CA_FILE": get("SMTP_CA_FILE"),  # CA bundle for SMTP_HOST's certificate; unset: the system's store
         "MAIL_FROM": get("MAIL_FROM", "family-voice@example.invalid"),
         # Email and letters to families (messaging/email.py): GOV.UK Notify, SMTP or the dev outbox.
         "EMAIL_SENDER": get("EMAIL_SENDER", "auto"),  # auto | notify | smtp | outbox
@@ -228,6 +230,14 @@ def fernet_key_problem(key: str) -> str | None:
     return None
 
 
+def readable_ca_file(path: str) -> bool:
+    try:
+        ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError):  # missing, unreadable, or no certificate in it
+        return False
+    return True
+
+
 def check_production(s: dict) -> None:
     """Raise ConfigError listing every missing or unsafe production setting."""
     problems = [f"{env}: {how}" for key, env, how in _REQUIRED_IN_PRODUCTION if not s.get(key)]
@@ -265,6 +275,9 @@ def check_production(s: dict) -> None:
         problems.append("TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM: who the texts come from")
     if (s.get("RATELIMIT_STORAGE_URI") or "").startswith("memory://"):
         problems.append("RATELIMIT_STORAGE_URI: memory:// is not shared between web processes")
+    if s.get("SMTP_CA_FILE") and not readable_ca_file(s["SMTP_CA_FILE"]):
+        # Found at start, not as every email failing for a reason that blames the mail server.
+        problems.append("SMTP_CA_FILE: not a readable PEM file of CA certificates (the CA that signed the mail server's)")
     if problems:
         raise ConfigError(
             "Production settings are missing or unsafe. Set these environment variables:\n  - "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import smtplib
+import ssl
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -92,6 +93,8 @@ class SmtpEmail:
             raise DeliveryError("refused", "the mail server refused the address") from None
         except (ConnectionRefusedError, smtplib.SMTPConnectError):
             raise DeliveryError("connection", "the mail server could not be reached", retryable=True) from None
+        except ssl.SSLCertVerificationError:  # at the TLS handshake, before any address or words went
+            raise DeliveryError("tls", "the mail server's certificate could not be checked", retryable=True) from None
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryError("smtp", f"the mail server failed ({type(error).__name__})") from None
         if refused:
