@@ -6,31 +6,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
-
 from tests.support.browser import axe_check
-from tests.support.staff import PASSWORD, staff_user
+from tests.browser.test_learning_browser import sign_in
+from tests.support.staff import staff_user
 from voice_service import other_voices
 from voice_service.extensions import db
 from voice_service.models import SourceFeedback
 from voice_service.analysis import trends
 
 
-@pytest.fixture
-def server(live_server):
-    live_server.app.config["STAFF_SIGN_IN_RATE_LIMIT"] = "1000 per minute"
-    return live_server
-
-
-def sign_in(page, server, user):
-    page.goto(server.url + "/staff/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def test_the_monthly_pack_pages_are_accessible(app, server, page):
+def test_the_monthly_pack_pages_are_accessible(app, live_server, page):
+    server = live_server
     qa = staff_user("qa", team=None)
     today = date.today()
     last_month = trends.previous_month(f"{today.year}-{today.month:02d}")
