@@ -1,8 +1,14 @@
 """Voices from other sources (issue 18, item 8): feedback gathered in learning conversations
 (case audits), complaints and compliments, and forums (the Children in Care Council, the Family
 Advisory Group, the Parent and Carer panel), recorded one at a time or imported from a CSV by
-staff. Each is coded by the same analysis as answers (analysis.pipeline.classify, with the
-instance model) into the same themes and sentiment, and counted by source in trends_by_source.
+staff. Each is analysed on save by the same analysis as answers (analysis.pipeline.classify, with
+the instance model) into the same themes and sentiment, and read for risk as answers are: a
+possible disclosure, or words in a language the analysis cannot read, raise a duty-team alert
+(answers.raise_alert) in the same transaction, and the person recording it is told. Feedback the
+analysis wants a person for (flagged, needing an interpreter, unsure) waits in the review queue
+(analysis.review), marked with its source. The trends and the monthly pack count it as a source
+of its own (analysis.other_sources), never quoting it; QA's page here counts it by source
+(trends_by_source). Its queries: voice_service.store.source_feedback.
 
 CSV columns: source, gathered_on (YYYY-MM-DD), text; optional service, team. Every bad row is
 reported with its line and reason; the good ones are imported. Never a name: staff are asked to
@@ -174,16 +180,17 @@ def forget_words_before(cutoff: date) -> int:
 
 
 def trends_by_source(first: date, last: date) -> dict:
-    """Counts for feedback gathered first..last: per source, how many, each theme and each sentiment."""
-    rows = db.session.execute(select(SourceFeedback.source, SourceFeedback.themes, SourceFeedback.sentiment)
-                              .where(SourceFeedback.gathered_on >= first, SourceFeedback.gathered_on <= last))
+    """Counts for feedback gathered first..last: per source, how many, each theme and each sentiment
+    (unsuppressed: for QA's own page; the trends and the pack use analysis.other_sources)."""
+    from voice_service.store.source_feedback import coded_rows
+
     out: dict[str, dict] = {}
-    for source, themes, sentiment in rows:
-        entry = out.setdefault(source, {"n": 0, "themes": Counter(), "sentiment": Counter()})
-        entry["n"] += 1
-        entry["themes"].update(themes or ())
-        if sentiment:
-            entry["sentiment"][sentiment] += 1
+    for row in coded_rows(first, last):
+        entry = out.setdefault(row["source"], {"n": 0, "themes": Counter(), "sentiment": Counter()})
+        entry["n"] += row["n"]
+        entry["themes"].update({theme: row["n"] for theme in row["themes"]})
+        if row["sentiment"]:
+            entry["sentiment"][row["sentiment"]] += row["n"]
     return out
 
 

@@ -96,9 +96,9 @@ def collect_trends(first_month: str, last_month: str, threshold: int, *, with_qu
                           and role_table.cell(theme, role) is not None),
         )
     progress("feedback from other sources")
-    from voice_service.store.source_feedback import coded_rows
+    from voice_service.store.source_feedback import coded_rows, month_span
 
-    others = other_sources.other_sources(coded_rows(first_month, last_month), threshold, months=months)
+    others = other_sources.other_sources(coded_rows(*month_span(first_month, last_month)), threshold, months=months)
     result = Trends(first_month, last_month, months, threshold, cov, th, se, quotes, conf, other_sources=others)
     result.charts = make_charts(result)
     return result

@@ -52,20 +52,22 @@ def _month(column):
     return func.strftime("%Y-%m", column)
 
 
-def _after(month: str) -> date:
-    year, mon = (int(p) for p in month.split("-"))
-    return date(year + 1, 1, 1) if mon == 12 else date(year, mon + 1, 1)
+def month_span(first_month: str, last_month: str) -> tuple[date, date]:
+    """The first and last days of whole months first_month..last_month ('2026-10')."""
+    year, mon = (int(p) for p in last_month.split("-"))
+    after = date(year + 1, 1, 1) if mon == 12 else date(year, mon + 1, 1)
+    return date(*(int(p) for p in first_month.split("-")), 1), date.fromordinal(after.toordinal() - 1)
 
 
-def coded_rows(first_month: str, last_month: str) -> list[dict]:
-    """Feedback gathered in the months, grouped in SQL by month, source, sentiment and its set of
-    themes (a sorted list, compared as text): {"month", "source", "sentiment", "themes", "n"}."""
-    first = date(*(int(p) for p in first_month.split("-")), 1)
+def coded_rows(first: date, last: date) -> list[dict]:
+    """Feedback gathered first..last (both days included), grouped in SQL by month, source,
+    sentiment and its set of themes (a sorted list, compared as text):
+    {"month", "source", "sentiment", "themes", "n"}. The one query behind every count of it."""
     month = _month(SourceFeedback.gathered_on)
     themes = cast(SourceFeedback.themes, String)
     query = (
         select(month, SourceFeedback.source, SourceFeedback.sentiment, themes, func.count())
-        .where(SourceFeedback.gathered_on >= first, SourceFeedback.gathered_on < _after(last_month))
+        .where(SourceFeedback.gathered_on >= first, SourceFeedback.gathered_on <= last)
         .group_by(month, SourceFeedback.source, SourceFeedback.sentiment, themes)
     )
     return [{"month": m, "source": s, "sentiment": sentiment, "themes": json.loads(t) if t else [], "n": int(n)}
