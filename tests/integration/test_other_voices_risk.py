@@ -202,3 +202,17 @@ def test_the_family_advisory_group_sees_the_counts_and_never_the_words(client, n
         assert words not in page
     assert client.get("/insights/review").status_code == 403
     assert client.get("/learning/voices").status_code == 403
+
+
+def test_closing_its_alert_as_not_a_concern_teaches_the_flag_with_the_redacted_words(app):
+    from voice_service.alerts import record_not_a_concern
+
+    alerts: list = []
+    feedback = other_voices.record(None, "complaint", date.today(), "My worker Zara Quill hits the table when she is cross",
+                                   alerts=alerts)
+    db.session.commit()
+    assert len(alerts) == 1 and alerts[0].source_feedback_id == feedback.id
+    assert record_not_a_concern(alerts[0], staff_user("admin", team=None), "About furniture, not a person") == 1
+    db.session.commit()
+    example = db.session.scalar(select(LabelledExample).where(LabelledExample.source_feedback_id == feedback.id))
+    assert example.safeguarding is False and example.text == feedback.redacted_text and "Quill" not in example.text
