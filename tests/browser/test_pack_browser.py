@@ -1,6 +1,7 @@
 """The QA Executive's monthly pack in Chromium with axe (WCAG 2.2 AA): the pack page at
 /insights/pack/, last month's pack as QA open it to print (with feedback from other sources
-counted on its own), and the review queue with that feedback in it. 0 violations."""
+counted on its own), the review queue with that feedback in it, and the warning the person
+recording it sees. 0 violations."""
 from __future__ import annotations
 
 import re
@@ -41,4 +42,7 @@ def test_the_monthly_pack_pages_are_accessible(app, live_server, page):
     axe_check(page)
     page.goto(f"{server.url}/insights/review/feedback/{bengali.id}")
     assert "Needs an interpreter" in page.content()
+    axe_check(page)
+    page.goto(f"{server.url}/learning/voices?notice=crisis")  # what the recorder sees after words about suicide
+    assert "Samaritans" in page.content()
     axe_check(page)
