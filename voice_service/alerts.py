@@ -26,7 +26,7 @@ from sqlalchemy import select
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.models import (
-    Child, Meeting, Participant, SafeguardingAlert, User, utcnow,
+    Child, Meeting, Participant, SafeguardingAlert, SourceFeedback, User, utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -195,6 +195,7 @@ class AlertRow:
     answer_id: int | None
     case_ref: str | None
     outcome: str | None
+    feedback_source: str | None = None  # other_voices.SOURCES: feedback staff recorded, no meeting
 
     @property
     def minutes_to_acknowledge(self) -> int | None:
@@ -209,21 +210,22 @@ def _alert_query():
     actioner = User.__table__.alias("actioner")
     return (
         select(SafeguardingAlert, Meeting.meeting_ref, Meeting.starts_at, Participant.role, Child.team,
-               acknowledger.c.name, actioner.c.name, Child.case_ref)
+               acknowledger.c.name, actioner.c.name, Child.case_ref, SourceFeedback.source)
         # outer joins: an alert on a text from a number with no questions open has no meeting
         .outerjoin(Participant, SafeguardingAlert.participant_id == Participant.id)
         .outerjoin(Meeting, Participant.meeting_id == Meeting.id)
         .outerjoin(Child, Meeting.child_id == Child.id)
         .outerjoin(acknowledger, SafeguardingAlert.acknowledged_by_id == acknowledger.c.id)
         .outerjoin(actioner, SafeguardingAlert.actioned_by_id == actioner.c.id)
+        .outerjoin(SourceFeedback, SafeguardingAlert.source_feedback_id == SourceFeedback.id)
     )
 
 
 def _row(found) -> AlertRow:
-    alert, ref, starts, role, team, ack_name, act_name, case_ref = found
+    alert, ref, starts, role, team, ack_name, act_name, case_ref, feedback_source = found
     return AlertRow(alert.id, alert.status, alert.raised_at, alert.notified_at, alert.acknowledged_at, ack_name,
                     alert.actioned_at, act_name, alert.escalated_at, ref, starts, role, team, alert.answer_id,
-                    case_ref, alert.outcome)
+                    case_ref, alert.outcome, feedback_source)
 
 
 ALERT_ROLES = ("admin", "chair", "worker")
@@ -286,15 +288,21 @@ def record_not_a_concern(alert: SafeguardingAlert, user: User, reason: str, now:
     alert.outcome, alert.outcome_reason = "not_a_concern", reason.strip()
     kept = 0
     for item in alert.items:
-        answer, message = item.answer, item.message
-        text = (answer.redacted_text or answer.free_text) if answer is not None else (message.body if message else None)
+        answer, message, feedback = item.answer, item.message, item.source_feedback
+        if answer is not None:
+            text = answer.redacted_text or answer.free_text
+        elif feedback is not None:
+            text = feedback.redacted_text if feedback.text != _forgotten() else None
+        else:
+            text = message.body if message else None
         if answer is None and text:
             from voice_service.analysis.redaction import redact
 
             text = redact(text)
         if not text:
             continue
-        db.session.add(LabelledExample(answer_id=answer.id if answer is not None else None, text=text,
+        db.session.add(LabelledExample(answer_id=answer.id if answer is not None else None,
+                                       source_feedback_id=feedback.id if feedback is not None else None, text=text,
                                        question=None, themes=[], safeguarding=False, labelled_by_id=user.id))
         kept += 1
     audit.record(user, "alert_not_a_concern", alert, {"examples": kept})
@@ -320,7 +328,13 @@ def alert_words(alert: SafeguardingAlert) -> list[AlertWords]:
 
     said = []
     for item in alert.items:
-        answer, message = item.answer, item.message
+        answer, message, feedback = item.answer, item.message, item.source_feedback
+        if feedback is not None:
+            from voice_service.other_voices import SOURCES
+
+            asked = f"Feedback staff recorded from another source: {SOURCES.get(feedback.source, feedback.source)}"
+            said.append(AlertWords(item.raised_at, asked, feedback.text, _rules(item), item.model_version, None, None))
+            continue
         if answer is not None:
             invitation = answer.invitation
             survey = survey_of(invitation.survey_id, invitation.survey_version)
@@ -332,9 +346,18 @@ def alert_words(alert: SafeguardingAlert) -> list[AlertWords]:
                      if message is not None and message.invitation_id else
                      "A text message from a number with no questions open (unknown, finished, or texted STOP)")
             words, at = (message.body if message else None), (message.created_at if message else item.raised_at)
-        rules = [str(e) for e in (item.evidence or [])] if isinstance(item.evidence, list) else []
-        said.append(AlertWords(at, asked, words, rules, item.model_version, item.answer_id, item.message_id))
+        said.append(AlertWords(at, asked, words, _rules(item), item.model_version, item.answer_id, item.message_id))
     return said
+
+
+def _rules(item) -> list[str]:
+    return [str(e) for e in (item.evidence or [])] if isinstance(item.evidence, list) else []
+
+
+def _forgotten() -> str:
+    from voice_service.other_voices import FORGOTTEN
+
+    return FORGOTTEN
 
 
 def acknowledgement_minutes(since: datetime) -> list[int]:

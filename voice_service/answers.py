@@ -108,8 +108,7 @@ def analyse_answer(answer: Answer, text: str, question_text: str | None) -> Safe
 def apply_analysis(answer: Answer, result: dict) -> SafeguardingAlert | None:
     """Store the analysis suggestions on an answer; raise an alert when it is flagged, or when
     it is in a language the analysis cannot read (a person must read it today)."""
-    evidence = dict(result.get("evidence") or {}, crisis=is_crisis(result), language=result.get("language"),
-                    needs_interpreter=bool(result.get("needs_interpreter")))
+    evidence = stored_evidence(result)
     answer.sentiment = result.get("sentiment")
     answer.sentiment_source = "model"
     answer.safeguarding_flag = bool(result.get("safeguarding"))
@@ -127,6 +126,12 @@ def apply_analysis(answer: Answer, result: dict) -> SafeguardingAlert | None:
     return None
 
 
+def stored_evidence(result: dict) -> dict:
+    """What is kept of one analysis with the words it read (an answer, other-source feedback)."""
+    return dict(result.get("evidence") or {}, crisis=is_crisis(result), language=result.get("language"),
+                needs_interpreter=bool(result.get("needs_interpreter")))
+
+
 def is_crisis(result: dict) -> bool:
     """Words about self-harm or suicide: the reply gives crisis numbers, at any door."""
     reasons = (result.get("evidence") or {}).get("safeguarding_reasons") or []
@@ -142,22 +147,26 @@ def alert_evidence(result: dict) -> list:
     return evidence
 
 
-def raise_alert(evidence, *, answer: Answer | None = None, message=None,
+def raise_alert(evidence, *, answer: Answer | None = None, message=None, source_feedback=None,
                 model_version: str | None = None) -> SafeguardingAlert | None:
-    """A possible disclosure for a person to read today, on an answer or on a message no answer
-    took (added to the session: the caller commits, then notifies).
+    """A possible disclosure for a person to read today, on an answer, on a message no answer
+    took, or on feedback staff recorded from another source (other_voices.py). Added to the
+    session: the caller commits, then notifies.
 
     One open alert per person (a participant belongs to one meeting), or per number for texts
     from a number with no questions open: later flagged words are added to it as items, so the
-    duty team reads them together. Returns the alert to notify: a new one, or one that had been
+    duty team reads them together. Feedback from another source has no person to group by: each
+    gets its own alert. Returns the alert to notify: a new one, or one that had been
     acknowledged and is open again; None when the words joined an alert still waiting."""
     participant_id = _whose(answer, message)
     phone = getattr(message, "phone_hash", None) if participant_id is None else None
-    item = SafeguardingAlertItem(answer=answer, message=message, evidence=evidence, model_version=model_version)
+    item = SafeguardingAlertItem(answer=answer, message=message, source_feedback=source_feedback, evidence=evidence,
+                                 model_version=model_version)
     alert = _open_alert_for(participant_id, phone)
     if alert is None:
-        alert = SafeguardingAlert(answer=answer, message=message, evidence=evidence, status="open",
-                                  participant_id=participant_id, phone_hash=phone, model_version=model_version)
+        alert = SafeguardingAlert(answer=answer, message=message, source_feedback=source_feedback, evidence=evidence,
+                                  status="open", participant_id=participant_id, phone_hash=phone,
+                                  model_version=model_version)
         db.session.add(alert)
         alert.items.append(item)
         return alert

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.support.browser import axe_check
-from tests.support.staff import CHILD_WORDS, PASSWORD, past_meeting, staff_user
+from tests.support.browser import axe_check, staff_sign_in
+from tests.support.staff import CHILD_WORDS, past_meeting, staff_user
 from voice_service.extensions import db
 from voice_service.invitations import link_token
 from voice_service.learning import action_records
@@ -20,14 +20,6 @@ from voice_service.models import utcnow
 def server(live_server):
     live_server.app.config["STAFF_SIGN_IN_RATE_LIMIT"] = "1000 per minute"
     return live_server
-
-
-def sign_in(page, server, user):
-    page.goto(server.url + "/staff/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def test_the_learning_loop_pages_are_accessible(app, server, page):
@@ -46,7 +38,7 @@ def test_the_learning_loop_pages_are_accessible(app, server, page):
     page.goto(f"{server.url}/r/{token}/you-said-we-did")
     assert CHILD_WORDS in page.content()
     axe_check(page)
-    sign_in(page, server, qa)
+    staff_sign_in(page, server, qa)
     for path in (f"/learning/meetings/{meeting.meeting_ref}/you-said-we-did", "/learning/scorecard",
                  "/learning/actions", f"/learning/actions/{action.id}", "/insights/you-said-we-did"):
         page.goto(server.url + path)

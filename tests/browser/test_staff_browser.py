@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.support.browser import assert_no_sideways_scroll, axe_check
-from tests.support.staff import CHILD_WORDS, PASSWORD, meeting_with_views, past_meeting, staff_user
+from tests.support.browser import assert_no_sideways_scroll, axe_check, staff_sign_in
+from tests.support.staff import CHILD_WORDS, meeting_with_views, past_meeting, staff_user
 from voice_service.extensions import db
 from voice_service.models import SafeguardingAlert, utcnow
 
@@ -21,24 +21,17 @@ def server(live_server):
     return live_server
 
 
-def sign_in(page, server, user, password=PASSWORD):
-    page.goto(server.url + "/staff/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_sign_in_and_its_errors_are_accessible(app, server, page):
     chair = staff_user("chair")
     db.session.commit()
     page.goto(server.url + "/staff/sign-in")
     axe_check(page)
-    sign_in(page, server, chair, password="not the password")
+    staff_sign_in(page, server, chair, password="not the password")
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     assert "Enter a correct email address and password" in summary.inner_text()
     axe_check(page)
-    sign_in(page, server, chair)
+    staff_sign_in(page, server, chair)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     expect(page.get_by_role("heading", name="Upcoming meetings")).to_be_visible()
 
@@ -47,7 +40,7 @@ def test_upcoming_meetings_and_the_meeting_page_are_accessible_and_reflow(app, s
     chair = staff_user("chair")
     meeting, _ = meeting_with_views(chair=chair)
     db.session.commit()
-    sign_in(page, server, chair)
+    staff_sign_in(page, server, chair)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     axe_check(page)
     page.get_by_role("link", name=re.compile("Child protection conference")).click()
@@ -65,7 +58,7 @@ def test_the_print_layout_is_dated_compact_and_accessible(app, server, page):
     chair = staff_user("chair")
     meeting, _ = meeting_with_views(chair=chair)
     db.session.commit()
-    sign_in(page, server, chair)
+    staff_sign_in(page, server, chair)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}/print")
     axe_check(page)
@@ -82,7 +75,7 @@ def test_an_outcome_form_with_errors_is_accessible(app, server, page):
     chair = staff_user("chair")
     meeting, _ = past_meeting(chair=chair)
     db.session.commit()
-    sign_in(page, server, chair)
+    staff_sign_in(page, server, chair)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}")
     page.get_by_role("button", name="Record this point").click()
@@ -101,7 +94,7 @@ def test_the_alerts_inbox_and_an_alert_are_accessible_and_can_be_acknowledged(ap
     alert = db.session.scalar(select(SafeguardingAlert))
     alert.raised_at = utcnow() - timedelta(minutes=12)
     db.session.commit()
-    sign_in(page, server, chair)
+    staff_sign_in(page, server, chair)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.get_by_role("link", name="Safeguarding alerts").click()
     expect(page.get_by_role("heading", name="Safeguarding alerts")).to_be_visible()
@@ -120,7 +113,7 @@ def test_the_audit_log_is_accessible(app, server, page):
     admin = staff_user("admin", team=None)
     meeting, _ = meeting_with_views(chair=None)
     db.session.commit()
-    sign_in(page, server, admin)
+    staff_sign_in(page, server, admin)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}")
     page.get_by_role("link", name="Audit log").click()
@@ -132,7 +125,7 @@ def test_staff_accounts_and_their_errors_are_accessible(app, server, page):
     admin = staff_user("admin", team=None)
     chair = staff_user("chair", name="Ada Chair")
     db.session.commit()
-    sign_in(page, server, admin)
+    staff_sign_in(page, server, admin)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.get_by_role("link", name="Staff accounts").click()
     expect(page.get_by_role("heading", name="Add a staff account")).to_be_visible()
@@ -152,7 +145,7 @@ def test_the_teams_week_is_accessible(app, server, page):
     chair = staff_user("chair")
     meeting_with_views(chair=chair)
     db.session.commit()
-    sign_in(page, server, chair)
+    staff_sign_in(page, server, chair)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.get_by_role("link", name="Teams this week").click()
     expect(page.get_by_role("row", name=re.compile("north"))).to_be_visible()
@@ -162,7 +155,7 @@ def test_the_teams_week_is_accessible(app, server, page):
 def test_voices_from_other_sources_are_accessible(app, server, page):
     qa = staff_user("qa", team=None)
     db.session.commit()
-    sign_in(page, server, qa)
+    staff_sign_in(page, server, qa)
     page.goto(server.url + "/learning/voices")
     expect(page.get_by_role("heading", name="Record feedback")).to_be_visible()
     axe_check(page)

@@ -91,5 +91,6 @@ def test_retention_removes_old_words_and_keeps_the_counts(app):
     assert counts["source_feedback"] == 1
     complaint = db.session.scalar(select(SourceFeedback).where(SourceFeedback.source == "complaint"))
     assert complaint.text == other_voices.FORGOTTEN and "communication" in complaint.themes
+    assert complaint.redacted_text is None  # the redacted copy of the words goes with them
     assert "kind" in db.session.scalar(select(SourceFeedback.text).where(SourceFeedback.source == "compliment"))
     assert apply_retention(now=datetime(2028, 10, 4, tzinfo=timezone.utc), days=730)["source_feedback"] == 0

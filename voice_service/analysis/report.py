@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from voice_service.analysis import charts, queries, trends
+from voice_service.analysis import charts, other_sources, queries, trends
 from voice_service.analysis.trends import (
     BREAKDOWNS, AlertStats, Confirmation, Coverage, Quote, Table, ThemeChange, Themes,
 )
@@ -49,6 +49,8 @@ class Trends:
     quotes: list[Quote]
     confirmation: Confirmation
     charts: dict[str, charts.Chart] = field(default_factory=dict)
+    # feedback from learning conversations, complaints and forums: counts only, a source of its own
+    other_sources: other_sources.OtherSources | None = None
 
     @property
     def period_label(self) -> str:
@@ -93,7 +95,11 @@ def collect_trends(first_month: str, last_month: str, threshold: int, *, with_qu
             role_visible=(lambda theme, role: role_table is not None and role in role_table.rows
                           and role_table.cell(theme, role) is not None),
         )
-    result = Trends(first_month, last_month, months, threshold, cov, th, se, quotes, conf)
+    progress("feedback from other sources")
+    from voice_service.store.source_feedback import coded_rows, month_span
+
+    others = other_sources.other_sources(coded_rows(*month_span(first_month, last_month)), threshold, months=months)
+    result = Trends(first_month, last_month, months, threshold, cov, th, se, quotes, conf, other_sources=others)
     result.charts = make_charts(result)
     return result
 

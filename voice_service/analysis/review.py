@@ -21,8 +21,10 @@ from voice_service import audit
 from voice_service.extensions import db
 from voice_service.meetings.rules import ANSWER_VISIBILITY
 from voice_service.models import (
-    Answer, Invitation, LabelledExample, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, User, utcnow,
+    Answer, Invitation, LabelledExample, SafeguardingAlert, SafeguardingAlertItem, SourceFeedback, ThemeTag, User,
+    utcnow,
 )
+from voice_service.store import source_feedback as store
 from voice_service.vocab import SENTIMENTS, VISIBILITY
 
 PER_PAGE = 20
@@ -111,9 +113,13 @@ def reviewable(answer_id: int, role: str) -> Answer | None:
 
 def suggested(answer: Answer) -> Decision:
     """What the form starts with: the tags not rejected, the stored sentiment and flag."""
-    order = {t: i for i, t in enumerate(_theme_ids())}
-    themes = sorted({t.theme_id for t in answer.tags if not t.rejected}, key=lambda t: order.get(t, 99))
+    themes = _in_codebook_order(t.theme_id for t in answer.tags if not t.rejected)
     return Decision(tuple(themes), answer.sentiment or "neutral", bool(answer.safeguarding_flag))
+
+
+def _in_codebook_order(themes) -> list[str]:
+    order = {t: i for i, t in enumerate(_theme_ids())}
+    return sorted(set(themes), key=lambda t: order.get(t, 99))
 
 
 def question_text(answer: Answer) -> str | None:
@@ -170,7 +176,6 @@ def apply_review(answer: Answer, user: User, decision: Decision, question: str |
 
             new_alert = raise_alert(["marked by a person in the review queue"], answer=answer)
 
-    order = {t: i for i, t in enumerate(_theme_ids())}
     text = answer.redacted_text
     if text is None:
         from voice_service.analysis.quote_approval import meeting_names
@@ -181,19 +186,88 @@ def apply_review(answer: Answer, user: User, decision: Decision, question: str |
     if example is None:
         example = LabelledExample(answer_id=answer.id)
         db.session.add(example)
-    example.text = text
-    example.question = (question or None) and question[:300]
-    example.themes = sorted(chosen, key=lambda t: order.get(t, 99))
-    example.sentiment = decision.sentiment
-    example.safeguarding = decision.safeguarding
-    example.labelled_by_id = user.id
-    example.created_at = now
+    _label(example, text, question, decision, user, now)
     audit.record(user, "answer_reviewed", answer, detail={
         "confirmed": confirmed, "added": added, "rejected": rejected,
         "sentiment_changed": sentiment_changed, "flag_changed": flag_changed,
         "alert_raised": new_alert is not None,
     })
     return Outcome(example, confirmed, added, rejected, new_alert)
+
+
+def _label(example: LabelledExample, text: str, question: str | None, decision: Decision, user: User, now) -> None:
+    """The person's decision as training data (redacted words), for an answer or other feedback."""
+    example.text = text
+    example.question = (question or None) and question[:300]
+    example.themes = _in_codebook_order(decision.themes)
+    example.sentiment = decision.sentiment
+    example.safeguarding = decision.safeguarding
+    example.labelled_by_id = user.id
+    example.created_at = now
+
+
+# Feedback from other sources (other_voices.py) ------------------------------------------------
+# In the same queue, marked with its source: the pieces the analysis wants a person for
+# (flagged, needing an interpreter, unsure). QA and admins recorded them, so no visibility
+# choice holds any back. A person's decision is stored on the feedback (its themes and
+# sentiment feed the trends) and becomes a labelled example as an answer's does.
+
+@dataclass(frozen=True)
+class FeedbackQueue:
+    items: list[SourceFeedback]
+    total: int
+
+
+def feedback_queue(page: int = 1, flagged_only: bool = False, per_page: int = PER_PAGE) -> FeedbackQueue:
+    items = store.waiting_for_review(flagged_only, limit=per_page, offset=max(page - 1, 0) * per_page)
+    return FeedbackQueue(items, store.waiting_count(flagged_only))
+
+
+def feedback_for_review(feedback_id: int) -> SourceFeedback | None:
+    """Feedback a person may review: any still holding its words (reviewed or not)."""
+    from voice_service.other_voices import FORGOTTEN
+
+    item = store.get(feedback_id)
+    return item if item is not None and item.text != FORGOTTEN else None
+
+
+def feedback_suggested(item: SourceFeedback) -> Decision:
+    return Decision(tuple(_in_codebook_order(item.themes or ())), item.sentiment or "neutral", bool(item.safeguarding))
+
+
+def apply_feedback_review(item: SourceFeedback, user: User, decision: Decision) -> Outcome:
+    """Store a person's decision about one piece of feedback (the caller commits). Raises ValueError."""
+    problems = decision.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    now = utcnow()
+    before, chosen = set(item.themes or ()), set(decision.themes)
+    flag_changed = bool(item.safeguarding) != decision.safeguarding
+    sentiment_changed = item.sentiment != decision.sentiment
+    item.themes = _in_codebook_order(chosen)
+    item.sentiment, item.sentiment_source, item.safeguarding = decision.sentiment, "person", decision.safeguarding
+    item.reviewed_by_id, item.reviewed_at = user.id, now
+    new_alert = None
+    if decision.safeguarding and not store.has_alert(item.id):
+        from voice_service.answers import raise_alert
+
+        new_alert = raise_alert(["marked by a person in the review queue"], source_feedback=item)
+    text = item.redacted_text
+    if text is None:
+        from voice_service.analysis.redaction import redact
+
+        text = redact(item.text or "")
+    example = store.labelled_example(item.id)
+    if example is None:
+        example = LabelledExample(source_feedback_id=item.id)
+        db.session.add(example)
+    _label(example, text, None, decision, user, now)
+    outcome = Outcome(example, len(chosen & before), len(chosen - before), len(before - chosen), new_alert)
+    audit.record(user, "source_feedback_reviewed", item, detail={
+        "confirmed": outcome.confirmed, "added": outcome.added, "rejected": outcome.rejected,
+        "sentiment_changed": sentiment_changed, "flag_changed": flag_changed, "alert_raised": new_alert is not None,
+    })
+    return outcome
 
 
 def labelled_examples_from_db() -> list[dict]:

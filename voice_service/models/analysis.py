@@ -34,6 +34,8 @@ class SafeguardingAlert(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), unique=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), unique=True)
+    # feedback from other sources (other_voices.py): recorded by staff, with no person to group by
+    source_feedback_id: Mapped[int | None] = mapped_column(ForeignKey("source_feedback.id"), unique=True, index=True)
     evidence: Mapped[dict | list | None] = mapped_column(EncryptedJSON)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -55,6 +57,7 @@ class SafeguardingAlert(db.Model):
 
     answer = relationship("Answer")
     message = relationship("Message")
+    source_feedback = relationship("SourceFeedback")
     participant = relationship("Participant")
     items = relationship("SafeguardingAlertItem", back_populates="alert", order_by="SafeguardingAlertItem.id")
 
@@ -68,6 +71,7 @@ class SafeguardingAlertItem(db.Model):
     alert_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_alert.id"), index=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
+    source_feedback_id: Mapped[int | None] = mapped_column(ForeignKey("source_feedback.id"), index=True)
     evidence: Mapped[dict | list | None] = mapped_column(EncryptedJSON)
     model_version: Mapped[str | None] = mapped_column(String(32))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -75,6 +79,7 @@ class SafeguardingAlertItem(db.Model):
     alert = relationship("SafeguardingAlert", back_populates="items")
     answer = relationship("Answer")
     message = relationship("Message")
+    source_feedback = relationship("SourceFeedback")
 
 
 class LabelledExample(db.Model):
@@ -83,6 +88,7 @@ class LabelledExample(db.Model):
     __tablename__ = "labelled_example"
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), index=True)
+    source_feedback_id: Mapped[int | None] = mapped_column(ForeignKey("source_feedback.id"), index=True)
     text: Mapped[str] = mapped_column(EncryptedText)  # redacted text
     question: Mapped[str | None] = mapped_column(String(300))
     themes: Mapped[list] = mapped_column(JSON, default=list)

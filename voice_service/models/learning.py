@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voice_service.extensions import db
-from voice_service.models.types import EncryptedText, UTCDateTime, utcnow
+from voice_service.models.types import EncryptedJSON, EncryptedText, UTCDateTime, utcnow
 
 
 class YouSaidWeDid(db.Model):
@@ -85,3 +85,13 @@ class SourceFeedback(db.Model):
     model_version: Mapped[str | None] = mapped_column(String(32))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The analysis as answers keep it (answers.apply_analysis): evidence, redacted words, language.
+    analysis_evidence: Mapped[dict | None] = mapped_column(EncryptedJSON)
+    redacted_text: Mapped[str | None] = mapped_column(EncryptedText)
+    language: Mapped[str | None] = mapped_column(String(16))
+    needs_interpreter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Why it waits in the review queue (other_voices.REVIEW_REASONS); None: nothing for a person.
+    review_reason: Mapped[str | None] = mapped_column(String(24), index=True)
+    sentiment_source: Mapped[str | None] = mapped_column(String(16))  # model | person
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,6 +6,7 @@
                       count under SUPPRESSION_THRESHOLD hidden (with secondary suppression).
 /insights/review      the review queue (qa, admin only): answers waiting for a person.
 /insights/review/<id> confirm or correct one answer's themes, sentiment and flag.
+/insights/review/feedback/<id>  the same for feedback from another source (other_voices.py).
 /insights/quotes      quotes waiting for a person to approve them for sharing (qa, admin only).
 /insights/quotes/<id> approve (perhaps taking out more words) or withhold one quote.
 Every view of answers in the review queue is written to the audit log, one event per answer,
@@ -23,7 +24,7 @@ from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from voice_service import audit, auth
+from voice_service import audit, auth, other_voices
 from voice_service.analysis import quote_approval, report, review, trends
 from voice_service.analysis.language import language_name
 from voice_service.extensions import db
@@ -164,13 +165,17 @@ def review_queue():
     flagged_only = request.args.get("flagged") == "1"
     user = auth.current_user()
     waiting = review.queue(user.role, page=page, flagged_only=flagged_only)
+    feedback = review.feedback_queue(page=page, flagged_only=flagged_only)
     for answer in waiting.answers:
         audit.record(user, "answer_viewed_in_review_queue", answer)
+    for item in feedback.items:
+        audit.record(user, "source_feedback_viewed_in_review_queue", item)
     db.session.commit()
-    pages = max((waiting.total + review.PER_PAGE - 1) // review.PER_PAGE, 1)
+    pages = max((max(waiting.total, feedback.total) + review.PER_PAGE - 1) // review.PER_PAGE, 1)
     return render_template(
         "insights/review_queue.html", answers=waiting.answers, total=waiting.total, held_back=waiting.held_back,
-        page=page, pages=pages,
+        feedback=feedback.items, feedback_total=feedback.total, sources=other_voices.SOURCES,
+        review_reasons=other_voices.REVIEW_REASONS, page=page, pages=pages,
         flagged_only=flagged_only, theme_labels=trends.THEME_LABELS, sentiment_labels=trends.SENTIMENT_LABELS,
         done=get_flashed_messages(category_filter=["reviewed"]), page_title="Review queue", language_name=language_name,
     )
@@ -180,36 +185,59 @@ def review_queue():
 def review_answer(answer_id: int):
     """One answer's words, with the suggestions to confirm or correct (qa and admin only)."""
     auth.require_role(*REVIEW_ROLES)
-    user = auth.current_user()
-    answer = review.reviewable(answer_id, user.role)
+    answer = review.reviewable(answer_id, auth.current_user().role)
     if answer is None:  # unknown, or words its writer chose this role may not read
         abort(404)
     question = review.question_text(answer)
+    return _review(answer, f"Answer {answer.id}", review.suggested(answer),
+                   lambda user, decision: review.apply_review(answer, user, decision, question),
+                   "answer_viewed_for_review", question=question, words=answer.free_text,
+                   redacted=answer.redacted_text, flagged=answer.safeguarding_flag)
+
+
+@bp.route("/review/feedback/<int:feedback_id>", methods=["GET", "POST"])
+def review_feedback(feedback_id: int):
+    """One piece of feedback from another source, to confirm or correct (qa and admin only)."""
+    auth.require_role(*REVIEW_ROLES)
+    item = review.feedback_for_review(feedback_id)
+    if item is None:
+        abort(404)
+    return _review(item, f"Feedback {item.id}", review.feedback_suggested(item),
+                   lambda user, decision: review.apply_feedback_review(item, user, decision),
+                   "source_feedback_viewed_for_review", source_label=other_voices.SOURCES.get(item.source, item.source),
+                   reason=other_voices.REVIEW_REASONS.get(item.review_reason or ""),
+                   words=item.text, redacted=item.redacted_text,
+                   flagged=item.safeguarding)
+
+
+def _review(subject, what: str, suggested: review.Decision, apply, viewed: str, **shown):
+    """The review page of an answer or a piece of feedback: the form starts from the suggestions;
+    a saved decision is committed, the trends' cache cleared and any alert it raised notified."""
+    user = auth.current_user()
     form = ReviewForm()
     if request.method == "GET":
-        start = review.suggested(answer)
-        form.themes.data = list(start.themes)
-        form.sentiment.data = start.sentiment
-        form.safeguarding.data = "yes" if start.safeguarding else "no"
+        form.themes.data, form.sentiment.data = list(suggested.themes), suggested.sentiment
+        form.safeguarding.data = "yes" if suggested.safeguarding else "no"
     elif form.validate_on_submit():
-        decision = review.Decision(tuple(form.themes.data or ()), form.sentiment.data, form.safeguarding.data == "yes")
-        outcome = review.apply_review(answer, user, decision, question)
+        outcome = apply(user, review.Decision(tuple(form.themes.data or ()), form.sentiment.data,
+                                              form.safeguarding.data == "yes"))
         db.session.commit()
         report.clear_cache(current_app._get_current_object())
         if outcome.new_alert is not None:
             _notify(outcome.new_alert)
-        flash(f"Answer {answer.id} reviewed: {outcome.confirmed} themes confirmed, {outcome.added} added, "
+        flash(f"{what} reviewed: {outcome.confirmed} themes confirmed, {outcome.added} added, "
               f"{outcome.rejected} removed.", "reviewed")
         return redirect(url_for("insights.review_queue"))
-    audit.record(user, "answer_viewed_for_review", answer)
+    audit.record(user, viewed, subject)
     db.session.commit()
     errors = wtforms_errors(form, {"titleText": "There is a problem"}) if form.errors else None
-    evidence = answer.analysis_evidence if isinstance(answer.analysis_evidence, dict) else {}
+    evidence = subject.analysis_evidence if isinstance(subject.analysis_evidence, dict) else {}
     return render_template(
-        "insights/review_answer.html", answer=answer, form=form, question=question, errors=errors,
-        form_has_errors=bool(errors), theme_labels=trends.THEME_LABELS, sentiment_labels=trends.SENTIMENT_LABELS,
-        theme_evidence=evidence.get("themes") or {}, flag_evidence=evidence.get("safeguarding") or [],
-        page_title=f"Review answer {answer.id}", language_name=language_name,
+        "insights/review_answer.html", form=form, errors=errors, form_has_errors=bool(errors),
+        heading=f"Review {what.lower()}", page_title=f"Review {what.lower()}", theme_labels=trends.THEME_LABELS,
+        sentiment_labels=trends.SENTIMENT_LABELS, theme_evidence=evidence.get("themes") or {},
+        flag_evidence=evidence.get("safeguarding") or [], **shown,
+        interpreter_language=language_name(evidence.get("language")) if evidence.get("needs_interpreter") else None,
     )
 
 

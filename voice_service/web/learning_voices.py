@@ -39,7 +39,7 @@ class ImportForm(ServiceForm):
     file = FileField("CSV file", widget=GovFileInput(), validators=[DataRequired("Choose a CSV file")])
 
 
-def _render(form=None, upload=None, status=200, problems=None, notice=None):
+def _render(form=None, upload=None, status=200, problems=None, notice=None, alerts_raised=0):
     form = form or VoiceForm(formdata=None)
     upload = upload or ImportForm(formdata=None)
     errors = None
@@ -52,7 +52,10 @@ def _render(form=None, upload=None, status=200, problems=None, notice=None):
     first = last - timedelta(days=365)
     counts = other_voices.trends_by_source(first, last)
     rows = [(other_voices.SOURCES[s], counts[s]) for s in other_voices.SOURCES if s in counts]
+    from voice_service.safety_net import crisis_reply
+
     return render_template("learning/voices.html", form=form, upload=upload, errors=errors, form_has_errors=bool(errors),
+                           crisis_numbers=crisis_reply("en"), alerts_raised=alerts_raised,
                            rows=rows, sentiments=SENTIMENTS, sources=list(other_voices.SOURCES), notice=notice or request.args.get("notice"),
                            page_title="Voices from other sources"), status
 
@@ -65,14 +68,24 @@ def voices():
     form = VoiceForm()
     if not form.validate_on_submit():
         return _render(form, status=400)
+    alerts: list = []
     try:
         item = other_voices.record(auth.current_user(), form.source.data, form.gathered_on.data, form.text.data,
-                            form.service.data or None, form.team.data)
+                                   form.service.data or None, form.team.data, alerts=alerts)
     except other_voices.FeedbackRefused as refused:
         db.session.rollback()
         return _render(form, status=400, problems=[str(refused)])
     db.session.commit()
-    return redirect(url_for("learning.voices", notice="concern" if item.safeguarding else "recorded"))
+    other_voices.notify_all(alerts)
+    return redirect(url_for("learning.voices", notice=_notice(item)))
+
+
+def _notice(item) -> str:
+    """What the person recording it is told: a risk of harm (crisis words first), words the
+    analysis cannot read, or only that it was recorded."""
+    if item.safeguarding:
+        return "crisis" if (item.analysis_evidence or {}).get("crisis") else "concern"
+    return "interpreter" if item.needs_interpreter else "recorded"
 
 
 @bp.post("/voices/import")
@@ -84,5 +97,6 @@ def voices_import():
     text = upload.file.data.read().decode("utf-8-sig", errors="replace")
     report = other_voices.import_csv(io.StringIO(text), auth.current_user())
     db.session.commit()
+    other_voices.notify_all(report.alerts)
     return _render(status=200 if not report.problems else 400, problems=report.problems or None,
-                   notice=f"imported {report.imported} of {report.rows}")
+                   notice=f"imported {report.imported} of {report.rows}", alerts_raised=len(report.alerts))
