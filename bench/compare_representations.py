@@ -214,6 +214,15 @@ def holdout_scores(m: model.TextModel) -> dict:
     return out
 
 
+def tfidf_encoder(train: list[dict], records: list[dict]):
+    """The themes' TF-IDF featuriser fitted on ``train``, as a function that featurises
+    ``records`` (it normalises the texts itself: its time includes normalising and the codebook)."""
+    feats = TFIDF_FEATURISER(use_codebook=True)
+    feats.fit_transform([r["text"] for r in train], [r.get("question") for r in train])
+    texts, questions = [r["text"] for r in records], [r.get("question") for r in records]
+    return lambda _texts: feats.transform(texts, questions)
+
+
 def encode_speed(encoder, texts: list[str], repeats: int = 2) -> float:
     """Answers per second on one core, the best of ``repeats`` passes (no cache)."""
     best = float("inf")
@@ -338,9 +347,7 @@ def run(names: list[str], weights: list[float], nhs: Path | None, cache: Path, p
     costs = {}
     for base in dict.fromkeys(n.split("+")[0] for n in names):
         if base == "tfidf":
-            feats = TFIDF_FEATURISER(use_codebook=True)
-            feats.fit_transform([r["text"] for r in train], [r.get("question") for r in train])
-            speed = encode_speed(lambda _t: feats.transform([r["text"] for r in fresh], [r.get("question") for r in fresh]), sample)
+            speed = encode_speed(tfidf_encoder(train, fresh), sample)
         else:
             speed = encode_speed(encoders[base].encode, sample)
         costs[base] = {"answers_per_s": speed, "install_mb": install_mb(base, cache), **rss_of(base, cache)}
