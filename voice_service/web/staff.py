@@ -25,6 +25,7 @@ from voice_service.extensions import db, limiter
 from voice_service.forms.base import ServiceForm
 from voice_service.meetings.changes import OutcomeRefused, mark_views_read, record_outcome
 from voice_service.meetings.rules import MEETING_ROLES, allowed_scopes, can_open_meeting
+from voice_service.store import alerts as store_alerts
 from voice_service.store.meetings import load_meeting_page, meeting_by_ref, upcoming_meetings
 from voice_service.models import AdvocacyRequest, AuditEvent, Meeting, utcnow
 from voice_service.vocab import STAFF_ROLES
@@ -328,8 +329,8 @@ def alerts_inbox():
     status = request.args.get("status", "open")
     if status not in ("open", "acknowledged", "actioned"):
         status = "open"
-    rows = alerts.list_alerts(auth.current_user(), status)
-    waited = alerts.acknowledgement_minutes(utcnow() - timedelta(days=30))
+    rows = store_alerts.list_alerts(auth.current_user(), status)
+    waited = store_alerts.acknowledgement_minutes(utcnow() - timedelta(days=30))
     return render_template("staff/alerts.html", rows=rows, status=status, now=utcnow(), waited=waited,
                            median_wait=waited[len(waited) // 2] if waited else None,
                            page_title="Safeguarding alerts")
@@ -337,7 +338,7 @@ def alerts_inbox():
 
 def _alert_or_404(alert_id: int):
     auth.require_role(*alerts.ALERT_ROLES)
-    found = alerts.get_alert(auth.current_user(), alert_id)
+    found = store_alerts.get_alert(auth.current_user(), alert_id)
     if found is None:
         abort(404)
     return found
