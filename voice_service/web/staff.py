@@ -26,8 +26,9 @@ from voice_service.forms.base import ServiceForm
 from voice_service.meetings.changes import OutcomeRefused, mark_views_read, record_outcome
 from voice_service.meetings.rules import MEETING_ROLES, allowed_scopes, can_open_meeting
 from voice_service.store import alerts as store_alerts
+from voice_service.store import audit as store_audit
 from voice_service.store.meetings import load_meeting_page, meeting_by_ref, upcoming_meetings
-from voice_service.models import AdvocacyRequest, AuditEvent, Meeting, utcnow
+from voice_service.models import AdvocacyRequest, Meeting, utcnow
 from voice_service.vocab import STAFF_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -431,8 +432,8 @@ def audit_log():
     action = request.args.get("action") or None
     if action and len(action) > 64:
         action = None
-    rows = audit.read(limit=100, before_id=before, action=action)
-    actions = sorted({a for a in db.session.scalars(db.select(AuditEvent.action).distinct())})
+    rows = store_audit.read(limit=100, before_id=before, action=action)
+    actions = store_audit.recorded_actions()
     return render_template("staff/audit.html", rows=rows, action=action, actions=actions,
                            next_before=rows[-1].id if len(rows) == 100 else None, page_title="Audit log")
 
