@@ -174,6 +174,32 @@ def meeting_by_ref(meeting_ref: str) -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.meeting_ref == meeting_ref))
 
 
+def meetings_starting(start: datetime | None = None, end: datetime | None = None, status: str | None = None,
+                      limit: int = 50) -> list[Meeting]:
+    """Meetings starting from `start` to `end` (either open), optionally in one status, soonest first,
+    at most `limit` (the case system's list)."""
+    query = select(Meeting).join(Child).order_by(Meeting.starts_at, Meeting.id)
+    if start is not None:
+        query = query.where(Meeting.starts_at >= start)
+    if end is not None:
+        query = query.where(Meeting.starts_at <= end)
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def decisions_with_roles(meeting_id: int) -> list[tuple[Action, str | None]]:
+    """The meeting's recorded decisions in the order recorded, each with the role of whoever raised
+    its point (None: raised by the meeting itself)."""
+    return [(action, role) for action, role in db.session.execute(
+        select(Action, Participant.role)
+        .outerjoin(Invitation, Invitation.id == Action.invitation_id)
+        .outerjoin(Participant, Participant.id == Invitation.participant_id)
+        .where(Action.meeting_id == meeting_id)
+        .order_by(Action.id)
+    )]
+
+
 def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None) -> MeetingPage:
     """Everything the chair needs about one meeting, with answers the user may not see left out."""
     now = now or utcnow()
