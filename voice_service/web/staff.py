@@ -27,8 +27,9 @@ from voice_service.meetings.changes import OutcomeRefused, mark_views_read, reco
 from voice_service.meetings.rules import MEETING_ROLES, allowed_scopes, can_open_meeting
 from voice_service.store import alerts as store_alerts
 from voice_service.store import audit as store_audit
+from voice_service.store.advocacy import advocacy_request_by_id
 from voice_service.store.meetings import load_meeting_page, meeting_by_ref, upcoming_meetings
-from voice_service.models import AdvocacyRequest, Meeting, utcnow
+from voice_service.models import Meeting, utcnow
 from voice_service.vocab import STAFF_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -310,7 +311,7 @@ def outcome(meeting_ref: str):
 
 @bp.post("/advocacy/<int:request_id>/handled")
 def advocacy_handled(request_id: int):
-    found = db.session.get(AdvocacyRequest, request_id)
+    found = advocacy_request_by_id(request_id)
     if found is None:
         abort(404)
     meeting = _meeting_for(found.invitation.participant.meeting.meeting_ref)
