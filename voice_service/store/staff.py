@@ -1,0 +1,18 @@
+"""Staff accounts and the case system's API keys in the database: the reads the staff commands
+make. Making a key is `auth.create_api_key`; account changes are `voice_service.staff_accounts`.
+Nothing here commits: the command does.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from voice_service.extensions import db
+from voice_service.models import ApiKey
+
+
+def api_key_named(name: str) -> ApiKey | None:
+    return db.session.scalar(select(ApiKey).where(ApiKey.name == name))
+
+
+def api_keys_by_name() -> list[ApiKey]:
+    return list(db.session.scalars(select(ApiKey).order_by(ApiKey.name)))
