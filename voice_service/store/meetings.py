@@ -174,6 +174,16 @@ def meeting_by_ref(meeting_ref: str) -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.meeting_ref == meeting_ref))
 
 
+def case_participants(child_id: int, roles: tuple[str, ...], except_type: str) -> list[Participant]:
+    """Everyone in `roles` on the child's meetings other than those of `except_type`, latest meeting
+    first (so the first record of each person is their latest)."""
+    return list(db.session.scalars(
+        select(Participant).join(Meeting).where(Meeting.child_id == child_id, Meeting.meeting_type != except_type,
+                                                Participant.role.in_(roles))
+        .order_by(Meeting.starts_at.desc(), Participant.id)
+    ))
+
+
 def meetings_starting(start: datetime | None = None, end: datetime | None = None, status: str | None = None,
                       limit: int = 50) -> list[Meeting]:
     """Meetings starting from `start` to `end` (either open), optionally in one status, soonest first,
