@@ -37,3 +37,13 @@ def open_invitations(hashed: str) -> tuple[list[Invitation], bool]:
     if not rows:
         return [], is_opted_out(hashed)
     return [row[0] for row in rows], bool(rows[0][1])
+
+
+def latest_invitations(participant_ids: list[int]) -> dict[int, Invitation]:
+    """participant id -> their latest invitation (participants never invited are left out)."""
+    invitations: dict[int, Invitation] = {}
+    if participant_ids:
+        for invitation in db.session.scalars(select(Invitation).where(Invitation.participant_id.in_(participant_ids))
+                                             .order_by(Invitation.id)):
+            invitations[invitation.participant_id] = invitation  # the latest wins
+    return invitations

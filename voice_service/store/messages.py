@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from voice_service.extensions import db
@@ -59,3 +59,20 @@ def lock_message(message_id: int) -> Message:
     return db.session.scalars(
         select(Message).where(Message.id == message_id).execution_options(populate_existing=True)
     ).one()
+
+
+def latest_outbound_messages(invitation_ids: list[int]) -> dict[int, Message]:
+    """invitation id -> the newest message sent for it (invitations with none are left out)."""
+    if not invitation_ids:
+        return {}
+    newest = (select(func.max(Message.id)).where(Message.invitation_id.in_(invitation_ids), Message.direction == "outbound")
+              .group_by(Message.invitation_id))
+    return {m.invitation_id: m for m in db.session.scalars(select(Message).where(Message.id.in_(newest)))}
+
+
+def invitations_with_complaints(invitation_ids: list[int]) -> set[int]:
+    """Those of the invitations whose email someone reported as spam."""
+    if not invitation_ids:
+        return set()
+    return set(db.session.scalars(
+        select(Message.invitation_id).where(Message.invitation_id.in_(invitation_ids), Message.error_code == "complaint")))

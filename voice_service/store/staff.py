@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from voice_service.extensions import db
-from voice_service.models import ApiKey
+from voice_service.models import ApiKey, User
 
 
 def api_key_named(name: str) -> ApiKey | None:
@@ -16,3 +16,9 @@ def api_key_named(name: str) -> ApiKey | None:
 
 def api_keys_by_name() -> list[ApiKey]:
     return list(db.session.scalars(select(ApiKey).order_by(ApiKey.name)))
+
+
+def user_names(user_ids) -> dict[int, str]:
+    """user id -> name, for the ids given."""
+    ids = set(user_ids)
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
