@@ -47,3 +47,8 @@ def latest_invitations(participant_ids: list[int]) -> dict[int, Invitation]:
                                              .order_by(Invitation.id)):
             invitations[invitation.participant_id] = invitation  # the latest wins
     return invitations
+
+
+def invitations_for_phone(phone_hash: str) -> list[Invitation]:
+    """Every invitation sent to one number, whatever its state."""
+    return list(db.session.scalars(select(Invitation).join(Participant).where(Participant.phone_hash == phone_hash)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from voice_service.extensions import db
 from voice_service.models import ScheduledMessage
@@ -28,3 +28,20 @@ def has_pending_resend(invitation_id: int) -> bool:
     return db.session.scalar(select(ScheduledMessage.id).where(
         ScheduledMessage.invitation_id == invitation_id, ScheduledMessage.kind == "resend",
         ScheduledMessage.state == "pending").limit(1)) is not None
+
+
+def scheduled_messages_for(invitation_id: int) -> list[ScheduledMessage]:
+    """Every planned message of the invitation, whatever its state."""
+    return list(db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.invitation_id == invitation_id)))
+
+
+def change_if_still(row: ScheduledMessage, **values) -> None:
+    """Change the row only while it is still in the state we read it in: a clock may have claimed
+    it since (pending -> sending), and a text being sent is never cancelled or moved under it."""
+    db.session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id == row.id, ScheduledMessage.state == row.state)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(row)
