@@ -33,11 +33,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Connection, bindparam, case, insert, update
 
 from voice_service.extensions import db
-from voice_service.models import Invitation, Message, OptOut, Participant, ScheduledMessage, utcnow
+from voice_service.models import Invitation, Message, ScheduledMessage, utcnow
+from voice_service.store.invitations import expire_past_due, follow_up_answered, invitations_with_people
+from voice_service.store.messages import last_text_times, latest_outbound_for_scheduled, opted_out_among
+from voice_service.store.scheduled import claimed_by, close_times, mark_due_claimed, stuck_in_sending
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 from voice_service.scheduling.calendar import is_allowed_time, next_allowed_time
 from voice_service.messaging.phone import normalise_phone
@@ -102,35 +104,9 @@ def worker_name() -> str:
 def claim_due(now: datetime, limit: int, claimant: str) -> list[ScheduledMessage]:
     """Switch up to ``limit`` due pending rows to ``sending`` for ``claimant``; commit; return
     them oldest first. Rows another clock holds are skipped, never waited for."""
-    due = (
-        select(ScheduledMessage.id)
-        .where(ScheduledMessage.state == "pending", ScheduledMessage.due_at <= now)
-        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite ignores it and locks the file
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Locked once, in a materialised CTE: as a plain IN (subquery) PostgreSQL may run the
-        # subquery again and claim more than ``limit`` rows.
-        cte = due.cte("due").prefix_with("MATERIALIZED")
-        ids = select(cte.c.id).scalar_subquery()
-    else:
-        ids = due.scalar_subquery()
-    db.session.execute(
-        update(ScheduledMessage)
-        .where(ScheduledMessage.id.in_(ids), ScheduledMessage.state == "pending")
-        .values(state="sending", claimed_by=claimant, claimed_at=now, attempts=ScheduledMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+    mark_due_claimed(now, limit, claimant)
     db.session.commit()
-    return list(
-        db.session.scalars(
-            select(ScheduledMessage)
-            .where(ScheduledMessage.state == "sending", ScheduledMessage.claimed_by == claimant)
-            .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
-            .execution_options(populate_existing=True)
-        )
-    )
+    return claimed_by(claimant)
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,21 +127,8 @@ def reconcile_stuck(now: datetime, stuck_after: timedelta = STUCK_AFTER, sender:
       it stops the dispatcher, and it must not hold up the others for ever.
     """
     counts = {"requeued": 0, "confirmed_sent": 0, "uncertain": 0, "given_up": 0}
-    stuck = list(
-        db.session.scalars(
-            select(ScheduledMessage)
-            .where(ScheduledMessage.state == "sending", ScheduledMessage.claimed_at < now - stuck_after)
-            .order_by(ScheduledMessage.id)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    for row in stuck:
-        message = db.session.scalar(
-            select(Message)
-            .where(Message.scheduled_message_id == row.id, Message.direction == "outbound")
-            .order_by(Message.id.desc())
-            .limit(1)
-        )
+    for row in stuck_in_sending(now - stuck_after):
+        message = latest_outbound_for_scheduled(row.id)
         sid = message.provider_sid if message is not None else None
         provider_says_no = False
         if message is not None and sid is None and sender is not None and hasattr(sender, "lookup"):
@@ -220,39 +183,12 @@ class _Batch:
 
     def __init__(self, rows: list[ScheduledMessage]) -> None:
         invitation_ids = {row.invitation_id for row in rows}
-        self.invitations = {
-            invitation.id: invitation
-            for invitation in db.session.scalars(
-                select(Invitation)
-                .where(Invitation.id.in_(invitation_ids))
-                .options(joinedload(Invitation.participant).joinedload(Participant.meeting))
-            )
-        }
-        hashes = {i.participant.phone_hash for i in self.invitations.values() if i.participant.phone_hash}
-        self.opted_out = set(
-            db.session.scalars(select(OptOut.phone_hash).where(OptOut.phone_hash.in_(hashes)))
-        ) if hashes else set()
-        self.closes_at = dict(
-            db.session.execute(
-                select(ScheduledMessage.invitation_id, ScheduledMessage.due_at).where(
-                    ScheduledMessage.invitation_id.in_(invitation_ids),
-                    ScheduledMessage.kind == Kind.CLOSE.value,
-                    ScheduledMessage.state.in_(("pending", "sending", "sent")),
-                )
-            ).all()
-        )
+        self.invitations = invitations_with_people(invitation_ids)
+        self.opted_out = opted_out_among(i.participant.phone_hash for i in self.invitations.values()
+                                         if i.participant.phone_hash)
+        self.closes_at = close_times(invitation_ids)
         # The last text that went (or may have gone) to each invitation: never two in a row.
-        self.last_text_at = dict(
-            db.session.execute(
-                select(Message.invitation_id, func.max(Message.created_at))
-                .where(
-                    Message.invitation_id.in_(invitation_ids),
-                    Message.direction == "outbound",
-                    Message.status != "failed",
-                )
-                .group_by(Message.invitation_id)
-            ).all()
-        )
+        self.last_text_at = last_text_times(invitation_ids)
         self.settings = schedule_settings()
         self.allow_drama_numbers = allow_drama_numbers()
         self.routes = {i.id: route_for(i.participant) for i in self.invitations.values()}
@@ -279,16 +215,9 @@ def _why_not(row: ScheduledMessage, kind: Kind, invitation: Invitation, batch: _
         return "cancelled", "number opted out (texted STOP)"
     if not (participant.safe_to_text and participant.consent):
         return "cancelled", "no usable contact: not marked safe to text"
-    if kind is Kind.YOU_SAID_FOLLOW_UP and _follow_up_answered(invitation.id):
+    if kind is Kind.YOU_SAID_FOLLOW_UP and follow_up_answered(invitation.id):
         return "cancelled", "already told us whether it happened"
     return None
-
-
-def _follow_up_answered(invitation_id: int) -> bool:
-    from voice_service.models import YouSaidWeDid
-
-    return db.session.scalar(select(YouSaidWeDid.id).where(
-        YouSaidWeDid.invitation_id == invitation_id, YouSaidWeDid.follow_up_answer.is_not(None))) is not None
 
 
 @dataclass
@@ -607,14 +536,9 @@ def dispatch_due(
 def close_expired_invitations(now: datetime | None = None) -> int:
     """Mark open invitations past their expiry as expired. Returns how many."""
     now = now or utcnow()
-    result = db.session.execute(
-        update(Invitation)
-        .where(and_(Invitation.status.in_(OPEN_INVITATION_STATUSES), Invitation.expires_at <= now))
-        .values(status="expired")
-        .execution_options(synchronize_session=False)
-    )
+    closed = expire_past_due(now)
     db.session.commit()
-    return result.rowcount or 0
+    return closed
 
 
 __all__ = [

@@ -1,14 +1,17 @@
 """Invitations in the database, the reads other modules share: the open invitations a number
-can answer by text. (Creating an invitation, its private link and its status moves:
+can answer by text, each person's latest, a number's, the dispatcher's batch; and closing those
+past their expiry. (Creating an invitation, its private link and its status moves:
 voice_service/invitations.py.) Nothing here commits.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager, joinedload
 
 from voice_service.extensions import db
-from voice_service.models import Invitation, Meeting, OptOut, Participant, utcnow
+from voice_service.models import Invitation, Meeting, OptOut, Participant, YouSaidWeDid, utcnow
 from voice_service.store.messages import is_opted_out
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 
@@ -52,3 +55,28 @@ def latest_invitations(participant_ids: list[int]) -> dict[int, Invitation]:
 def invitations_for_phone(phone_hash: str) -> list[Invitation]:
     """Every invitation sent to one number, whatever its state."""
     return list(db.session.scalars(select(Invitation).join(Participant).where(Participant.phone_hash == phone_hash)))
+
+
+def invitations_with_people(invitation_ids) -> dict[int, Invitation]:
+    """id -> invitation, each with its participant and meeting loaded (the dispatcher's batch)."""
+    return {invitation.id: invitation for invitation in db.session.scalars(
+        select(Invitation).where(Invitation.id.in_(invitation_ids))
+        .options(joinedload(Invitation.participant).joinedload(Participant.meeting))
+    )}
+
+
+def follow_up_answered(invitation_id: int) -> bool:
+    """Whether the person already told us if what was agreed happened (you said, we did)."""
+    return db.session.scalar(select(YouSaidWeDid.id).where(
+        YouSaidWeDid.invitation_id == invitation_id, YouSaidWeDid.follow_up_answer.is_not(None))) is not None
+
+
+def expire_past_due(now: datetime) -> int:
+    """Open invitations past their expiry become expired; returns how many."""
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.status.in_(OPEN_INVITATION_STATUSES), Invitation.expires_at <= now)
+        .values(status="expired")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

@@ -5,6 +5,7 @@ webhook (messaging/inbound.py), the status callback (messaging/status.py) or the
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -76,3 +77,28 @@ def invitations_with_complaints(invitation_ids: list[int]) -> set[int]:
         return set()
     return set(db.session.scalars(
         select(Message.invitation_id).where(Message.invitation_id.in_(invitation_ids), Message.error_code == "complaint")))
+
+
+def latest_outbound_for_scheduled(scheduled_message_id: int) -> Message | None:
+    """The newest text stored for one planned message (None: the provider was never called)."""
+    return db.session.scalar(
+        select(Message)
+        .where(Message.scheduled_message_id == scheduled_message_id, Message.direction == "outbound")
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
+def last_text_times(invitation_ids) -> dict[int, datetime]:
+    """invitation id -> when the last text went (or may have gone) to it: failed ones left out."""
+    return dict(db.session.execute(
+        select(Message.invitation_id, func.max(Message.created_at))
+        .where(Message.invitation_id.in_(invitation_ids), Message.direction == "outbound", Message.status != "failed")
+        .group_by(Message.invitation_id)
+    ).all())
+
+
+def opted_out_among(hashes) -> set[str]:
+    """Those of the hashed numbers that texted STOP."""
+    hashes = set(hashes)
+    return set(db.session.scalars(select(OptOut.phone_hash).where(OptOut.phone_hash.in_(hashes)))) if hashes else set()

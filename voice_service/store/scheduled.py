@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from voice_service.extensions import db
 from voice_service.models import ScheduledMessage
+from voice_service.scheduling.planner import Kind
 
 
 def add_resend(invitation_id: int, due_at: datetime) -> ScheduledMessage:
@@ -45,3 +46,62 @@ def change_if_still(row: ScheduledMessage, **values) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(row)
+
+
+# The dispatcher's claims ----------------------------------------------------------------------
+
+def mark_due_claimed(now: datetime, limit: int, claimant: str) -> None:
+    """Switch up to ``limit`` due pending rows, oldest first, to ``sending`` for ``claimant``.
+    Rows another clock holds are skipped, never waited for. The dispatcher commits the claim."""
+    due = (
+        select(ScheduledMessage.id)
+        .where(ScheduledMessage.state == "pending", ScheduledMessage.due_at <= now)
+        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite ignores it and locks the file
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Locked once, in a materialised CTE: as a plain IN (subquery) PostgreSQL may run the
+        # subquery again and claim more than ``limit`` rows.
+        cte = due.cte("due").prefix_with("MATERIALIZED")
+        ids = select(cte.c.id).scalar_subquery()
+    else:
+        ids = due.scalar_subquery()
+    db.session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id.in_(ids), ScheduledMessage.state == "pending")
+        .values(state="sending", claimed_by=claimant, claimed_at=now, attempts=ScheduledMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claimed_by(claimant: str) -> list[ScheduledMessage]:
+    """The rows ``claimant`` holds in ``sending``, oldest due first, read afresh."""
+    return list(db.session.scalars(
+        select(ScheduledMessage)
+        .where(ScheduledMessage.state == "sending", ScheduledMessage.claimed_by == claimant)
+        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+        .execution_options(populate_existing=True)
+    ))
+
+
+def stuck_in_sending(claimed_before: datetime) -> list[ScheduledMessage]:
+    """Rows claimed before ``claimed_before`` and still ``sending`` (their clock died), locked
+    (rows another clock is settling are skipped)."""
+    return list(db.session.scalars(
+        select(ScheduledMessage)
+        .where(ScheduledMessage.state == "sending", ScheduledMessage.claimed_at < claimed_before)
+        .order_by(ScheduledMessage.id)
+        .with_for_update(skip_locked=True)
+    ))
+
+
+def close_times(invitation_ids) -> dict[int, datetime]:
+    """invitation id -> when its link closes (its CLOSE row still planned or done)."""
+    return dict(db.session.execute(
+        select(ScheduledMessage.invitation_id, ScheduledMessage.due_at).where(
+            ScheduledMessage.invitation_id.in_(invitation_ids),
+            ScheduledMessage.kind == Kind.CLOSE.value,
+            ScheduledMessage.state.in_(("pending", "sending", "sent")),
+        )
+    ).all())
