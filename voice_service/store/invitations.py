@@ -80,3 +80,7 @@ def expire_past_due(now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def invitation_by_id(invitation_id: int) -> Invitation | None:
+    return db.session.get(Invitation, invitation_id)

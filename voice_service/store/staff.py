@@ -22,3 +22,7 @@ def user_names(user_ids) -> dict[int, str]:
     """user id -> name, for the ids given."""
     ids = set(user_ids)
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+
+
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
