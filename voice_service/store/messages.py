@@ -102,3 +102,16 @@ def opted_out_among(hashes) -> set[str]:
     """Those of the hashed numbers that texted STOP."""
     hashes = set(hashes)
     return set(db.session.scalars(select(OptOut.phone_hash).where(OptOut.phone_hash.in_(hashes)))) if hashes else set()
+
+
+def lock_outbound_by_provider_ref(notification_id, reference) -> Message | None:
+    """The message we sent that a provider's callback names, by the provider's id (our
+    provider_sid) or our reference ``fv-<message id>``, locked until commit; None if neither matches."""
+    query = select(Message).where(Message.direction == "outbound").with_for_update()
+    if isinstance(notification_id, str) and notification_id:
+        found = db.session.scalar(query.where(Message.provider_sid == notification_id[:64]))
+        if found is not None:
+            return found
+    if isinstance(reference, str) and reference.startswith("fv-") and reference[3:].isdigit():
+        return db.session.scalar(query.where(Message.id == int(reference[3:])))
+    return None

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from voice_service.extensions import db
-from voice_service.models import ScheduledMessage
+from voice_service.models import Invitation, ScheduledMessage
 from voice_service.scheduling.planner import Kind
+from voice_service.vocab import OPEN_INVITATION_STATUSES
 
 
 def add_resend(invitation_id: int, due_at: datetime) -> ScheduledMessage:
@@ -105,3 +106,13 @@ def close_times(invitation_ids) -> dict[int, datetime]:
             ScheduledMessage.state.in_(("pending", "sending", "sent")),
         )
     ).all())
+
+
+def invitation_ids_to_replan() -> list[int]:
+    """Open invitations and any invitation with a text still pending, in id order."""
+    pending = select(ScheduledMessage.id).where(
+        ScheduledMessage.invitation_id == Invitation.id, ScheduledMessage.state == "pending"
+    ).exists()
+    return list(db.session.scalars(
+        select(Invitation.id).where(or_(Invitation.status.in_(OPEN_INVITATION_STATUSES), pending)).order_by(Invitation.id)
+    ))
