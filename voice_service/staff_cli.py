@@ -18,7 +18,7 @@ from voice_service import audit
 from voice_service import staff_accounts as accounts
 from voice_service.extensions import db
 from voice_service.models import User, utcnow
-from voice_service.store.staff import api_key_named, api_keys_by_name
+from voice_service.store.staff import all_accounts, api_key_named, api_keys_by_name
 from voice_service.vocab import API_SCOPES, STAFF_ROLES
 
 # Case import ------------------------------------------------------------------------------------
@@ -340,7 +340,7 @@ def users_create(email: str, role: str, name: str | None, team: str | None, pass
 @users_cli.command("list")
 @with_appcontext
 def users_list() -> None:
-    for user in accounts.all_accounts():
+    for user in all_accounts():
         locked = " locked" if user.locked_until and user.locked_until > utcnow() else ""
         click.echo(f"{user.email}\t{user.role}\t{user.team or '-'}\t{'active' if user.active else 'inactive'}{locked}")
 

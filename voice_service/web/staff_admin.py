@@ -22,7 +22,7 @@ from voice_service import staff_accounts as accounts
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.models import User, utcnow
-from voice_service.store.staff import user_by_id
+from voice_service.store.staff import all_accounts, user_by_id
 from voice_service.vocab import STAFF_ROLES
 
 bp = Blueprint("staff_admin", __name__, url_prefix="/staff/users")
@@ -84,7 +84,7 @@ def _render_list(form: NewAccountForm | None = None, status: int = 200, problem:
     errors = wtforms_errors(form) if form.errors else None
     if problem:
         errors = _problem(problem, "#email")
-    return render_template("staff/users.html", rows=accounts.all_accounts(), form=form, errors=errors, form_has_errors=bool(errors), now=utcnow(),
+    return render_template("staff/users.html", rows=all_accounts(), form=form, errors=errors, form_has_errors=bool(errors), now=utcnow(),
                            notice=NOTICES.get(request.args.get("notice", "")), page_title="Staff accounts"), status
 
 
