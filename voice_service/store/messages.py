@@ -115,3 +115,33 @@ def lock_outbound_by_provider_ref(notification_id, reference) -> Message | None:
     if isinstance(reference, str) and reference.startswith("fv-") and reference[3:].isdigit():
         return db.session.scalar(query.where(Message.id == int(reference[3:])))
     return None
+
+
+def message_by_id(message_id: int) -> Message | None:
+    return db.session.get(Message, message_id)
+
+
+def message_id_with_sid(provider_sid: str) -> int | None:
+    """Our id for the message the provider knows by this SID (None: not one we hold)."""
+    return db.session.scalar(select(Message.id).where(Message.provider_sid == provider_sid))
+
+
+def recent_unsent_outbound(invitation_id: int, limit: int = 5) -> list[Message]:
+    """The invitation's newest outbound texts stored but not yet handed to the provider."""
+    return list(db.session.scalars(
+        select(Message)
+        .where(Message.invitation_id == invitation_id, Message.direction == "outbound",
+               Message.provider_sid.is_(None), Message.status == "accepted")
+        .order_by(Message.id.desc())
+        .limit(limit)
+    ))
+
+
+def has_email_complaint(invitation_ids: list[int]) -> bool:
+    """Whether someone reported an email sent for any of these invitations as spam."""
+    if not invitation_ids:
+        return False
+    return db.session.scalar(
+        select(Message.id).where(Message.invitation_id.in_(invitation_ids), Message.channel == "email",
+                                 Message.error_code == "complaint").limit(1)
+    ) is not None
