@@ -117,3 +117,17 @@ def acknowledgement_minutes(since: datetime) -> list[int]:
         .where(SafeguardingAlert.acknowledged_at.is_not(None), SafeguardingAlert.raised_at >= since)
     ).all()
     return sorted(max(0, round((ack - raised).total_seconds() / 60)) for raised, ack in rows)
+
+
+def open_alert_for(participant_id: int | None, phone_hash: str | None) -> SafeguardingAlert | None:
+    """The person's alert still open or acknowledged (by participant, else by hashed number), the
+    oldest first: a new concern from them joins it rather than opening another."""
+    if participant_id is None and phone_hash is None:
+        return None
+    whose = (SafeguardingAlert.participant_id == participant_id if participant_id is not None
+             else SafeguardingAlert.phone_hash == phone_hash)
+    with db.session.no_autoflush:
+        return db.session.scalars(
+            select(SafeguardingAlert).where(whose, SafeguardingAlert.status.in_(("open", "acknowledged")))
+            .order_by(SafeguardingAlert.id)
+        ).first()

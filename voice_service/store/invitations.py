@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from voice_service.extensions import db
@@ -84,3 +84,18 @@ def expire_past_due(now: datetime) -> int:
 
 def invitation_by_id(invitation_id: int) -> Invitation | None:
     return db.session.get(Invitation, invitation_id)
+
+
+# Built once, and with the participant and meeting every page needs in the same round trip.
+_BY_TOKEN_HASH = (
+    select(Invitation)
+    .join(Invitation.participant)
+    .join(Participant.meeting)
+    .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
+    .where(Invitation.token_hash == bindparam("hashed_token"))
+)
+
+
+def invitation_with_token_hash(hashed_token: str) -> Invitation | None:
+    """The invitation whose private link hashes to this, with its participant and meeting."""
+    return db.session.scalar(_BY_TOKEN_HASH, {"hashed_token": hashed_token})

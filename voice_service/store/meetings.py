@@ -348,3 +348,11 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
         can_record_outcome=can_record_outcome(user.role), can_mark_read=user.role == "chair",
         started=meeting.starts_at <= now,
     )
+
+
+def meeting_id_of_invitation(invitation_id: int) -> int | None:
+    """The meeting the invitation belongs to (None: no such invitation)."""
+    return db.session.scalar(
+        select(Participant.meeting_id).join(Invitation, Invitation.participant_id == Participant.id)
+        .where(Invitation.id == invitation_id)
+    )

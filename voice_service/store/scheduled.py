@@ -116,3 +116,15 @@ def invitation_ids_to_replan() -> list[int]:
     return list(db.session.scalars(
         select(Invitation.id).where(or_(Invitation.status.in_(OPEN_INVITATION_STATUSES), pending)).order_by(Invitation.id)
     ))
+
+
+def pending_count(invitation_ids: list[int], kind: str) -> int:
+    """How many messages of this kind are still to go for these invitations."""
+    if not invitation_ids:
+        return 0
+    return db.session.scalar(
+        select(func.count(ScheduledMessage.id)).where(
+            ScheduledMessage.invitation_id.in_(invitation_ids), ScheduledMessage.kind == kind,
+            ScheduledMessage.state == "pending",
+        )
+    ) or 0
