@@ -356,3 +356,8 @@ def meeting_id_of_invitation(invitation_id: int) -> int | None:
         select(Participant.meeting_id).join(Invitation, Invitation.participant_id == Participant.id)
         .where(Invitation.id == invitation_id)
     )
+
+
+def meeting_decisions(meeting_id: int) -> list[Action]:
+    """The meeting's recorded decisions in the order recorded."""
+    return list(db.session.scalars(select(Action).where(Action.meeting_id == meeting_id).order_by(Action.id)))

@@ -128,3 +128,9 @@ def pending_count(invitation_ids: list[int], kind: str) -> int:
             ScheduledMessage.state == "pending",
         )
     ) or 0
+
+
+def state_of(invitation_id: int, kind: str) -> str | None:
+    """The state of the invitation's message of this kind (None: none planned)."""
+    return db.session.scalar(select(ScheduledMessage.state).where(
+        ScheduledMessage.invitation_id == invitation_id, ScheduledMessage.kind == kind))
