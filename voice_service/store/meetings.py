@@ -361,3 +361,21 @@ def meeting_id_of_invitation(invitation_id: int) -> int | None:
 def meeting_decisions(meeting_id: int) -> list[Action]:
     """The meeting's recorded decisions in the order recorded."""
     return list(db.session.scalars(select(Action).where(Action.meeting_id == meeting_id).order_by(Action.id)))
+
+
+def meeting_participants(meeting_id: int, roles: tuple[str, ...]) -> list[Participant]:
+    """The meeting's people in `roles`, in the order added."""
+    return list(db.session.scalars(select(Participant).where(
+        Participant.meeting_id == meeting_id, Participant.role.in_(roles)).order_by(Participant.id)))
+
+
+def meetings_held_between(start: datetime, end: datetime, except_types: tuple[str, ...]) -> list[Meeting]:
+    """Meetings that started after `start` and by `end`, not cancelled, of any type but those, earliest first."""
+    return list(db.session.scalars(select(Meeting).where(
+        Meeting.starts_at <= end, Meeting.starts_at > start, Meeting.status != "cancelled",
+        Meeting.meeting_type.not_in(except_types)).order_by(Meeting.starts_at)))
+
+
+def existing_meeting_refs(refs: list[str]) -> set[str]:
+    """Those of the references that a meeting already has."""
+    return set(db.session.scalars(select(Meeting.meeting_ref).where(Meeting.meeting_ref.in_(refs))))
