@@ -37,9 +37,10 @@ from sqlalchemy import Connection, bindparam, case, insert, update
 
 from voice_service.extensions import db
 from voice_service.models import Invitation, Message, ScheduledMessage, utcnow
-from voice_service.store.invitations import expire_past_due, follow_up_answered, invitations_with_people
+from voice_service.store.invitations import expire_past_due, invitations_with_people
 from voice_service.store.messages import last_text_times, latest_outbound_for_scheduled, opted_out_among
 from voice_service.store.scheduled import claimed_by, close_times, mark_due_claimed, stuck_in_sending
+from voice_service.store.you_said import follow_up_answered
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 from voice_service.scheduling.calendar import is_allowed_time, next_allowed_time
 from voice_service.messaging.phone import normalise_phone

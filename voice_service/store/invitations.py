@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from voice_service.extensions import db
-from voice_service.models import Invitation, Meeting, OptOut, Participant, YouSaidWeDid, utcnow
+from voice_service.models import Invitation, Meeting, OptOut, Participant, utcnow
 from voice_service.store.messages import is_opted_out
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 
@@ -63,12 +63,6 @@ def invitations_with_people(invitation_ids) -> dict[int, Invitation]:
         select(Invitation).where(Invitation.id.in_(invitation_ids))
         .options(joinedload(Invitation.participant).joinedload(Participant.meeting))
     )}
-
-
-def follow_up_answered(invitation_id: int) -> bool:
-    """Whether the person already told us if what was agreed happened (you said, we did)."""
-    return db.session.scalar(select(YouSaidWeDid.id).where(
-        YouSaidWeDid.invitation_id == invitation_id, YouSaidWeDid.follow_up_answer.is_not(None))) is not None
 
 
 def expire_past_due(now: datetime) -> int:
