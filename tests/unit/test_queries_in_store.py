@@ -1,7 +1,8 @@
 """Queries live in voice_service/store/ (issue 15, item 4): handlers, commands and clock jobs call
 store functions and commit at their edge; no module outside store/ builds a query or runs one on
 the session. The few that still do are listed below, each with the reason it stays; the list only
-shrinks (an entry that no longer queries fails the check, so it must be removed)."""
+shrinks (an entry that no longer queries fails the check, so it must be removed). Nothing in
+store/ commits or rolls back: the transaction is the caller's."""
 from __future__ import annotations
 
 import ast
@@ -84,6 +85,19 @@ def test_every_listed_exception_still_queries_so_the_list_only_shrinks():
     stale = sorted(set(EXCEPTIONS) - set(modules_with_queries()))
     assert stale == [], "these no longer query: remove them from EXCEPTIONS"
     assert all(reason.strip() for reason in EXCEPTIONS.values())
+
+
+def transaction_ends(source: str) -> list[int]:
+    """Line numbers where the module commits or rolls back the session."""
+    return sorted({node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+                   and isinstance(node.func, ast.Attribute) and node.func.attr in ("commit", "rollback")})
+
+
+def test_nothing_in_store_commits_or_rolls_back_the_caller_decides():
+    ending = {path.name: lines for path in sorted((PACKAGE / "store").glob("*.py"))
+              if (lines := transaction_ends(path.read_text(encoding="utf-8")))}
+    assert ending == {}
+    assert transaction_ends("def f():\n    db.session.flush()\n    db.session.commit()\n") == [3]
 
 
 def test_the_check_sees_queries_and_not_the_unit_of_work():
