@@ -30,10 +30,6 @@ EXCEPTIONS = {
     "voice_service/analysis/cli.py": "reads labelled examples itself only when the review queue is absent: goes with it",
     # Not a query on an aggregate.
     "voice_service/web/health.py": "the liveness probe's SELECT 1 checks the connection, it reads nothing",
-    # The dispatcher's crash safety: each text's result and the next text's Message are written in
-    # one statement on a connection of its own (autocommit on PostgreSQL) before the provider is
-    # called; the statements, the connection and that commit point belong together.
-    "voice_service/scheduling/dispatch.py": "_Recorder's one-statement-per-text writes on its own connection",
     # Development and demo data only (never in production: DEV_PAGES, `flask demo`).
     "voice_service/web/dev.py": "development-only pages (the SMS simulator, the outbox)",
     "voice_service/demo.py": "`flask demo`'s invented data, found by its references",

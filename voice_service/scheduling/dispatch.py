@@ -23,7 +23,6 @@ with no ``Message`` (the provider was never called: safe to send) or ``sending``
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import socket
@@ -33,13 +32,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, case, insert, update
+from sqlalchemy import Connection
 
 from voice_service.extensions import db
-from voice_service.models import Invitation, Message, ScheduledMessage, utcnow
+from voice_service.models import Invitation, ScheduledMessage, utcnow
 from voice_service.store.invitations import expire_past_due, invitations_with_people
 from voice_service.store.messages import last_text_times, latest_outbound_for_scheduled, opted_out_among
-from voice_service.store.scheduled import claimed_by, close_times, mark_due_claimed, stuck_in_sending
+from voice_service.store.scheduled import (
+    claimed_by, close_times, mark_due_claimed, stuck_in_sending, text_result_statements,
+)
 from voice_service.store.you_said import follow_up_answered
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 from voice_service.scheduling.calendar import is_allowed_time, next_allowed_time
@@ -335,48 +336,6 @@ def _call_provider(send: _Send, message_id: int, now: datetime, sender: Sender) 
     return _Result(send, message_id, "sent", {"provider_sid": sid}, _row_values("sent", None, now))
 
 
-_MESSAGES, _ROWS, _INVITATIONS = Message.__table__, ScheduledMessage.__table__, Invitation.__table__
-_NEW_MESSAGE_COLUMNS = ("channel", "invitation_id", "scheduled_message_id", "phone_hash", "to_address", "body")
-
-
-def _bind(prefix: str, column) -> Any:
-    return bindparam(f"{prefix}{column.name}", type_=column.type)
-
-
-@functools.lru_cache(maxsize=64)
-def _statements(result_shape: tuple | None, inserting: bool, one_statement: bool) -> tuple:
-    """The statements that record a result of this shape (which columns change) and insert
-    the next Message, with named parameters: built once per shape, not once per text."""
-    parts = []
-    if result_shape is not None:
-        message_columns, row_columns, invitation_sent = result_shape
-        values: dict[str, Any] = {name: _bind("m_", _MESSAGES.c[name]) for name in message_columns}
-        if "provider_sid" in message_columns:
-            # A sender may already have moved the status on (the outbox: delivered): never backwards.
-            values["status"] = case((_MESSAGES.c.status == "accepted", "queued"), else_=_MESSAGES.c.status)
-        values["updated_at"] = bindparam("now", type_=_MESSAGES.c.updated_at.type)
-        parts.append(update(_MESSAGES).where(_MESSAGES.c.id == bindparam("m_id")).values(values))
-        parts.append(update(_ROWS).where(_ROWS.c.id == bindparam("r_id"))
-                     .values({name: _bind("r_", _ROWS.c[name]) for name in row_columns}))
-        if invitation_sent:
-            parts.append(update(_INVITATIONS)
-                         .where(_INVITATIONS.c.id == bindparam("i_id"), _INVITATIONS.c.status == "scheduled")
-                         .values(status="sent", updated_at=bindparam("now", type_=_INVITATIONS.c.updated_at.type)))
-    if inserting:
-        values = {name: _bind("n_", _MESSAGES.c[name]) for name in _NEW_MESSAGE_COLUMNS}
-        now = bindparam("now", type_=_MESSAGES.c.created_at.type)
-        values.update(direction="outbound", status="accepted", created_at=now, updated_at=now)
-        parts.append(insert(_MESSAGES).values(values).returning(_MESSAGES.c.id))
-    if not one_statement or len(parts) == 1:
-        return tuple(parts)
-    # PostgreSQL: the updates become data-modifying CTEs of the last statement; one statement
-    # is atomic on its own, so it needs no transaction around it.
-    main, ctes = parts[-1], parts[:-1]
-    for index, part in enumerate(ctes):
-        main = main.add_cte(part.returning(part.table.c.id).cte(f"done_{index}"))
-    return (main,)
-
-
 class _Recorder:
     """Writes each text's result together with the next text's Message, on one connection kept
     for the whole run.
@@ -384,8 +343,9 @@ class _Recorder:
     On PostgreSQL that is ONE statement per text, in autocommit (a single statement is atomic):
     the previous text's SID and ``sent`` state (data-modifying CTEs) and the INSERT of the next
     text's Message. On SQLite the same statements run as one short transaction. Either way the
-    next Message is committed before its provider call, with the previous result. Statements
-    are built once per shape and reused with parameters.
+    next Message is committed before its provider call, with the previous result. The statements
+    are store.scheduled's, built once per shape and reused with parameters; the connection and
+    when it commits are the dispatcher's.
     """
 
     def __init__(self) -> None:
@@ -427,7 +387,7 @@ class _Recorder:
                 n_scheduled_message_id=following.row.id, n_phone_hash=invitation.participant.phone_hash,
                 n_to_address=following.to_e164, n_body=following.body,
             )
-        statements = _statements(shape, following is not None, self.postgres)
+        statements = text_result_statements(shape, following is not None, self.postgres)
         try:
             new_id = None
             for statement in statements:

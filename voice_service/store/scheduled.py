@@ -5,12 +5,14 @@ job, the staff page or the webhook does.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 
 from voice_service.extensions import db
-from voice_service.models import Invitation, ScheduledMessage
+from voice_service.models import Invitation, Message, ScheduledMessage
 from voice_service.scheduling.planner import Kind
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 
@@ -134,3 +136,48 @@ def state_of(invitation_id: int, kind: str) -> str | None:
     """The state of the invitation's message of this kind (None: none planned)."""
     return db.session.scalar(select(ScheduledMessage.state).where(
         ScheduledMessage.invitation_id == invitation_id, ScheduledMessage.kind == kind))
+
+
+# The dispatcher's per-text write -------------------------------------------------------------
+
+_MESSAGES, _ROWS, _INVITATIONS = Message.__table__, ScheduledMessage.__table__, Invitation.__table__
+_NEW_MESSAGE_COLUMNS = ("channel", "invitation_id", "scheduled_message_id", "phone_hash", "to_address", "body")
+
+
+def _bind(prefix: str, column) -> Any:
+    return bindparam(f"{prefix}{column.name}", type_=column.type)
+
+
+@functools.lru_cache(maxsize=64)
+def text_result_statements(result_shape: tuple | None, inserting: bool, one_statement: bool) -> tuple:
+    """The dispatcher's per-text write: the statements that record a result of this shape (which
+    columns change) and insert the next Message, with named parameters: built once per shape, not
+    once per text. Run by the dispatcher on its own connection, which commits them (nothing here does)."""
+    parts = []
+    if result_shape is not None:
+        message_columns, row_columns, invitation_sent = result_shape
+        values: dict[str, Any] = {name: _bind("m_", _MESSAGES.c[name]) for name in message_columns}
+        if "provider_sid" in message_columns:
+            # A sender may already have moved the status on (the outbox: delivered): never backwards.
+            values["status"] = case((_MESSAGES.c.status == "accepted", "queued"), else_=_MESSAGES.c.status)
+        values["updated_at"] = bindparam("now", type_=_MESSAGES.c.updated_at.type)
+        parts.append(update(_MESSAGES).where(_MESSAGES.c.id == bindparam("m_id")).values(values))
+        parts.append(update(_ROWS).where(_ROWS.c.id == bindparam("r_id"))
+                     .values({name: _bind("r_", _ROWS.c[name]) for name in row_columns}))
+        if invitation_sent:
+            parts.append(update(_INVITATIONS)
+                         .where(_INVITATIONS.c.id == bindparam("i_id"), _INVITATIONS.c.status == "scheduled")
+                         .values(status="sent", updated_at=bindparam("now", type_=_INVITATIONS.c.updated_at.type)))
+    if inserting:
+        values = {name: _bind("n_", _MESSAGES.c[name]) for name in _NEW_MESSAGE_COLUMNS}
+        now = bindparam("now", type_=_MESSAGES.c.created_at.type)
+        values.update(direction="outbound", status="accepted", created_at=now, updated_at=now)
+        parts.append(insert(_MESSAGES).values(values).returning(_MESSAGES.c.id))
+    if not one_statement or len(parts) == 1:
+        return tuple(parts)
+    # PostgreSQL: the updates become data-modifying CTEs of the last statement; one statement
+    # is atomic on its own, so it needs no transaction around it.
+    main, ctes = parts[-1], parts[:-1]
+    for index, part in enumerate(ctes):
+        main = main.add_cte(part.returning(part.table.c.id).cte(f"done_{index}"))
+    return (main,)
