@@ -12,11 +12,11 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
 
 from voice_service import audit
 from voice_service.extensions import db
-from voice_service.models import AdvocacyRequest, Invitation, Participant, User, utcnow
+from voice_service.models import AdvocacyRequest, Invitation, User, utcnow
+from voice_service.store.advocacy import advocacy_request_for, unreferred_open_requests
 from voice_service.vocab import MEETING_TYPES, ROLES
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def follow_choice(invitation: Invitation) -> None:
     """Keep one open request while the respondent wants an advocate (any channel); taken back
     before anyone acted on it, the request is removed."""
-    existing = db.session.scalar(select(AdvocacyRequest).where(AdvocacyRequest.invitation_id == invitation.id))
+    existing = advocacy_request_for(invitation.id)
     if invitation.advocate_requested and existing is None:
         db.session.add(AdvocacyRequest(invitation=invitation, status="open"))
     elif (not invitation.advocate_requested and existing is not None and existing.status == "open"
@@ -58,10 +58,7 @@ def refer(request: AdvocacyRequest, now: datetime | None = None) -> None:
 def refer_new_requests(now: datetime | None = None) -> int:
     """Refer every open request not yet referred; returns how many. Commits."""
     count = 0
-    for request in list(db.session.scalars(
-        select(AdvocacyRequest).where(AdvocacyRequest.status == "open", AdvocacyRequest.referred_at.is_(None))
-        .order_by(AdvocacyRequest.created_at)
-    )):
+    for request in unreferred_open_requests():
         try:
             refer(request, now)
         except Exception:
@@ -75,18 +72,6 @@ def refer_new_requests(now: datetime | None = None) -> int:
 def referral_job() -> dict:
     """The clock's job (no arguments, inside an app context)."""
     return {"referred": refer_new_requests()}
-
-
-def for_meeting(meeting_id: int, include_handled: bool = False) -> list[AdvocacyRequest]:
-    query = (
-        select(AdvocacyRequest).join(Invitation, AdvocacyRequest.invitation_id == Invitation.id)
-        .join(Participant, Invitation.participant_id == Participant.id)
-        .where(Participant.meeting_id == meeting_id)
-        .order_by(AdvocacyRequest.created_at)
-    )
-    if not include_handled:
-        query = query.where(AdvocacyRequest.status != "handled")
-    return list(db.session.scalars(query))
 
 
 def mark_handled(request: AdvocacyRequest, user: User, now: datetime | None = None) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,6 +16,7 @@ from voice_service import advocacy
 from voice_service.extensions import db
 from voice_service.invitations import mark_in_progress
 from voice_service.store import answers as stored
+from voice_service.store.alerts import open_alert_for
 from voice_service.models import Answer, Invitation, SafeguardingAlert, SafeguardingAlertItem, ThemeTag, utcnow
 from voice_service.vocab import VISIBILITY
 
@@ -162,7 +162,7 @@ def raise_alert(evidence, *, answer: Answer | None = None, message=None, source_
     phone = getattr(message, "phone_hash", None) if participant_id is None else None
     item = SafeguardingAlertItem(answer=answer, message=message, source_feedback=source_feedback, evidence=evidence,
                                  model_version=model_version)
-    alert = _open_alert_for(participant_id, phone)
+    alert = open_alert_for(participant_id, phone)
     if alert is None:
         alert = SafeguardingAlert(answer=answer, message=message, source_feedback=source_feedback, evidence=evidence,
                                   status="open", participant_id=participant_id, phone_hash=phone,
@@ -180,18 +180,6 @@ def raise_alert(evidence, *, answer: Answer | None = None, message=None, source_
 def _whose(answer: Answer | None, message) -> int | None:
     invitation = answer.invitation if answer is not None else getattr(message, "invitation", None)
     return invitation.participant_id if invitation is not None else None
-
-
-def _open_alert_for(participant_id: int | None, phone: str | None) -> SafeguardingAlert | None:
-    if participant_id is None and phone is None:
-        return None
-    whose = (SafeguardingAlert.participant_id == participant_id if participant_id is not None
-             else SafeguardingAlert.phone_hash == phone)
-    with db.session.no_autoflush:
-        return db.session.scalars(
-            select(SafeguardingAlert).where(whose, SafeguardingAlert.status.in_(("open", "acknowledged")))
-            .order_by(SafeguardingAlert.id)
-        ).first()
 
 
 def notify(alert: SafeguardingAlert) -> None:

@@ -2,17 +2,14 @@
 
 Recorded: every staff view of identifiable answers (meeting page, print view, an alert's words),
 every export, every change of a flag, an alert or an advocacy request, sign-ins and lock-outs,
-and every change made through the API. Admins read it at /staff/audit.
+and every change made through the API. Admins read it at /staff/audit (`store.audit.read`).
 
 `record` adds the event to the current session; the caller's commit stores it with the change it
 describes, so a change and its audit entry are never separated.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import select
 
 from voice_service.extensions import db
 from voice_service.models import ApiKey, AuditEvent, User, utcnow
@@ -71,41 +68,3 @@ def record(who: User | ApiKey | None, action: str, obj=None, detail: dict | None
     )
     db.session.add(event)
     return event
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    id: int
-    at: datetime
-    who: str
-    action: str
-    object_type: str | None
-    object_id: str | None
-    detail: dict | None
-
-
-def read(limit: int = 100, before_id: int | None = None, action: str | None = None,
-         object_type: str | None = None, object_id: str | None = None, user_id: int | None = None) -> list[AuditRow]:
-    """The newest events first, `limit` at a time (page on with `before_id`), optionally filtered."""
-    query = (
-        select(AuditEvent, User.email, ApiKey.name)
-        .outerjoin(User, AuditEvent.user_id == User.id)
-        .outerjoin(ApiKey, AuditEvent.api_key_id == ApiKey.id)
-        .order_by(AuditEvent.id.desc())
-        .limit(max(1, min(limit, 500)))
-    )
-    if before_id is not None:
-        query = query.where(AuditEvent.id < before_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if object_id:
-        query = query.where(AuditEvent.object_id == str(object_id))
-    if user_id is not None:
-        query = query.where(AuditEvent.user_id == user_id)
-    rows = []
-    for event, email, key_name in db.session.execute(query):
-        who = email or (f"API key {key_name}" if key_name else "system")
-        rows.append(AuditRow(event.id, event.at, who, event.action, event.object_type, event.object_id, event.detail))
-    return rows

@@ -18,10 +18,10 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Request, abort, current_app, redirect, request, session, url_for
-from sqlalchemy import select
 
 from voice_service.extensions import db
 from voice_service.models import ApiKey, User, utcnow
+from voice_service.store.staff import api_key_with_hash, user_by_id, user_with_email
 from voice_service.vocab import API_SCOPES
 
 _hasher = PasswordHasher()
@@ -62,7 +62,7 @@ def create_user(email: str, name: str, role: str, password: str, team: str | Non
     problem = password_problem(password)
     if problem:
         raise ValueError(f"password: {problem}")
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+    if user_with_email(email) is not None:
         raise ValueError(f"email: a user with the email {email} already exists")
     user = User(email=email, name=(name or email).strip()[:200], role=role, team=team or None,
                 password_hash=hash_password(password))
@@ -126,7 +126,7 @@ def authenticate(email: str, password: str, address: str = "", now: datetime | N
     """
     now = now or utcnow()
     email = (email or "").strip().lower()
-    user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    user = user_with_email(email) if email else None
     usable = user is not None and user.active
     epoch = (user.sign_in_epoch or 0) if user is not None else 0
     allowed = _throttle("test", email, address, epoch)
@@ -209,7 +209,7 @@ def current_user() -> User | None:
             session.clear()
             req._staff_session_expired = "1"
         else:
-            user = db.session.get(User, user_id)
+            user = user_by_id(user_id)
             if _session_is_current(user, utcnow()):
                 session["seen"] = utcnow().timestamp()
             else:
@@ -266,7 +266,7 @@ def api_key_from_request(req: Request) -> ApiKey | None:
     raw = header[len("Bearer "):].strip()
     if not raw:
         return None
-    key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == _key_hash(raw)))
+    key = api_key_with_hash(_key_hash(raw))
     if key is None or key.revoked_at is not None:
         return None
     key.last_used_at = utcnow()

@@ -13,10 +13,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
 
 from voice_service.extensions import db
 from voice_service.models import Child, Meeting, Participant
+from voice_service.store.meetings import case_participants, meeting_by_ref
 
 LONDON = ZoneInfo("Europe/London")
 EOS_TYPE = "experience_of_service"
@@ -61,17 +61,13 @@ def plan_experience_of_service(child: Child, *, plan: bool = True) -> list:
     db.session.flush()
     closed_at = datetime.combine(child.case_closed_on, time(10, 0), LONDON).astimezone(ZoneInfo("UTC"))
     ref = eos_reference(child.case_ref)
-    meeting = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == ref))
+    meeting = meeting_by_ref(ref)
     if meeting is None:
         meeting = Meeting(meeting_ref=ref, child=child, meeting_type=EOS_TYPE, starts_at=closed_at, status="scheduled")
         db.session.add(meeting)
         db.session.flush()
     known = {p.external_ref for p in meeting.participants}
-    people = db.session.scalars(
-        select(Participant).join(Meeting).where(Meeting.child_id == child.id, Meeting.meeting_type != EOS_TYPE,
-                                                Participant.role.in_(ASKED_ROLES))
-        .order_by(Meeting.starts_at.desc(), Participant.id)
-    )
+    people = case_participants(child.id, ASKED_ROLES, EOS_TYPE)
     warnings = []
     surveys = registry(current_app)
     for person in people:

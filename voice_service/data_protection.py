@@ -10,24 +10,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Column, Integer, MetaData, Table, Text, func, select, update
 
-from voice_service.store.answers import decode_value
 from voice_service.crypto import keyring, phone_hash
 from voice_service.extensions import db
-from voice_service.models import (
-    Action, AdvocacyRequest, Answer, AuditEvent, Invitation, LabelledExample, Meeting, Message,
-    Participant, SafeguardingAlert, SafeguardingAlertItem, SharedQuote, utcnow,
-)
+from voice_service.models import AuditEvent, Participant, utcnow
 from voice_service.models.types import EncryptedJSON, EncryptedText
+from voice_service.store.answers import decode_value
+from voice_service.store.erasure import (
+    anonymise_participants, answers_of, clear_stray_texts_before, encrypted_values_after, erase_texts_by_hash,
+    messages_of, participant_by_id, participant_ids_met_before, participants_with_phone_hash, store_encrypted_value,
+    texts_count_with_phone_hash,
+)
 
-ERASED = "[erased]"
 BATCH = 500
 
 
@@ -45,17 +44,13 @@ def rotate_keys(progress=None) -> int:
     """Re-encrypt every stored value with the newest key. Returns how many values changed."""
     changed = 0
     for table_name, column_name in encrypted_columns():
-        raw = Table(table_name, MetaData(), Column("id", Integer, primary_key=True), Column(column_name, Text))
-        column = raw.c[column_name]
         last_id = 0
         while True:
-            rows = db.session.execute(
-                select(raw.c.id, column).where(raw.c.id > last_id, column.is_not(None)).order_by(raw.c.id).limit(BATCH)
-            ).all()
+            rows = encrypted_values_after(table_name, column_name, last_id, BATCH)
             if not rows:
                 break
             for row_id, token in rows:
-                db.session.execute(update(raw).where(raw.c.id == row_id).values({column_name: keyring.rotate(token)}))
+                store_encrypted_value(table_name, column_name, row_id, keyring.rotate(token))
             changed += len(rows)
             last_id = rows[-1][0]
             db.session.commit()
@@ -76,74 +71,14 @@ def apply_retention(now: datetime | None = None, days: int | None = None) -> dic
     now = now or utcnow()
     days = current_app.config["RETENTION_DAYS"] if days is None else days
     cutoff = now - timedelta(days=days)
-    participant_ids = list(db.session.scalars(
-        select(Participant.id).join(Meeting).where(Meeting.starts_at < cutoff, Participant.display_name != ERASED)
-    ))
-    counts = _anonymise_participants(participant_ids)
+    counts = anonymise_participants(participant_ids_met_before(cutoff))
     # Texts that reached no invitation (unknown numbers, after STOP) are removed on the same clock.
-    stray = select(Message.id).where(Message.invitation_id.is_(None), Message.created_at < cutoff,
-                                     Message.body.is_not(None))
-    db.session.execute(update(SafeguardingAlert).where(SafeguardingAlert.message_id.in_(stray))
-                       .values(evidence=None, action_notes=None, outcome_reason=None))
-    db.session.execute(update(SafeguardingAlertItem).where(SafeguardingAlertItem.message_id.in_(stray)).values(evidence=None))
-    counts["messages"] += db.session.execute(
-        update(Message).where(Message.id.in_(stray))
-        .values(body=None, reply_body=None, to_address=None, from_address=None, phone_hash=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    counts["messages"] += clear_stray_texts_before(cutoff)
     from voice_service.other_voices import forget_words_before
 
     counts["source_feedback"] = forget_words_before(cutoff.date())
     audit("retention_applied", detail={"cutoff": cutoff.isoformat(), **counts})
     db.session.commit()
-    return counts
-
-
-def _anonymise_participants(participant_ids: Iterable[int]) -> dict[str, int]:
-    counts = {"participants": 0, "answers": 0, "messages": 0}
-    for pid in participant_ids:
-        participant = db.session.get(Participant, pid)
-        if participant is None:
-            continue
-        participant.display_name = ERASED
-        participant.phone = None
-        participant.phone_hash = None
-        participant.email = None
-        participant.postal_address = None
-        invitation_ids = [i.id for i in participant.invitations]
-        if invitation_ids:
-            counts["answers"] += db.session.execute(
-                update(Answer).where(Answer.invitation_id.in_(invitation_ids))
-                .values(free_text=None, redacted_text=None, analysis_evidence=None)
-            ).rowcount
-            counts["messages"] += db.session.execute(
-                update(Message).where(Message.invitation_id.in_(invitation_ids))
-                .values(body=None, reply_body=None, to_address=None, from_address=None, phone_hash=None)
-            ).rowcount
-            db.session.execute(
-                update(Action).where(Action.invitation_id.in_(invitation_ids)).values(point=ERASED, decision=ERASED)
-            )
-            db.session.execute(
-                update(AdvocacyRequest).where(AdvocacyRequest.invitation_id.in_(invitation_ids)).values(notes=None)
-            )
-            answer_ids = select(Answer.id).where(Answer.invitation_id.in_(invitation_ids))
-            db.session.execute(
-                update(SafeguardingAlert).where(SafeguardingAlert.participant_id == pid)
-                .values(evidence=None, action_notes=None, outcome_reason=None)
-            )
-            db.session.execute(
-                update(SafeguardingAlertItem).where(SafeguardingAlertItem.answer_id.in_(answer_ids)).values(evidence=None)
-            )
-            db.session.execute(
-                update(LabelledExample).where(LabelledExample.answer_id.in_(answer_ids)).values(answer_id=None)
-            )
-            db.session.execute(  # an approved quote is withdrawn with the words it came from
-                update(SharedQuote).where(SharedQuote.answer_id.in_(answer_ids)).values(text=None, decision="withheld")
-            )
-            db.session.execute(
-                update(Invitation).where(Invitation.id.in_(invitation_ids)).values(conversation_state=None)
-            )
-        counts["participants"] += 1
     return counts
 
 
@@ -161,25 +96,11 @@ def hash_of_phone(phone: str) -> str:
 
 def find_participants(participant_id: int | None = None, phone: str | None = None) -> list[Participant]:
     if participant_id is not None:
-        found = db.session.get(Participant, participant_id)
+        found = participant_by_id(participant_id)
         return [found] if found else []
     if phone:
-        return list(db.session.scalars(select(Participant).where(Participant.phone_hash == hash_of_phone(phone))))
+        return participants_with_phone_hash(hash_of_phone(phone))
     raise click.UsageError("say who: --participant-id N or --phone NUMBER")
-
-
-def erase_texts_by_hash(number_hash: str) -> int:
-    """Every message from or to this number's keyed hash, whichever invitation (or none) it
-    reached, and the alerts raised on them. Returns how many messages were cleared. The opt-out
-    row (the hash alone) stays: it is how we keep not texting someone who said STOP."""
-    ids = select(Message.id).where(Message.phone_hash == number_hash)
-    db.session.execute(update(SafeguardingAlert).where(SafeguardingAlert.message_id.in_(ids))
-                       .values(evidence=None, action_notes=None))
-    return db.session.execute(
-        update(Message).where(Message.phone_hash == number_hash)
-        .values(body=None, reply_body=None, to_address=None, from_address=None, phone_hash=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
 
 
 def export_person(participants: list[Participant]) -> dict:
@@ -188,8 +109,8 @@ def export_person(participants: list[Participant]) -> dict:
     for p in participants:
         invitations = []
         for inv in p.invitations:
-            answers = db.session.scalars(select(Answer).where(Answer.invitation_id == inv.id).order_by(Answer.id))
-            messages = db.session.scalars(select(Message).where(Message.invitation_id == inv.id).order_by(Message.id))
+            answers = answers_of(inv.id)
+            messages = messages_of(inv.id)
             invitations.append({
                 "survey": inv.survey_id, "version": inv.survey_version, "status": inv.status,
                 "channel": inv.channel, "who_may_see": inv.visibility, "advocate_requested": inv.advocate_requested,
@@ -271,12 +192,12 @@ def erase_command(participant_id, phone, requested_by, yes) -> None:
     number, after STOP), found by the number's keyed hash, and the alerts raised on them."""
     participants = find_participants(participant_id, phone)
     number_hash = hash_of_phone(phone) if phone else None
-    stray = db.session.scalar(select(func.count(Message.id)).where(Message.phone_hash == number_hash)) if number_hash else 0
+    stray = texts_count_with_phone_hash(number_hash) if number_hash else 0
     if not participants and not stray:
         raise click.ClickException("no records found for that person; nothing erased")
     if not yes:
         click.confirm(f"Erase {len(participants)} record(s) and {stray} text(s)? This cannot be undone", abort=True)
-    counts = _anonymise_participants([p.id for p in participants])
+    counts = anonymise_participants([p.id for p in participants])
     if number_hash:
         counts["messages"] += erase_texts_by_hash(number_hash)
     for p in participants:

@@ -14,12 +14,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager
-
 from voice_service.crypto import keyring, token_hash
 from voice_service.extensions import db
 from voice_service.models import Invitation, Participant, utcnow
+from voice_service.store.invitations import invitation_with_token_hash
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 
 
@@ -75,21 +73,11 @@ def reissue_token(invitation: Invitation) -> str:
     return link_token(invitation)
 
 
-# Built once, and with the participant and meeting every page needs in the same round trip.
-_BY_TOKEN_HASH = (
-    select(Invitation)
-    .join(Invitation.participant)
-    .join(Participant.meeting)
-    .options(contains_eager(Invitation.participant).contains_eager(Participant.meeting))
-    .where(Invitation.token_hash == bindparam("hashed_token"))
-)
-
-
 def lookup_token(token: str, now: datetime | None = None) -> TokenLookup:
     now = now or utcnow()
     if not token or len(token) > 64:
         return TokenLookup(None, "unknown")
-    invitation = db.session.scalar(_BY_TOKEN_HASH, {"hashed_token": token_hash(token)})
+    invitation = invitation_with_token_hash(token_hash(token))
     if invitation is None:
         return TokenLookup(None, "unknown")
     if invitation.status in ("expired", "opted_out") or invitation.participant.meeting.status == "cancelled":

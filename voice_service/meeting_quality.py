@@ -22,10 +22,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
 
 from voice_service.extensions import db
-from voice_service.models import Meeting, Participant, utcnow
+from voice_service.models import Meeting, utcnow
+from voice_service.store.meetings import existing_meeting_refs, meeting_by_ref, meeting_participants, meetings_held_between
 
 MQ_TYPE = "meeting_quality"
 NOT_AFTER = ("experience_of_service", MQ_TYPE)
@@ -49,7 +49,7 @@ def plan_meeting_quality(meeting: Meeting, *, plan: bool = True) -> int:
     if meeting.meeting_type in NOT_AFTER or meeting.status == "cancelled":
         return 0
     ref = mq_reference(meeting.meeting_ref)
-    after = db.session.scalar(select(Meeting).where(Meeting.meeting_ref == ref))
+    after = meeting_by_ref(ref)
     if after is None:
         after = Meeting(meeting_ref=ref, child=meeting.child, meeting_type=MQ_TYPE, starts_at=meeting.starts_at,
                         chair_id=meeting.chair_id, worker_id=meeting.worker_id, location=meeting.location,
@@ -59,8 +59,7 @@ def plan_meeting_quality(meeting: Meeting, *, plan: bool = True) -> int:
     known = {p.external_ref for p in after.participants}
     surveys = registry(current_app)
     made = 0
-    people = db.session.scalars(select(Participant).where(
-        Participant.meeting_id == meeting.id, Participant.role.in_(ASKED_ROLES)).order_by(Participant.id))
+    people = meeting_participants(meeting.id, ASKED_ROLES)
     for person in people:
         key = person.external_ref or f"P{person.id}"
         if key in known:
@@ -80,14 +79,10 @@ def plan_meeting_quality(meeting: Meeting, *, plan: bool = True) -> int:
 
 def meetings_due(now: datetime) -> list[Meeting]:
     """Meetings held in the last LOOKBACK, not cancelled, with no questionnaire meeting yet."""
-    held = db.session.scalars(select(Meeting).where(
-        Meeting.starts_at <= now, Meeting.starts_at > now - LOOKBACK, Meeting.status != "cancelled",
-        Meeting.meeting_type.not_in(NOT_AFTER)).order_by(Meeting.starts_at))
-    held = list(held)
+    held = meetings_held_between(now - LOOKBACK, now, NOT_AFTER)
     if not held:
         return []
-    done = set(db.session.scalars(select(Meeting.meeting_ref).where(
-        Meeting.meeting_ref.in_([mq_reference(m.meeting_ref) for m in held]))))
+    done = existing_meeting_refs([mq_reference(m.meeting_ref) for m in held])
     return [m for m in held if mq_reference(m.meeting_ref) not in done]
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from voice_service import audit
 from voice_service.extensions import db
-from voice_service.models import Invitation, Message, ScheduledMessage, User, utcnow
+from voice_service.models import Invitation, ScheduledMessage, User, utcnow
+from voice_service.store.invitations import latest_invitations
+from voice_service.store.messages import invitations_with_complaints, latest_outbound_messages
+from voice_service.store.scheduled import add_resend
+from voice_service.store.staff import user_names
 from voice_service.vocab import ASSISTANCE, OPEN_INVITATION_STATUSES, ROUTES
 from voice_service.scheduling.routes import check_address, check_email
 
@@ -91,19 +93,9 @@ def contact_views(participants, invitations: dict[int, Invitation], role: str) -
     from voice_service.scheduling.service import route_for
 
     invitation_ids = [i.id for i in invitations.values()]
-    latest: dict[int, Message] = {}
-    if invitation_ids:
-        newest = (select(func.max(Message.id)).where(Message.invitation_id.in_(invitation_ids),
-                                                     Message.direction == "outbound")
-                  .group_by(Message.invitation_id))
-        for message in db.session.scalars(select(Message).where(Message.id.in_(newest))):
-            latest[message.invitation_id] = message
-        complaints = set(db.session.scalars(
-            select(Message.invitation_id).where(Message.invitation_id.in_(invitation_ids), Message.error_code == "complaint")))
-    else:
-        complaints = set()
-    helper_ids = {i.assisted_by_id for i in invitations.values() if i.assisted_by_id}
-    helpers = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(helper_ids))).all()) if helper_ids else {}
+    latest = latest_outbound_messages(invitation_ids)
+    complaints = invitations_with_complaints(invitation_ids)
+    helpers = user_names(i.assisted_by_id for i in invitations.values() if i.assisted_by_id)
     out: dict[int, ContactView] = {}
     now = utcnow()
     for p in participants:
@@ -128,12 +120,7 @@ def contact_views(participants, invitations: dict[int, Invitation], role: str) -
 def for_meeting(meeting, role: str) -> dict[int, ContactView]:
     """contact_views for every participant of a meeting, each with their latest invitation."""
     participants = list(meeting.participants)
-    ids = [p.id for p in participants]
-    invitations: dict[int, Invitation] = {}
-    if ids:
-        for invitation in db.session.scalars(select(Invitation).where(Invitation.participant_id.in_(ids))
-                                             .order_by(Invitation.id)):
-            invitations[invitation.participant_id] = invitation  # the latest wins
+    invitations = latest_invitations([p.id for p in participants])
     return contact_views(participants, invitations, role)
 
 
@@ -152,11 +139,7 @@ def resend(invitation: Invitation, user: User, now: datetime | None = None) -> S
     route = route_for(invitation.participant)
     if route == "in_person":
         raise ReachRefused("There is no phone, email or postal address to send it to: give them the link in person")
-    sequence = (db.session.scalar(select(func.max(ScheduledMessage.sequence)).where(
-        ScheduledMessage.invitation_id == invitation.id, ScheduledMessage.kind == "resend")) or 0) + 1
-    row = ScheduledMessage(invitation_id=invitation.id, kind="resend", sequence=sequence, due_at=now, state="pending")
-    db.session.add(row)
-    db.session.flush()
+    row = add_resend(invitation.id, now)
     audit.record(user, "invitation_resent", invitation, {"route": route, "scheduled_message_id": row.id})
     return row
 

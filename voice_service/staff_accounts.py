@@ -8,11 +8,11 @@ active admin can be neither disabled nor re-roled: someone must be able to admin
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
 
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.models import User
+from voice_service.store.staff import other_active_admins, user_with_email
 from voice_service.vocab import STAFF_ROLES
 
 
@@ -21,11 +21,7 @@ class AccountChangeRefused(ValueError):
 
 
 def find(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-
-
-def all_accounts() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.active.desc(), User.email)))
+    return user_with_email((email or "").strip().lower())
 
 
 def _team_problem(role: str, team: str | None) -> str | None:
@@ -37,9 +33,7 @@ def _team_problem(role: str, team: str | None) -> str | None:
 def _last_admin(user: User) -> bool:
     if user.role != "admin" or not user.active:
         return False
-    others = db.session.scalar(select(func.count(User.id)).where(
-        User.role == "admin", User.active.is_(True), User.id != user.id))
-    return not others
+    return not other_active_admins(user.id)
 
 
 def create(actor: User | None, email: str, name: str | None, role: str, password: str,

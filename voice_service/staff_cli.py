@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from voice_service import audit
 from voice_service import staff_accounts as accounts
 from voice_service.extensions import db
-from voice_service.models import ApiKey, User, utcnow
+from voice_service.models import User, utcnow
+from voice_service.store.staff import all_accounts, api_key_named, api_keys_by_name
 from voice_service.vocab import API_SCOPES, STAFF_ROLES
 
 # Case import ------------------------------------------------------------------------------------
@@ -272,7 +272,7 @@ def api_key_create(name: str, scopes: tuple[str, ...]) -> None:
     name = name.strip()
     if not name or len(name) > 100:
         raise click.BadParameter("give a name of 1 to 100 characters", param_hint="NAME")
-    if db.session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
+    if api_key_named(name) is not None:
         raise click.ClickException(f"a key called {name!r} exists already; revoke it or choose another name")
     key, raw = create_api_key(name, scopes)
     db.session.flush()
@@ -286,7 +286,7 @@ def api_key_create(name: str, scopes: tuple[str, ...]) -> None:
 @with_appcontext
 def api_key_list() -> None:
     """Every key: name, first characters, created, last used, revoked."""
-    keys = list(db.session.scalars(select(ApiKey).order_by(ApiKey.name)))
+    keys = api_keys_by_name()
     if not keys:
         click.echo("No API keys.")
     for key in keys:
@@ -301,7 +301,7 @@ def api_key_list() -> None:
 @with_appcontext
 def api_key_revoke(name: str) -> None:
     """Stop the key called NAME working (at once)."""
-    key = db.session.scalar(select(ApiKey).where(ApiKey.name == name))
+    key = api_key_named(name)
     if key is None:
         raise click.ClickException(f"no API key called {name!r}")
     if key.revoked_at is None:
@@ -340,7 +340,7 @@ def users_create(email: str, role: str, name: str | None, team: str | None, pass
 @users_cli.command("list")
 @with_appcontext
 def users_list() -> None:
-    for user in accounts.all_accounts():
+    for user in all_accounts():
         locked = " locked" if user.locked_until and user.locked_until > utcnow() else ""
         click.echo(f"{user.email}\t{user.role}\t{user.team or '-'}\t{'active' if user.active else 'inactive'}{locked}")
 

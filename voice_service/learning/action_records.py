@@ -1,10 +1,8 @@
-"""Learning Loop actions in the database, and the measure month by month for their charts.
-The caller commits; every change is audited (ids only)."""
+"""Learning Loop actions: creating and changing them, and the measure month by month for their
+charts (reading them: store.learning). The caller commits; every change is audited (ids only)."""
 from __future__ import annotations
 
 from datetime import date
-
-from sqlalchemy import select
 
 from voice_service import audit
 from voice_service.analysis import charts
@@ -50,15 +48,6 @@ def set_published(action: LearningAction, user: User | None, published: bool) ->
         raise rules.ActionRefused("Write what the action means for families, in plain words, before publishing it")
     action.published = published
     audit.record(user, "learning_action_published" if published else "learning_action_unpublished", action)
-
-
-def all_actions() -> list[LearningAction]:
-    return list(db.session.scalars(select(LearningAction).order_by(LearningAction.due_on, LearningAction.id)))
-
-
-def published_actions() -> list[LearningAction]:
-    return list(db.session.scalars(select(LearningAction).where(LearningAction.published.is_(True))
-                                   .order_by(LearningAction.created_at.desc())))
 
 
 def measure_label(measure_id: str) -> str:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 
 from voice_service import audit
 from voice_service.extensions import db
 from voice_service.learning import you_said
-from voice_service.models import (
-    Action, Answer, Invitation, Meeting, OptOut, ScheduledMessage, User, YouSaidWeDid, utcnow,
-)
+from voice_service.models import Invitation, Meeting, User, YouSaidWeDid, utcnow
+from voice_service.store.answers import current_answers, has_current_answer
+from voice_service.store.invitations import invitation_with_token_hash
+from voice_service.store.meetings import meeting_decisions
+from voice_service.store.messages import is_opted_out
+from voice_service.store.scheduled import state_of
+from voice_service.store.you_said import you_said_record
 
 
 class FollowUpRefused(ValueError):
@@ -26,7 +29,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 
     if not token or len(token) > 64:
         return None
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    invitation = invitation_with_token_hash(token_hash(token))
     if invitation is None or invitation.participant.meeting.status == "cancelled":
         return None
     return invitation
@@ -35,14 +38,12 @@ def invitation_for_token(token: str) -> Invitation | None:
 def gave_views(invitation: Invitation) -> bool:
     if invitation.status == "completed":
         return True
-    return db.session.scalar(select(Answer.id).where(
-        Answer.invitation_id == invitation.id, Answer.is_current.is_(True), Answer.skipped.is_(False)).limit(1)) is not None
+    return has_current_answer(invitation.id)
 
 
 def route_of(invitation: Invitation) -> str:
     p = invitation.participant
-    opted_out = bool(p.phone_hash) and db.session.scalar(
-        select(OptOut.id).where(OptOut.phone_hash == p.phone_hash)) is not None
+    opted_out = is_opted_out(p.phone_hash)
     return you_said.route_for(role=p.role, has_phone=bool(p.phone), safe_to_text=bool(p.safe_to_text),
                               consent=bool(p.consent), opted_out=opted_out, has_email=bool(p.email),
                               preferred_channel=p.preferred_channel)
@@ -50,7 +51,7 @@ def route_of(invitation: Invitation) -> str:
 
 def record_for(invitation: Invitation) -> YouSaidWeDid:
     """The person's record, made the first time it is needed (the route is worked out then)."""
-    found = db.session.scalar(select(YouSaidWeDid).where(YouSaidWeDid.invitation_id == invitation.id))
+    found = you_said_record(invitation.id)
     if found is None:
         found = YouSaidWeDid(invitation_id=invitation.id, route=route_of(invitation), created_at=utcnow())
         db.session.add(found)
@@ -70,8 +71,7 @@ def page_data(invitation: Invitation, survey, now: datetime | None = None) -> Pa
     """What they said (as they allowed) and what was decided, with the follow-up's state."""
     now = now or utcnow()
     meeting = invitation.participant.meeting
-    rows = db.session.scalars(select(Answer).where(
-        Answer.invitation_id == invitation.id, Answer.is_current.is_(True)).order_by(Answer.id))
+    rows = current_answers(invitation).values()
     order = {q.id: i for i, q in enumerate(survey.questions)} if survey else {}
     answers = []
     for a in sorted(rows, key=lambda a: (order.get(a.question_id, 999), a.id)):
@@ -80,7 +80,7 @@ def page_data(invitation: Invitation, survey, now: datetime | None = None) -> Pa
                         "skipped": a.skipped, "flagged": a.safeguarding_flag})
     actions = [
         {"invitation_id": a.invitation_id, "point": a.point, "decision": a.decision}
-        for a in db.session.scalars(select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id))
+        for a in meeting_decisions(meeting.id)
     ]
     record = record_for(invitation)
     return PageData(
@@ -131,8 +131,7 @@ def meeting_routes(meeting: Meeting) -> list[PersonRoute]:
             if not gave_views(invitation):
                 continue
             record = record_for(invitation)
-            sent = db.session.scalar(select(ScheduledMessage.state).where(
-                ScheduledMessage.invitation_id == invitation.id, ScheduledMessage.kind == "you_said_we_did"))
+            sent = state_of(invitation.id, "you_said_we_did")
             if meeting.outcome_recorded_at is None:
                 state = "waiting"
             elif record.handed_over_at is not None or sent == "sent":

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
 
 from voice_service.extensions import db
-from voice_service.models import Action, Invitation, Meeting, Participant, ScheduledMessage, User, utcnow
+from voice_service.models import Action, Meeting, User, utcnow
+from voice_service.store.meetings import meeting_id_of_invitation
+from voice_service.store.scheduled import pending_count
 
 
 def mark_views_read(meeting: Meeting, user: User, now: datetime | None = None) -> None:
@@ -40,11 +41,7 @@ def record_outcome(meeting: Meeting, user: User, point: str, decision: str, invi
     if meeting.starts_at > now:
         raise OutcomeRefused("You can record what was decided once the meeting has started")
     if invitation_id is not None:
-        owner = db.session.scalar(
-            select(Participant.meeting_id).join(Invitation, Invitation.participant_id == Participant.id)
-            .where(Invitation.id == invitation_id)
-        )
-        if owner != meeting.id:
+        if meeting_id_of_invitation(invitation_id) != meeting.id:
             raise OutcomeRefused("Choose someone who was invited to this meeting")
     action = Action(meeting_id=meeting.id, invitation_id=invitation_id, point=point.strip(),
                     decision=decision.strip(), recorded_by_id=user.id, recorded_at=now)
@@ -65,12 +62,4 @@ def plan_you_said_we_did(meeting: Meeting, now: datetime) -> int:
     from voice_service.scheduling.service import plan_meeting_messages
 
     plan_meeting_messages(meeting, now)
-    invitation_ids = [i.id for p in meeting.participants for i in p.invitations]
-    if not invitation_ids:
-        return 0
-    return db.session.scalar(
-        select(func.count(ScheduledMessage.id)).where(
-            ScheduledMessage.invitation_id.in_(invitation_ids), ScheduledMessage.kind == "you_said_we_did",
-            ScheduledMessage.state == "pending",
-        )
-    ) or 0
+    return pending_count([i.id for p in meeting.participants for i in p.invitations], "you_said_we_did")

@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from voice_service import audit
-from voice_service.extensions import db
 from voice_service.models import Invitation, ScheduledMessage, utcnow
 from voice_service.scheduling.routes import check_address
+from voice_service.store.scheduled import add_resend, has_pending_resend
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 
 log = logging.getLogger(__name__)
@@ -32,16 +30,9 @@ def letter_after_bounce(invitation: Invitation, now: datetime | None = None) -> 
     participant.route = "letter"
     if invitation.status not in OPEN_INVITATION_STATUSES or invitation.expires_at <= now:
         return None
-    pending = db.session.scalar(select(ScheduledMessage.id).where(
-        ScheduledMessage.invitation_id == invitation.id, ScheduledMessage.kind == "resend",
-        ScheduledMessage.state == "pending").limit(1))
-    if pending is not None:
+    if has_pending_resend(invitation.id):
         return None  # already going again (by letter now that the route has changed)
-    sequence = (db.session.scalar(select(func.max(ScheduledMessage.sequence)).where(
-        ScheduledMessage.invitation_id == invitation.id, ScheduledMessage.kind == "resend")) or 0) + 1
-    row = ScheduledMessage(invitation_id=invitation.id, kind="resend", sequence=sequence, due_at=now, state="pending")
-    db.session.add(row)
-    db.session.flush()
+    row = add_resend(invitation.id, now)
     audit.record(None, "email_bounced_letter_scheduled", invitation, {"scheduled_message_id": row.id}, at=now)
     log.info("email bounced: invitation goes again by letter", extra={"invitation_id": invitation.id})
     return row

@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from voice_service import conversation, safety_net, turns
@@ -36,7 +35,7 @@ from voice_service.messaging import keywords
 from voice_service.messaging.texts import meeting_time_label, service_info, survey_for
 from voice_service.models import Invitation, Message
 from voice_service.store.invitations import open_invitations
-from voice_service.store.messages import claim, record_opt_out, remove_opt_out
+from voice_service.store.messages import claim, message_by_id, message_id_with_sid, record_opt_out, remove_opt_out
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +113,7 @@ def _receive_again(inbound: Inbound) -> str:
         log.info("inbound retry answered from the stored reply", extra={"message_id": message_id})
         return reply
     try:
-        message = db.session.get(Message, message_id)
+        message = message_by_id(message_id)
         outcome = _respond(message, inbound)
         message.reply_body = outcome.reply
         db.session.commit()
@@ -143,7 +142,7 @@ def store(inbound: Inbound) -> int:
         return message.id
     except IntegrityError:  # a retry of a message we already hold
         db.session.rollback()
-        existing = db.session.scalar(select(Message.id).where(Message.provider_sid == inbound.sid))
+        existing = message_id_with_sid(inbound.sid)
         if existing is None:  # pragma: no cover - the constraint said it exists
             raise
         return existing

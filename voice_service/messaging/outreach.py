@@ -11,13 +11,13 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
 
 from voice_service.extensions import db
 from voice_service.messaging import outreach_texts as texts
 from voice_service.messaging.email import DeliveryError, email_sender, letter_sender
 from voice_service.models import Invitation, Message, ScheduledMessage
 from voice_service.scheduling.routes import check_address, check_email
+from voice_service.store.messages import has_email_complaint
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -44,13 +44,7 @@ def why_not(route: str, participant) -> tuple[str, str] | None:
 
 
 def complained(participant) -> bool:
-    invitation_ids = [i.id for i in participant.invitations]
-    if not invitation_ids:
-        return False
-    return db.session.scalar(
-        select(Message.id).where(Message.invitation_id.in_(invitation_ids), Message.channel == "email",
-                                 Message.error_code == COMPLAINT).limit(1)
-    ) is not None
+    return has_email_complaint([i.id for i in participant.invitations])
 
 
 def compose_email(invitation: Invitation, kind: str, link: str) -> tuple[str, str]:

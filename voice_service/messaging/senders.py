@@ -19,14 +19,13 @@ from dataclasses import dataclass
 
 import requests
 from flask import Flask, current_app
-from sqlalchemy import select
 
 from voice_service.crypto import phone_hash
 from voice_service.extensions import db
 from voice_service.messaging.segments import sms_segments
 from voice_service.messaging.texts import HARD_SEGMENT_LIMIT, SCHEDULED_TO_SMS_KIND, survey_for
 from voice_service.models import Invitation, Message, ScheduledMessage
-from voice_service.store.messages import is_opted_out, record_opt_out
+from voice_service.store.messages import is_opted_out, recent_unsent_outbound, record_opt_out
 from voice_service.vocab import MESSAGE_STATUS_RANK
 
 log = logging.getLogger(__name__)
@@ -244,14 +243,7 @@ def advance_status(message: Message, status: str | None, error_code: str | None 
 def _unsent_row(invitation: Invitation, to: str, body: str) -> Message | None:
     """The caller's own committed row for this text, when it stored one and did not pass it
     (the scheduler's dispatcher does): the newest accepted, unsent row with this body and number."""
-    candidates = db.session.scalars(
-        select(Message)
-        .where(Message.invitation_id == invitation.id, Message.direction == "outbound",
-               Message.provider_sid.is_(None), Message.status == "accepted")
-        .order_by(Message.id.desc())
-        .limit(5)
-    )
-    for row in candidates:
+    for row in recent_unsent_outbound(invitation.id):
         if row.body == body and row.to_address == to:
             if row.segments is None:
                 row.segments = sms_segments(body)[1]

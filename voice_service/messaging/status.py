@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 import re
 
-from sqlalchemy import select
 
 from voice_service.extensions import db
 from voice_service.messaging.inbound import SID_PATTERN
 from voice_service.messaging.senders import TWILIO_OPTED_OUT, advance_status
-from voice_service.store.messages import lock_message, record_opt_out
-from voice_service.models import Invitation, Message
+from voice_service.store.invitations import invitation_by_id
+from voice_service.store.messages import lock_message, message_id_with_sid, record_opt_out
 from voice_service.vocab import MESSAGE_STATUS_RANK
 
 log = logging.getLogger(__name__)
@@ -44,14 +43,14 @@ def apply_callback(form) -> bool:
         raise StatusError("MessageStatus is missing or not a Twilio message status")
     if error_code is not None and not re.fullmatch(r"\d{1,16}", error_code):
         raise StatusError("ErrorCode must be a number")
-    message_id = db.session.scalar(select(Message.id).where(Message.provider_sid == sid))
+    message_id = message_id_with_sid(sid)
     if message_id is None:
         log.info("status callback for a message we do not hold", extra={"status": status})
         return False
     message = lock_message(message_id)
     moved = advance_status(message, status, error_code if status in FAILED or error_code else None)
     if moved and message.status in FAILED and message.invitation_id is not None and message.direction == "outbound":
-        invitation = db.session.get(Invitation, message.invitation_id)
+        invitation = invitation_by_id(message.invitation_id)
         if invitation is not None:
             invitation.delivery_failed = True
     if error_code == str(TWILIO_OPTED_OUT) and message.phone_hash:

@@ -79,22 +79,15 @@ def replan_command() -> None:
     the new times (texts already sent are never touched). Covers open invitations and any
     invitation with a text still pending.
     """
-    from sqlalchemy import or_, select
-
     from voice_service.extensions import db
-    from voice_service.models import Invitation, ScheduledMessage
-    from voice_service.vocab import OPEN_INVITATION_STATUSES
     from voice_service.scheduling.service import plan_invitation_messages
+    from voice_service.store.invitations import invitation_by_id
+    from voice_service.store.scheduled import invitation_ids_to_replan
 
-    pending = select(ScheduledMessage.id).where(
-        ScheduledMessage.invitation_id == Invitation.id, ScheduledMessage.state == "pending"
-    ).exists()
-    ids = list(db.session.scalars(
-        select(Invitation.id).where(or_(Invitation.status.in_(OPEN_INVITATION_STATUSES), pending)).order_by(Invitation.id)
-    ))
+    ids = invitation_ids_to_replan()
     changed = 0
     for n, invitation_id in enumerate(ids, 1):
-        changed += not plan_invitation_messages(db.session.get(Invitation, invitation_id)).is_empty
+        changed += not plan_invitation_messages(invitation_by_id(invitation_id)).is_empty
         if n % 200 == 0:
             db.session.commit()
     db.session.commit()

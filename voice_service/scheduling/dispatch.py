@@ -23,7 +23,6 @@ with no ``Message`` (the provider was never called: safe to send) or ``sending``
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import socket
@@ -33,11 +32,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Connection
 
 from voice_service.extensions import db
-from voice_service.models import Invitation, Message, OptOut, Participant, ScheduledMessage, utcnow
+from voice_service.models import Invitation, ScheduledMessage, utcnow
+from voice_service.store.invitations import expire_past_due, invitations_with_people
+from voice_service.store.messages import last_text_times, latest_outbound_for_scheduled, opted_out_among
+from voice_service.store.scheduled import (
+    claimed_by, close_times, mark_due_claimed, stuck_in_sending, text_result_statements,
+)
+from voice_service.store.you_said import follow_up_answered
 from voice_service.vocab import OPEN_INVITATION_STATUSES
 from voice_service.scheduling.calendar import is_allowed_time, next_allowed_time
 from voice_service.messaging.phone import normalise_phone
@@ -102,35 +106,9 @@ def worker_name() -> str:
 def claim_due(now: datetime, limit: int, claimant: str) -> list[ScheduledMessage]:
     """Switch up to ``limit`` due pending rows to ``sending`` for ``claimant``; commit; return
     them oldest first. Rows another clock holds are skipped, never waited for."""
-    due = (
-        select(ScheduledMessage.id)
-        .where(ScheduledMessage.state == "pending", ScheduledMessage.due_at <= now)
-        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite ignores it and locks the file
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Locked once, in a materialised CTE: as a plain IN (subquery) PostgreSQL may run the
-        # subquery again and claim more than ``limit`` rows.
-        cte = due.cte("due").prefix_with("MATERIALIZED")
-        ids = select(cte.c.id).scalar_subquery()
-    else:
-        ids = due.scalar_subquery()
-    db.session.execute(
-        update(ScheduledMessage)
-        .where(ScheduledMessage.id.in_(ids), ScheduledMessage.state == "pending")
-        .values(state="sending", claimed_by=claimant, claimed_at=now, attempts=ScheduledMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+    mark_due_claimed(now, limit, claimant)
     db.session.commit()
-    return list(
-        db.session.scalars(
-            select(ScheduledMessage)
-            .where(ScheduledMessage.state == "sending", ScheduledMessage.claimed_by == claimant)
-            .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
-            .execution_options(populate_existing=True)
-        )
-    )
+    return claimed_by(claimant)
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,21 +129,8 @@ def reconcile_stuck(now: datetime, stuck_after: timedelta = STUCK_AFTER, sender:
       it stops the dispatcher, and it must not hold up the others for ever.
     """
     counts = {"requeued": 0, "confirmed_sent": 0, "uncertain": 0, "given_up": 0}
-    stuck = list(
-        db.session.scalars(
-            select(ScheduledMessage)
-            .where(ScheduledMessage.state == "sending", ScheduledMessage.claimed_at < now - stuck_after)
-            .order_by(ScheduledMessage.id)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    for row in stuck:
-        message = db.session.scalar(
-            select(Message)
-            .where(Message.scheduled_message_id == row.id, Message.direction == "outbound")
-            .order_by(Message.id.desc())
-            .limit(1)
-        )
+    for row in stuck_in_sending(now - stuck_after):
+        message = latest_outbound_for_scheduled(row.id)
         sid = message.provider_sid if message is not None else None
         provider_says_no = False
         if message is not None and sid is None and sender is not None and hasattr(sender, "lookup"):
@@ -220,39 +185,12 @@ class _Batch:
 
     def __init__(self, rows: list[ScheduledMessage]) -> None:
         invitation_ids = {row.invitation_id for row in rows}
-        self.invitations = {
-            invitation.id: invitation
-            for invitation in db.session.scalars(
-                select(Invitation)
-                .where(Invitation.id.in_(invitation_ids))
-                .options(joinedload(Invitation.participant).joinedload(Participant.meeting))
-            )
-        }
-        hashes = {i.participant.phone_hash for i in self.invitations.values() if i.participant.phone_hash}
-        self.opted_out = set(
-            db.session.scalars(select(OptOut.phone_hash).where(OptOut.phone_hash.in_(hashes)))
-        ) if hashes else set()
-        self.closes_at = dict(
-            db.session.execute(
-                select(ScheduledMessage.invitation_id, ScheduledMessage.due_at).where(
-                    ScheduledMessage.invitation_id.in_(invitation_ids),
-                    ScheduledMessage.kind == Kind.CLOSE.value,
-                    ScheduledMessage.state.in_(("pending", "sending", "sent")),
-                )
-            ).all()
-        )
+        self.invitations = invitations_with_people(invitation_ids)
+        self.opted_out = opted_out_among(i.participant.phone_hash for i in self.invitations.values()
+                                         if i.participant.phone_hash)
+        self.closes_at = close_times(invitation_ids)
         # The last text that went (or may have gone) to each invitation: never two in a row.
-        self.last_text_at = dict(
-            db.session.execute(
-                select(Message.invitation_id, func.max(Message.created_at))
-                .where(
-                    Message.invitation_id.in_(invitation_ids),
-                    Message.direction == "outbound",
-                    Message.status != "failed",
-                )
-                .group_by(Message.invitation_id)
-            ).all()
-        )
+        self.last_text_at = last_text_times(invitation_ids)
         self.settings = schedule_settings()
         self.allow_drama_numbers = allow_drama_numbers()
         self.routes = {i.id: route_for(i.participant) for i in self.invitations.values()}
@@ -279,16 +217,9 @@ def _why_not(row: ScheduledMessage, kind: Kind, invitation: Invitation, batch: _
         return "cancelled", "number opted out (texted STOP)"
     if not (participant.safe_to_text and participant.consent):
         return "cancelled", "no usable contact: not marked safe to text"
-    if kind is Kind.YOU_SAID_FOLLOW_UP and _follow_up_answered(invitation.id):
+    if kind is Kind.YOU_SAID_FOLLOW_UP and follow_up_answered(invitation.id):
         return "cancelled", "already told us whether it happened"
     return None
-
-
-def _follow_up_answered(invitation_id: int) -> bool:
-    from voice_service.models import YouSaidWeDid
-
-    return db.session.scalar(select(YouSaidWeDid.id).where(
-        YouSaidWeDid.invitation_id == invitation_id, YouSaidWeDid.follow_up_answer.is_not(None))) is not None
 
 
 @dataclass
@@ -405,48 +336,6 @@ def _call_provider(send: _Send, message_id: int, now: datetime, sender: Sender) 
     return _Result(send, message_id, "sent", {"provider_sid": sid}, _row_values("sent", None, now))
 
 
-_MESSAGES, _ROWS, _INVITATIONS = Message.__table__, ScheduledMessage.__table__, Invitation.__table__
-_NEW_MESSAGE_COLUMNS = ("channel", "invitation_id", "scheduled_message_id", "phone_hash", "to_address", "body")
-
-
-def _bind(prefix: str, column) -> Any:
-    return bindparam(f"{prefix}{column.name}", type_=column.type)
-
-
-@functools.lru_cache(maxsize=64)
-def _statements(result_shape: tuple | None, inserting: bool, one_statement: bool) -> tuple:
-    """The statements that record a result of this shape (which columns change) and insert
-    the next Message, with named parameters: built once per shape, not once per text."""
-    parts = []
-    if result_shape is not None:
-        message_columns, row_columns, invitation_sent = result_shape
-        values: dict[str, Any] = {name: _bind("m_", _MESSAGES.c[name]) for name in message_columns}
-        if "provider_sid" in message_columns:
-            # A sender may already have moved the status on (the outbox: delivered): never backwards.
-            values["status"] = case((_MESSAGES.c.status == "accepted", "queued"), else_=_MESSAGES.c.status)
-        values["updated_at"] = bindparam("now", type_=_MESSAGES.c.updated_at.type)
-        parts.append(update(_MESSAGES).where(_MESSAGES.c.id == bindparam("m_id")).values(values))
-        parts.append(update(_ROWS).where(_ROWS.c.id == bindparam("r_id"))
-                     .values({name: _bind("r_", _ROWS.c[name]) for name in row_columns}))
-        if invitation_sent:
-            parts.append(update(_INVITATIONS)
-                         .where(_INVITATIONS.c.id == bindparam("i_id"), _INVITATIONS.c.status == "scheduled")
-                         .values(status="sent", updated_at=bindparam("now", type_=_INVITATIONS.c.updated_at.type)))
-    if inserting:
-        values = {name: _bind("n_", _MESSAGES.c[name]) for name in _NEW_MESSAGE_COLUMNS}
-        now = bindparam("now", type_=_MESSAGES.c.created_at.type)
-        values.update(direction="outbound", status="accepted", created_at=now, updated_at=now)
-        parts.append(insert(_MESSAGES).values(values).returning(_MESSAGES.c.id))
-    if not one_statement or len(parts) == 1:
-        return tuple(parts)
-    # PostgreSQL: the updates become data-modifying CTEs of the last statement; one statement
-    # is atomic on its own, so it needs no transaction around it.
-    main, ctes = parts[-1], parts[:-1]
-    for index, part in enumerate(ctes):
-        main = main.add_cte(part.returning(part.table.c.id).cte(f"done_{index}"))
-    return (main,)
-
-
 class _Recorder:
     """Writes each text's result together with the next text's Message, on one connection kept
     for the whole run.
@@ -454,8 +343,9 @@ class _Recorder:
     On PostgreSQL that is ONE statement per text, in autocommit (a single statement is atomic):
     the previous text's SID and ``sent`` state (data-modifying CTEs) and the INSERT of the next
     text's Message. On SQLite the same statements run as one short transaction. Either way the
-    next Message is committed before its provider call, with the previous result. Statements
-    are built once per shape and reused with parameters.
+    next Message is committed before its provider call, with the previous result. The statements
+    are store.scheduled's, built once per shape and reused with parameters; the connection and
+    when it commits are the dispatcher's.
     """
 
     def __init__(self) -> None:
@@ -497,7 +387,7 @@ class _Recorder:
                 n_scheduled_message_id=following.row.id, n_phone_hash=invitation.participant.phone_hash,
                 n_to_address=following.to_e164, n_body=following.body,
             )
-        statements = _statements(shape, following is not None, self.postgres)
+        statements = text_result_statements(shape, following is not None, self.postgres)
         try:
             new_id = None
             for statement in statements:
@@ -607,14 +497,9 @@ def dispatch_due(
 def close_expired_invitations(now: datetime | None = None) -> int:
     """Mark open invitations past their expiry as expired. Returns how many."""
     now = now or utcnow()
-    result = db.session.execute(
-        update(Invitation)
-        .where(and_(Invitation.status.in_(OPEN_INVITATION_STATUSES), Invitation.expires_at <= now))
-        .values(status="expired")
-        .execution_options(synchronize_session=False)
-    )
+    closed = expire_past_due(now)
     db.session.commit()
-    return result.rowcount or 0
+    return closed
 
 
 __all__ = [

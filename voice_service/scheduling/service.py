@@ -12,12 +12,13 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
 
 from voice_service.extensions import db
 from voice_service.scheduling import settings as settings_from_config
 from voice_service.models import Invitation, Meeting, ScheduledMessage, utcnow
+from voice_service.store.invitations import invitations_for_phone
 from voice_service.store.messages import is_opted_out
+from voice_service.store.scheduled import change_if_still, scheduled_messages_for
 from voice_service.scheduling.planner import (
     EXPERIENCE_OF_SERVICE,
     MEETING_QUALITY,
@@ -110,24 +111,13 @@ def plan_invitation_messages(invitation: Invitation, now: datetime | None = None
         db.session.flush()
     request = plan_request_for(invitation, now)
     new_plan = plan(request)
-    rows = list(
-        db.session.scalars(select(ScheduledMessage).where(ScheduledMessage.invitation_id == invitation.id))
-    )
+    rows = scheduled_messages_for(invitation.id)
     existing = [ExistingScheduled(r.id, r.kind, r.sequence, r.due_at, r.state) for r in rows]
     changes = replan(existing, new_plan)
     by_id = {r.id: r for r in rows}
 
     def change(row_id: int, **values) -> None:
-        # Only while the row is still as we read it: a clock may have claimed it since
-        # (pending -> sending), and a text being sent is never cancelled or moved under it.
-        row = by_id[row_id]
-        db.session.execute(
-            update(ScheduledMessage)
-            .where(ScheduledMessage.id == row_id, ScheduledMessage.state == row.state)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.expire(row)
+        change_if_still(by_id[row_id], **values)
 
     for move in changes.move:
         if move.reopen:
@@ -172,12 +162,7 @@ def plan_meeting_messages(meeting: Meeting, now: datetime | None = None) -> list
 
 def plan_phone_messages(phone_hash: str, now: datetime | None = None) -> list[Changes]:
     """Re-plan every invitation sent to one number (it opted out, or back in)."""
-    from voice_service.models import Participant
-
-    invitations = db.session.scalars(
-        select(Invitation).join(Participant).where(Participant.phone_hash == phone_hash)
-    )
-    return [plan_invitation_messages(invitation, now) for invitation in invitations]
+    return [plan_invitation_messages(invitation, now) for invitation in invitations_for_phone(phone_hash)]
 
 
 __all__ = [

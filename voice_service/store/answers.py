@@ -52,3 +52,9 @@ def restore_current_answer(answer_id: int) -> Answer:
     """The answer just retired is the current one again (a double submission); returns it."""
     db.session.execute(_RESTORE_CURRENT, {"for_answer": answer_id})
     return db.session.get(Answer, answer_id)
+
+
+def has_current_answer(invitation_id: int) -> bool:
+    """Whether the invitation has a current answer that was not skipped (views given)."""
+    return db.session.scalar(select(Answer.id).where(
+        Answer.invitation_id == invitation_id, Answer.is_current.is_(True), Answer.skipped.is_(False)).limit(1)) is not None

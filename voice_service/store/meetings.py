@@ -175,6 +175,42 @@ def meeting_by_ref(meeting_ref: str) -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.meeting_ref == meeting_ref))
 
 
+def case_participants(child_id: int, roles: tuple[str, ...], except_type: str) -> list[Participant]:
+    """Everyone in `roles` on the child's meetings other than those of `except_type`, latest meeting
+    first (so the first record of each person is their latest)."""
+    return list(db.session.scalars(
+        select(Participant).join(Meeting).where(Meeting.child_id == child_id, Meeting.meeting_type != except_type,
+                                                Participant.role.in_(roles))
+        .order_by(Meeting.starts_at.desc(), Participant.id)
+    ))
+
+
+def meetings_starting(start: datetime | None = None, end: datetime | None = None, status: str | None = None,
+                      limit: int = 50) -> list[Meeting]:
+    """Meetings starting from `start` to `end` (either open), optionally in one status, soonest first,
+    at most `limit` (the case system's list)."""
+    query = select(Meeting).join(Child).order_by(Meeting.starts_at, Meeting.id)
+    if start is not None:
+        query = query.where(Meeting.starts_at >= start)
+    if end is not None:
+        query = query.where(Meeting.starts_at <= end)
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def decisions_with_roles(meeting_id: int) -> list[tuple[Action, str | None]]:
+    """The meeting's recorded decisions in the order recorded, each with the role of whoever raised
+    its point (None: raised by the meeting itself)."""
+    return [(action, role) for action, role in db.session.execute(
+        select(Action, Participant.role)
+        .outerjoin(Invitation, Invitation.id == Action.invitation_id)
+        .outerjoin(Participant, Participant.id == Invitation.participant_id)
+        .where(Action.meeting_id == meeting_id)
+        .order_by(Action.id)
+    )]
+
+
 def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None) -> MeetingPage:
     """Everything the chair needs about one meeting, with answers the user may not see left out."""
     now = now or utcnow()
@@ -314,3 +350,34 @@ def load_meeting_page(meeting: Meeting, user: User, now: datetime | None = None)
         can_record_outcome=can_record_outcome(user.role), can_mark_read=user.role == "chair",
         started=meeting.starts_at <= now,
     )
+
+
+def meeting_id_of_invitation(invitation_id: int) -> int | None:
+    """The meeting the invitation belongs to (None: no such invitation)."""
+    return db.session.scalar(
+        select(Participant.meeting_id).join(Invitation, Invitation.participant_id == Participant.id)
+        .where(Invitation.id == invitation_id)
+    )
+
+
+def meeting_decisions(meeting_id: int) -> list[Action]:
+    """The meeting's recorded decisions in the order recorded."""
+    return list(db.session.scalars(select(Action).where(Action.meeting_id == meeting_id).order_by(Action.id)))
+
+
+def meeting_participants(meeting_id: int, roles: tuple[str, ...]) -> list[Participant]:
+    """The meeting's people in `roles`, in the order added."""
+    return list(db.session.scalars(select(Participant).where(
+        Participant.meeting_id == meeting_id, Participant.role.in_(roles)).order_by(Participant.id)))
+
+
+def meetings_held_between(start: datetime, end: datetime, except_types: tuple[str, ...]) -> list[Meeting]:
+    """Meetings that started after `start` and by `end`, not cancelled, of any type but those, earliest first."""
+    return list(db.session.scalars(select(Meeting).where(
+        Meeting.starts_at <= end, Meeting.starts_at > start, Meeting.status != "cancelled",
+        Meeting.meeting_type.not_in(except_types)).order_by(Meeting.starts_at)))
+
+
+def existing_meeting_refs(refs: list[str]) -> set[str]:
+    """Those of the references that a meeting already has."""
+    return set(db.session.scalars(select(Meeting.meeting_ref).where(Meeting.meeting_ref.in_(refs))))

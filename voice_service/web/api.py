@@ -14,16 +14,15 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, g, jsonify, request
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from voice_service import audit
 from voice_service.auth import requires_scope
 from voice_service.extensions import csrf, db
 from voice_service.intake import FieldError, has_control_characters, parse_time, validate_meeting
-from voice_service.models import Action, Child, Invitation, Meeting
+from voice_service.models import Meeting
 from voice_service.store.meeting_import import Conflict, change_meeting, upsert_meeting
-from voice_service.store.meetings import meeting_by_ref, participant_states
+from voice_service.store.meetings import decisions_with_roles, meeting_by_ref, meetings_starting, participant_states
 from voice_service.web.openapi import MAX_LIST, openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -91,22 +90,17 @@ def _body() -> dict | None:
 def list_meetings():
     """Meetings starting between `from` and `to` (ISO 8601), soonest first, at most `limit`."""
     errors = []
-    query = select(Meeting).join(Child).order_by(Meeting.starts_at, Meeting.id)
-    for name, op in (("from", ">="), ("to", "<=")):
+    bounds = {}
+    for name in ("from", "to"):
         raw = request.args.get(name)
         if raw is None:
             continue
-        moment = parse_time(raw)
-        if moment is None:
+        bounds[name] = parse_time(raw)
+        if bounds[name] is None:
             errors.append(FieldError(name, "must be a date and time like 2025-10-01T10:00:00Z"))
-        else:
-            query = query.where(Meeting.starts_at >= moment if op == ">=" else Meeting.starts_at <= moment)
     status = request.args.get("status")
-    if status is not None:
-        if status not in ("scheduled", "cancelled", "held"):
-            errors.append(FieldError("status", "must be one of: scheduled, cancelled, held"))
-        else:
-            query = query.where(Meeting.status == status)
+    if status is not None and status not in ("scheduled", "cancelled", "held"):
+        errors.append(FieldError("status", "must be one of: scheduled, cancelled, held"))
     raw_limit = request.args.get("limit", "50")
     try:
         limit = int(raw_limit)
@@ -117,7 +111,7 @@ def list_meetings():
         limit = 50
     if errors:
         return _errors(400, errors)
-    meetings = list(db.session.scalars(query.limit(limit)))
+    meetings = meetings_starting(bounds.get("from"), bounds.get("to"), status, limit)
     states = participant_states([m.id for m in meetings])
     audit.record(g.api_key, "api_meetings_listed", None, {"count": len(meetings)})
     db.session.commit()
@@ -172,13 +166,13 @@ def get_outcome(meeting_ref: str):
     meeting = meeting_by_ref(meeting_ref)
     if meeting is None:
         return _error(404, f"no meeting with the reference {meeting_ref[:64]}", "meeting_ref")
-    decisions = db.session.scalars(select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id)).all()
+    decisions = decisions_with_roles(meeting.id)
     body = {
         "meeting_ref": meeting.meeting_ref,
         "status": meeting.status,
         "views_read_at": _when(meeting.views_read_at),
         "outcome_recorded_at": _when(meeting.outcome_recorded_at),
-        "decisions": [{"point": a.point, "decision": a.decision, "raised_by_role": _raised_by(a)} for a in decisions],
+        "decisions": [{"point": a.point, "decision": a.decision, "raised_by_role": role} for a, role in decisions],
     }
     audit.record(g.api_key, "api_outcome_read", meeting, {"decisions": len(decisions)})
     db.session.commit()
@@ -187,11 +181,6 @@ def get_outcome(meeting_ref: str):
 
 def _when(moment) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
-
-
-def _raised_by(action: Action) -> str | None:
-    invitation = db.session.get(Invitation, action.invitation_id) if action.invitation_id else None
-    return invitation.participant.role if invitation is not None else None
 
 
 @bp.patch("/meetings/<meeting_ref>")

@@ -307,7 +307,7 @@ def _notify(alert) -> None:
 def you_said_we_did():
     """What the service did about what children and families said: published actions, in plain
     words only (for the Family Advisory Group and the Children in Care Council)."""
-    from voice_service.learning.action_records import published_actions
+    from voice_service.store.learning import published_actions
 
     return render_template("insights/you_said_we_did.html", actions=published_actions(),
                            page_title="You said, we did: what we changed")

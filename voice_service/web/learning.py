@@ -24,6 +24,8 @@ from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.learning import you_said_records as records
 from voice_service.meetings.rules import MEETING_ROLES, can_open_meeting, can_see_answers
+from voice_service.store.invitations import invitation_by_id
+from voice_service.store.learning import all_actions, learning_action_by_id
 from voice_service.store.meetings import meeting_by_ref
 from voice_service.models import Invitation, utcnow
 from voice_service.vocab import MEETING_TYPES
@@ -110,7 +112,7 @@ def _meeting(meeting_ref: str):
 
 
 def _invitation_of(meeting, invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
+    invitation = invitation_by_id(invitation_id)
     if invitation is None or invitation.participant.meeting_id != meeting.id:
         abort(404)
     return invitation
@@ -238,7 +240,7 @@ def _render_actions(form: ActionForm | None = None, status: int = 200, problem: 
     if problem:
         errors = {"titleText": "There is a problem", "errorList": [{"text": problem, "href": "#title"}]}
     today = store.today()
-    rows = [(a, store.measure_label(a.measure_id), rules.past_due(a.due_on, a.status, today)) for a in store.all_actions()]
+    rows = [(a, store.measure_label(a.measure_id), rules.past_due(a.due_on, a.status, today)) for a in all_actions()]
     return render_template("learning/actions.html", rows=rows, form=form, errors=errors, form_has_errors=bool(errors),
                            statuses=rules.STATUSES, notice=request.args.get("notice"),
                            page_title="Learning Loop: actions"), status
@@ -269,10 +271,8 @@ def actions():
 
 
 def _action_or_404(action_id: int):
-    from voice_service.models import LearningAction
-
     auth.require_role(*QA_ROLES)
-    action = db.session.get(LearningAction, action_id)
+    action = learning_action_by_id(action_id)
     if action is None:
         abort(404)
     return action

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import select
 
 from voice_service.extensions import csrf, db
 from voice_service.messaging.bounce import letter_after_bounce
 from voice_service.messaging.outreach import BOUNCED, COMPLAINT
 from voice_service.messaging.senders import advance_status
-from voice_service.models import Invitation, Message
+from voice_service.store.invitations import invitation_by_id
+from voice_service.store.messages import lock_outbound_by_provider_ref
 
 bp = Blueprint("notify", __name__, url_prefix="/notify")
 csrf.exempt(bp)  # no cookies: every call carries its bearer token
@@ -32,17 +32,6 @@ STATUSES = {
 }
 
 
-def _message(notification_id, reference) -> Message | None:
-    query = select(Message).where(Message.direction == "outbound").with_for_update()
-    if isinstance(notification_id, str) and notification_id:
-        found = db.session.scalar(query.where(Message.provider_sid == notification_id[:64]))
-        if found is not None:
-            return found
-    if isinstance(reference, str) and reference.startswith("fv-") and reference[3:].isdigit():
-        return db.session.scalar(query.where(Message.id == int(reference[3:])))
-    return None
-
-
 @bp.post("/callback")
 def callback():
     """One delivery receipt or one complaint. 200 when recorded or unknown (so Notify does not
@@ -54,7 +43,7 @@ def callback():
     status = data.get("status")
     if not complaint and status not in STATUSES:
         return jsonify(error="neither a delivery receipt (status) nor a complaint (complaint_id)"), 400
-    message = _message(data.get("notification_id") if complaint else data.get("id"), data.get("reference"))
+    message = lock_outbound_by_provider_ref(data.get("notification_id") if complaint else data.get("id"), data.get("reference"))
     if message is None:
         db.session.rollback()
         log.info("notify callback for an unknown notification")
@@ -66,7 +55,7 @@ def callback():
         ours, code = STATUSES[status]
         advance_status(message, ours, code)
         if code == BOUNCED and message.invitation_id:
-            invitation = db.session.get(Invitation, message.invitation_id)
+            invitation = invitation_by_id(message.invitation_id)
             invitation.delivery_failed = True
             if message.channel == "email":
                 letter_after_bounce(invitation)

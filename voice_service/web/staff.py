@@ -25,8 +25,11 @@ from voice_service.extensions import db, limiter
 from voice_service.forms.base import ServiceForm
 from voice_service.meetings.changes import OutcomeRefused, mark_views_read, record_outcome
 from voice_service.meetings.rules import MEETING_ROLES, allowed_scopes, can_open_meeting
+from voice_service.store import alerts as store_alerts
+from voice_service.store import audit as store_audit
+from voice_service.store.advocacy import advocacy_request_by_id
 from voice_service.store.meetings import load_meeting_page, meeting_by_ref, upcoming_meetings
-from voice_service.models import AdvocacyRequest, AuditEvent, Meeting, utcnow
+from voice_service.models import Meeting, utcnow
 from voice_service.vocab import STAFF_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -308,7 +311,7 @@ def outcome(meeting_ref: str):
 
 @bp.post("/advocacy/<int:request_id>/handled")
 def advocacy_handled(request_id: int):
-    found = db.session.get(AdvocacyRequest, request_id)
+    found = advocacy_request_by_id(request_id)
     if found is None:
         abort(404)
     meeting = _meeting_for(found.invitation.participant.meeting.meeting_ref)
@@ -328,8 +331,8 @@ def alerts_inbox():
     status = request.args.get("status", "open")
     if status not in ("open", "acknowledged", "actioned"):
         status = "open"
-    rows = alerts.list_alerts(auth.current_user(), status)
-    waited = alerts.acknowledgement_minutes(utcnow() - timedelta(days=30))
+    rows = store_alerts.list_alerts(auth.current_user(), status)
+    waited = store_alerts.acknowledgement_minutes(utcnow() - timedelta(days=30))
     return render_template("staff/alerts.html", rows=rows, status=status, now=utcnow(), waited=waited,
                            median_wait=waited[len(waited) // 2] if waited else None,
                            page_title="Safeguarding alerts")
@@ -337,7 +340,7 @@ def alerts_inbox():
 
 def _alert_or_404(alert_id: int):
     auth.require_role(*alerts.ALERT_ROLES)
-    found = alerts.get_alert(auth.current_user(), alert_id)
+    found = store_alerts.get_alert(auth.current_user(), alert_id)
     if found is None:
         abort(404)
     return found
@@ -430,8 +433,8 @@ def audit_log():
     action = request.args.get("action") or None
     if action and len(action) > 64:
         action = None
-    rows = audit.read(limit=100, before_id=before, action=action)
-    actions = sorted({a for a in db.session.scalars(db.select(AuditEvent.action).distinct())})
+    rows = store_audit.read(limit=100, before_id=before, action=action)
+    actions = store_audit.recorded_actions()
     return render_template("staff/audit.html", rows=rows, action=action, actions=actions,
                            next_before=rows[-1].id if len(rows) == 100 else None, page_title="Audit log")
 

@@ -22,6 +22,7 @@ from voice_service import staff_accounts as accounts
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.models import User, utcnow
+from voice_service.store.staff import all_accounts, user_by_id
 from voice_service.vocab import STAFF_ROLES
 
 bp = Blueprint("staff_admin", __name__, url_prefix="/staff/users")
@@ -83,7 +84,7 @@ def _render_list(form: NewAccountForm | None = None, status: int = 200, problem:
     errors = wtforms_errors(form) if form.errors else None
     if problem:
         errors = _problem(problem, "#email")
-    return render_template("staff/users.html", rows=accounts.all_accounts(), form=form, errors=errors, form_has_errors=bool(errors), now=utcnow(),
+    return render_template("staff/users.html", rows=all_accounts(), form=form, errors=errors, form_has_errors=bool(errors), now=utcnow(),
                            notice=NOTICES.get(request.args.get("notice", "")), page_title="Staff accounts"), status
 
 
@@ -105,7 +106,7 @@ def accounts_page():
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    user = user_by_id(user_id)
     if user is None:
         abort(404)
     return user

@@ -17,6 +17,7 @@ from voice_service import audit, auth, reach
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.models import Invitation
+from voice_service.store.invitations import invitation_by_id
 from voice_service.vocab import ASSISTANCE
 from voice_service.web.staff import ButtonForm, bp, meeting_or_abort
 
@@ -31,7 +32,7 @@ class HelpForm(ServiceForm):
 
 
 def _invitation(invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
+    invitation = invitation_by_id(invitation_id)
     if invitation is None:
         abort(404)
     meeting_or_abort(invitation.participant.meeting.meeting_ref)  # 404/403 and the team check
