@@ -235,6 +235,7 @@ class AlertWords:
     model_version: str | None
     answer_id: int | None
     message_id: int | None
+    source_feedback_id: int | None = None
 
 
 def alert_words(alert: SafeguardingAlert) -> list[AlertWords]:
@@ -248,7 +249,8 @@ def alert_words(alert: SafeguardingAlert) -> list[AlertWords]:
             from voice_service.other_voices import SOURCES
 
             asked = f"Feedback staff recorded from another source: {SOURCES.get(feedback.source, feedback.source)}"
-            said.append(AlertWords(item.raised_at, asked, feedback.text, _rules(item), item.model_version, None, None))
+            said.append(AlertWords(item.raised_at, asked, feedback.text, _rules(item), item.model_version, None, None,
+                                    feedback.id))
             continue
         if answer is not None:
             invitation = answer.invitation

@@ -55,6 +55,8 @@ def test_a_complaint_with_a_disclosure_raises_an_alert_for_the_duty_team(app, cl
     assert "Feedback from another source" in client.get("/staff/alerts").get_data(as_text=True)
     alert_page = client.get(f"/staff/alerts/{alert.id}").get_data(as_text=True)
     assert "stepdad hits me" in alert_page and "Feedback staff recorded from another source: Complaint" in alert_page
+    viewed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "alert_source_feedback_viewed"))
+    assert viewed is not None and viewed.detail == {"source_feedback_id": feedback.id}   # audited as what was read
 
 
 def test_an_imported_row_with_a_disclosure_raises_an_alert_too(app, runner, tmp_path):

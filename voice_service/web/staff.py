@@ -354,6 +354,8 @@ def _render_alert(alert_id: int, form: AlertActionForm | None = None, status: in
     for entry in said:  # every view of a person's words is audited
         if entry.answer_id:
             audit.record(user, "alert_answer_viewed", alert, {"answer_id": entry.answer_id})
+        elif entry.source_feedback_id:
+            audit.record(user, "alert_source_feedback_viewed", alert, {"source_feedback_id": entry.source_feedback_id})
         else:
             audit.record(user, "alert_message_viewed", alert, {"message_id": entry.message_id})
     db.session.commit()
