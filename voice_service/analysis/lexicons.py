@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .prefilter import Prefilter
+
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -96,6 +98,9 @@ def _pattern(phrases: list[str]) -> re.Pattern[str] | None:
 class _Compiled:
     rules: tuple[tuple[str, str, re.Pattern[str]], ...]  # (language, category, pattern)
     crisis: tuple[tuple[str, re.Pattern[str]], ...]
+    # Which rules (index into rules + crisis) could match a text: one scan instead of ~170
+    # searches per answer, most of which find nothing (prefilter.py: the same matches).
+    prefilter: Prefilter
 
 
 @lru_cache(maxsize=4)
@@ -109,7 +114,8 @@ def _compiled(directory: str | Path = LEXICON_DIR) -> _Compiled:
         rx = _pattern(list(lex.crisis))
         if rx is not None:
             crisis.append((lex.language, rx))
-    return _Compiled(tuple(rules), tuple(crisis))
+    patterns = [rx.pattern for _, _, rx in rules] + [rx.pattern for _, rx in crisis]
+    return _Compiled(tuple(rules), tuple(crisis), Prefilter({i: [p] for i, p in enumerate(patterns)}))
 
 
 def match(text: str, directory: str | Path = LEXICON_DIR) -> LexiconMatch:
@@ -119,7 +125,12 @@ def match(text: str, directory: str | Path = LEXICON_DIR) -> LexiconMatch:
     out = LexiconMatch()
     if not folded:
         return out
-    for language, cat, rx in compiled.rules:
+    possible = compiled.prefilter.candidates(folded)
+    if not possible:
+        return out
+    for i, (language, cat, rx) in enumerate(compiled.rules):
+        if i not in possible:
+            continue
         m = rx.search(folded)
         if m:
             if cat not in out.categories:
@@ -128,7 +139,9 @@ def match(text: str, directory: str | Path = LEXICON_DIR) -> LexiconMatch:
                 out.evidence.append(m.group(0))
             if language not in out.languages:
                 out.languages.append(language)
-    for language, rx in compiled.crisis:
+    for i, (language, rx) in enumerate(compiled.crisis, start=len(compiled.rules)):
+        if i not in possible:
+            continue
         m = rx.search(folded)
         if m:
             out.crisis = True
