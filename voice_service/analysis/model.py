@@ -38,9 +38,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
-from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .codebook import THEME_IDS, load_codebook, normalise
+from .linear import analyser_key, dense_csr, hstack_rows, linear_scores, ngram_counts, positive_proba, tfidf_transform
 from .questions import non_answer, question_kind
 from .safeguarding import named_in_risk_answer
 from .sentiment import LABELS as SENTIMENT_LABELS
@@ -94,12 +94,52 @@ class Featuriser:
             analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=80000
         )
 
-    def _prepare(self, texts: Sequence[str], questions: Sequence[str | None]) -> tuple[list[str], list[str], np.ndarray | None]:
-        book = load_codebook() if self.use_codebook else None
-        words: list[str] = []
-        chars: list[str] = []
-        dense: list[list[float]] = []
-        hits_rows: list[list[float]] = []
+    def _dense(self, batch: Analysed) -> np.ndarray | None:
+        """The columns after the TF-IDF ones: sentiment scores and/or codebook matches."""
+        blocks = []
+        if self.sentiment_features:
+            rows = []
+            for norm, na in zip(batch.norms, batch.non_answers):
+                c = vader_compound(norm.text)
+                cues, _ = cue_score(norm)
+                rows.append([max(c, 0.0), max(-c, 0.0), max(cues, 0.0), max(-cues, 0.0), float(na is not None)])
+            blocks.append(np.asarray(rows))
+        if self.use_codebook:
+            book = load_codebook()
+            hits = [book.match(norm) for norm in batch.norms]
+            blocks.append(np.asarray([[self.codebook_weight if t in h else 0.0 for t in THEME_IDS] for h in hits]))
+        return np.hstack(blocks) if blocks else None
+
+    def fit_transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
+        batch = Analysed(texts, questions)
+        parts = [self.word.fit_transform(batch.words), self.char.fit_transform(batch.chars)]
+        for vec in (self.word, self.char):
+            # The pruned terms are only kept for inspection (scikit-learn's docs): not shipped.
+            if hasattr(vec, "stop_words_"):
+                delattr(vec, "stop_words_")
+        return self._stack(parts, batch)
+
+    def transform(self, texts: Sequence[str], questions: Sequence[str | None], batch: Analysed | None = None) -> sp.csr_matrix:
+        """Features of answers; ``batch``: the same answers already read (``Analysed``)."""
+        batch = batch if batch is not None else Analysed(texts, questions)
+        parts = [tfidf_transform(self.word, batch.words, batch.counts(self.word, "words")),
+                 tfidf_transform(self.char, batch.chars, batch.counts(self.char, "chars"))]
+        return self._stack(parts, batch)
+
+    def _stack(self, parts: list[sp.csr_matrix], batch: Analysed) -> sp.csr_matrix:
+        dense = self._dense(batch)
+        if dense is not None:
+            parts.append(dense_csr(dense))
+        return hstack_rows(parts)
+
+
+class Analysed:
+    """Answers as every Featuriser reads them, worked out once for all of a model's parts
+    (themes, sentiment, flag): the normalised text, the word input (the text plus tokens for
+    the question and the rules) and, per kind of vectoriser, each answer's n-grams counted."""
+
+    def __init__(self, texts: Sequence[str], questions: Sequence[str | None]):
+        self.norms, self.words, self.non_answers = [], [], []
         for text, question in zip(texts, questions):
             norm = normalise(text or "")
             kind = question_kind(question)
@@ -109,113 +149,18 @@ class Featuriser:
             na = non_answer(text or "")
             if na is not None:
                 extra.append(f"nonanswer_{na}_{kind}")
-            if book is not None:
-                hits = book.match(norm)
-                hits_rows.append([self.codebook_weight if t in hits else 0.0 for t in THEME_IDS])
-            words.append(norm.text + " " + " ".join(extra))
-            chars.append(norm.text)
-            if self.sentiment_features:
-                c = vader_compound(norm.text)
-                cues, _ = cue_score(norm)
-                dense.append([max(c, 0.0), max(-c, 0.0), max(cues, 0.0), max(-cues, 0.0), float(na is not None)])
-        blocks = []
-        if self.sentiment_features:
-            blocks.append(np.asarray(dense))
-        if book is not None:
-            blocks.append(np.asarray(hits_rows))
-        return words, chars, (np.hstack(blocks) if blocks else None)
+            self.norms.append(norm)
+            self.words.append(norm.text + " " + " ".join(extra))
+            self.non_answers.append(na)
+        self.chars = [norm.text for norm in self.norms]
+        self._counts: dict[tuple[str, str], list] = {}
 
-    def fit_transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
-        words, chars, dense = self._prepare(texts, questions)
-        parts = [self.word.fit_transform(words), self.char.fit_transform(chars)]
-        for vec in (self.word, self.char):
-            # The pruned terms are only kept for inspection (scikit-learn's docs): not shipped.
-            if hasattr(vec, "stop_words_"):
-                delattr(vec, "stop_words_")
-        if dense is not None:
-            parts.append(_dense_csr(dense))
-        return hstack_rows(parts)
-
-    def transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
-        words, chars, dense = self._prepare(texts, questions)
-        parts = [tfidf_transform(self.word, words), tfidf_transform(self.char, chars)]
-        if dense is not None:
-            parts.append(_dense_csr(dense))
-        return hstack_rows(parts)
-
-
-def tfidf_transform(vec: TfidfVectorizer, docs: Sequence[str]) -> sp.csr_matrix:
-    """``vec.transform(docs)`` for a fitted vectoriser with the Featuriser's settings (l2 norm,
-    idf), by the same arithmetic in the same order (counts, sort, log + 1, idf, row norm), so
-    the same numbers. scikit-learn's per-call checks of its input cost ~1 ms per call, ten
-    times the counting itself for one answer (a form page, a text); this skips them."""
-    vocabulary = vec.vocabulary_
-    analyse = vec.build_analyzer()
-    indices: list[int] = []
-    values: list[int] = []
-    indptr = [0]
-    for doc in docs:
-        counts: dict[int, int] = {}
-        for feature in analyse(doc):
-            j = vocabulary.get(feature)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        indices.extend(counts)
-        values.extend(counts.values())
-        indptr.append(len(indices))
-    X = sp.csr_matrix((np.asarray(values, dtype=vec.dtype), np.asarray(indices, dtype=np.int32),
-                       np.asarray(indptr, dtype=np.int32)), shape=(len(docs), len(vocabulary)))
-    X.sort_indices()
-    if vec.sublinear_tf:
-        np.log(X.data, X.data)
-        X.data += 1.0
-    X.data *= vec.idf_[X.indices]
-    inplace_csr_row_normalize_l2(X)
-    return X
-
-
-def _dense_csr(dense: np.ndarray) -> sp.csr_matrix:
-    """``sp.csr_matrix(dense)``: its non-zero entries, row by row (no detour through COO)."""
-    rows, cols = np.nonzero(dense)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=dense.shape[0]))])
-    return sp.csr_matrix((dense[rows, cols], cols.astype(np.int32), indptr.astype(np.int32)), shape=dense.shape)
-
-
-def hstack_rows(blocks: Sequence[sp.csr_matrix]) -> sp.csr_matrix:
-    """``sp.hstack(blocks).tocsr()``: each row is the blocks' rows side by side, in block order
-    (the same entries in the same order, so the same products). scipy's general stacking costs
-    ~0.5 ms, more than the model's arithmetic for one answer."""
-    n = blocks[0].shape[0]
-    lengths = [np.diff(b.indptr) for b in blocks]
-    indptr = np.concatenate([[0], np.cumsum(np.sum(lengths, axis=0))]).astype(np.int64)
-    width = sum(b.shape[1] for b in blocks)
-    index_dtype = np.int32 if max(width, int(indptr[-1])) < np.iinfo(np.int32).max else np.int64
-    data = np.empty(int(indptr[-1]), dtype=np.result_type(*[b.dtype for b in blocks]))
-    indices = np.empty(int(indptr[-1]), dtype=index_dtype)
-    start, offset = indptr[:-1].copy(), 0
-    for b, length in zip(blocks, lengths):
-        # Where each of this block's entries goes: its row's next free place, in order.
-        dest = np.repeat(start - b.indptr[:-1], length) + np.arange(b.nnz)
-        data[dest] = b.data
-        indices[dest] = b.indices + offset
-        start += length
-        offset += b.shape[1]
-    return sp.csr_matrix((data, indices, indptr.astype(index_dtype)), shape=(n, width))
-
-
-def linear_scores(clf, X: sp.csr_matrix) -> np.ndarray:
-    """``clf.decision_function(X)`` of a fitted linear classifier by the same arithmetic
-    (X @ coef.T + intercept), without the input checks that cost ~0.3 ms a call."""
-    scores = X @ clf.coef_.T + clf.intercept_
-    return scores.reshape(-1) if scores.shape[1] == 1 else scores
-
-
-def positive_proba(clf, X: sp.csr_matrix) -> np.ndarray:
-    """``clf.predict_proba(X)[:, <the True class>]`` of a fitted binary LogisticRegression."""
-    from scipy.special import expit
-
-    p = expit(linear_scores(clf, X))
-    return p if list(clf.classes_).index(True) == 1 else 1 - p
+    def counts(self, vec: TfidfVectorizer, which: str) -> list:
+        """``ngram_counts`` of ``self.words`` or ``self.chars``, made once per kind of analyser."""
+        key = (which, analyser_key(vec))
+        if key not in self._counts:
+            self._counts[key] = ngram_counts(vec, getattr(self, which))
+        return self._counts[key]
 
 
 SOFT_FACTOR = 0.5
@@ -399,12 +344,20 @@ class TextModel:
         return out
 
     # ---- prediction -----------------------------------------------------------------------
-    def model_themes(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[set[str]]:
+    def predict(self, texts: Sequence[str], questions: Sequence[str | None]) -> tuple[list[set[str]], list[str] | None, list[tuple[float, list[str]]] | None]:
+        """``model_themes``, ``predict_sentiment`` and ``predict_safeguarding`` of a batch, each
+        answer read once for all three (``Analysed``)."""
+        batch = Analysed(texts, questions)
+        return (self.model_themes(texts, questions, batch), self.predict_sentiment(texts, questions, batch),
+                self.predict_safeguarding(texts, questions, batch))
+
+    def model_themes(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
+                     batch: Analysed | None = None) -> list[set[str]]:
         """Themes the model says yes to (only themes it was trained on)."""
         questions = questions if questions is not None else [None] * len(texts)
         if not texts or self.theme_features is None:
             return [set() for _ in texts]
-        X = self.theme_features.transform(texts, questions)
+        X = self.theme_features.transform(texts, questions, batch)
         out: list[set[str]] = [set() for _ in texts]
         for label, clf in self.theme_models.items():
             for i in np.flatnonzero(linear_scores(clf, X) > self.thresholds.get(label, 0.0)):
@@ -415,13 +368,14 @@ class TextModel:
         """Whether the model decides this theme (enough training examples), else the codebook."""
         return label in self.theme_models and self.label_counts.get(label, 0) >= self.min_examples
 
-    def predict_sentiment(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[str] | None:
+    def predict_sentiment(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
+                          batch: Analysed | None = None) -> list[str] | None:
         if self.sentiment_model is None or self.sentiment_features is None:
             return None
         questions = questions if questions is not None else [None] * len(texts)
         if not texts:
             return []
-        scores = linear_scores(self.sentiment_model, self.sentiment_features.transform(texts, questions))
+        scores = linear_scores(self.sentiment_model, self.sentiment_features.transform(texts, questions, batch))
         # LogisticRegression.predict: the class with the highest score (sign when two classes).
         picked = (scores > 0).astype(int) if scores.ndim == 1 else np.argmax(scores, axis=1)
         return list(self.sentiment_model.classes_.take(picked))
@@ -432,7 +386,8 @@ class TextModel:
             cached = self._word_names_cache = self.safeguarding_features.word.get_feature_names_out()
         return cached
 
-    def predict_safeguarding(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[tuple[float, list[str]]] | None:
+    def predict_safeguarding(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
+                             batch: Analysed | None = None) -> list[tuple[float, list[str]]] | None:
         """(probability, the answer's words that weighed most towards a flag) per text; None if
         no flag was trained. The caller flags when probability > ``safeguarding_threshold``."""
         if self.safeguarding_model is None or self.safeguarding_features is None:
@@ -441,22 +396,22 @@ class TextModel:
         if not texts:
             return []
         feats = self.safeguarding_features
-        X = feats.transform(texts, questions)
+        batch = batch if batch is not None else Analysed(texts, questions)
+        X = feats.transform(texts, questions, batch)
         proba = positive_proba(self.safeguarding_model, X)
         n_words = len(feats.word.vocabulary_)
         names = None  # built once, and only when a text is flagged (it costs ~25 ms each time)
         coef = np.ravel(self.safeguarding_model.coef_)[:n_words]
         out = []
-        for i, text in enumerate(texts):
+        for i in range(len(texts)):
             words: list[str] = []
             if proba[i] > self.safeguarding_threshold:
                 if names is None:
                     names = self._word_names()
                 row = X[i, :n_words].tocoo()
                 weights = sorted(((v * coef[j], j) for j, v in zip(row.col, row.data) if coef[j] > 0), reverse=True)
-                norm = normalise(text or "")
                 for _, j in weights[:4]:
-                    found = _original_words(norm, names[j])
+                    found = _original_words(batch.norms[i], names[j])
                     if found and not any(found in w or w in found for w in words):
                         words.append(found)
             out.append((float(proba[i]), words))
