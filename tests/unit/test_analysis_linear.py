@@ -97,3 +97,13 @@ def test_predict_gives_scikit_learns_themes_sentiments_and_flag_scores(model, an
     # Each part alone (one answer at a time, as a form page does) agrees with the batch.
     assert [model.model_themes([t], [q])[0] for t, q in zip(texts[:40], questions[:40])] == themes[:40]
     assert [model.predict_safeguarding([t], [q])[0] for t, q in zip(texts[:40], questions[:40])] == flags[:40]
+
+
+def test_predict_in_chunks_gives_the_same_as_in_one_go(model, answers, monkeypatch):
+    import voice_service.analysis.model as model_module
+
+    texts, questions = answers
+    whole = model.predict(texts, questions)
+    monkeypatch.setattr(model_module, "PREDICT_CHUNK", 7)
+    assert model.predict(texts, questions) == whole
+    assert len(whole[0]) == len(whole[1]) == len(whole[2]) == len(texts)

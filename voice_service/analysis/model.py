@@ -164,6 +164,7 @@ class Analysed:
 
 
 SOFT_FACTOR = 0.5
+PREDICT_CHUNK = 512
 # The calibrated threshold stays within [FLOOR, 0.5]: lower costs too many false alarms.
 SAFEGUARDING_FLOOR = 0.35
 
@@ -347,9 +348,21 @@ class TextModel:
     def predict(self, texts: Sequence[str], questions: Sequence[str | None]) -> tuple[list[set[str]], list[str] | None, list[tuple[float, list[str]]] | None]:
         """``model_themes``, ``predict_sentiment`` and ``predict_safeguarding`` of a batch, each
         answer read once for all three (``Analysed``)."""
-        batch = Analysed(texts, questions)
-        return (self.model_themes(texts, questions, batch), self.predict_sentiment(texts, questions, batch),
-                self.predict_safeguarding(texts, questions, batch))
+        themes: list[set[str]] = []
+        sentiments: list[str] | None = None if self.sentiment_model is None or self.sentiment_features is None else []
+        flags: list[tuple[float, list[str]]] | None = (
+            None if self.safeguarding_model is None or self.safeguarding_features is None else [])
+        # In chunks: the shared n-gram counts of a chunk are held until its three parts are done
+        # (each answer is scored on its own row, so chunking changes no result).
+        for start in range(0, len(texts), PREDICT_CHUNK):
+            t, q = texts[start:start + PREDICT_CHUNK], questions[start:start + PREDICT_CHUNK]
+            batch = Analysed(t, q)
+            themes += self.model_themes(t, q, batch)
+            if sentiments is not None:
+                sentiments += self.predict_sentiment(t, q, batch) or []
+            if flags is not None:
+                flags += self.predict_safeguarding(t, q, batch) or []
+        return themes, sentiments, flags
 
     def model_themes(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
                      batch: Analysed | None = None) -> list[set[str]]:
