@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .prefilter import Prefilter
+
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -32,6 +34,9 @@ _RIGHT = r"(?![^\W_])"
 
 def fold(text: str) -> str:
     """The normal form both phrases and answers are matched in (lexicons/README.md, step 1)."""
+    if text.isascii():
+        # Most answers: NFKC leaves ASCII as it is and there is nothing Arabic to fold.
+        return _SPACES.sub(" ", text.casefold()).strip()
     t = unicodedata.normalize("NFKC", text).casefold()
     t = _ARABIC_MARKS.sub("", t).translate(_FOLD)
     return _SPACES.sub(" ", t).strip()
@@ -82,13 +87,17 @@ def load(directory: str | Path = LEXICON_DIR) -> tuple[Lexicon, ...]:
     return tuple(out)
 
 
-def _pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    alts = []
+def _literals(phrases: list[str]) -> list[tuple[str, bool]]:
+    """(folded text a match starts with, whether it must end a word), longest phrase first."""
+    out = []
     for p in sorted({fold(p) for p in phrases}, key=len, reverse=True):
-        if p.endswith("*"):
-            alts.append(re.escape(p[:-1].rstrip()) if p[:-1].endswith(" ") else re.escape(p[:-1]))
-        else:
-            alts.append(re.escape(p) + _RIGHT)
+        # A trailing "*" allows any ending ("hurt*" matches "hurting"): no word end after it.
+        out.append((p[:-1].rstrip(), False) if p.endswith("*") else (p, True))
+    return out
+
+
+def _pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    alts = [re.escape(text) + (_RIGHT if whole else "") for text, whole in _literals(phrases)]
     return re.compile(_LEFT + "(?:" + "|".join(alts) + ")") if alts else None
 
 
@@ -96,20 +105,28 @@ def _pattern(phrases: list[str]) -> re.Pattern[str] | None:
 class _Compiled:
     rules: tuple[tuple[str, str, re.Pattern[str]], ...]  # (language, category, pattern)
     crisis: tuple[tuple[str, re.Pattern[str]], ...]
+    # Which rules (index into rules + crisis) could match a text: one scan instead of ~170
+    # searches per answer, most of which find nothing (prefilter.py: the same matches).
+    prefilter: Prefilter
 
 
 @lru_cache(maxsize=4)
 def _compiled(directory: str | Path = LEXICON_DIR) -> _Compiled:
-    rules, crisis = [], []
+    rules, crisis, rule_literals, crisis_literals = [], [], [], []
     for lex in load(directory):
         for cat, phrases in lex.categories.items():
             rx = _pattern(list(phrases))
             if rx is not None:
                 rules.append((lex.language, cat, rx))
+                rule_literals.append([text for text, _ in _literals(list(phrases))])
         rx = _pattern(list(lex.crisis))
         if rx is not None:
             crisis.append((lex.language, rx))
-    return _Compiled(tuple(rules), tuple(crisis))
+            crisis_literals.append([text for text, _ in _literals(list(lex.crisis))])
+    # Keys: index into rules, then crisis. Every match starts with one of its list's phrases
+    # where _LEFT holds (_pattern), which is what the scan looks for.
+    prefilter = Prefilter(dict(enumerate(rule_literals + crisis_literals)), literal=True, before=_LEFT)
+    return _Compiled(tuple(rules), tuple(crisis), prefilter)
 
 
 def match(text: str, directory: str | Path = LEXICON_DIR) -> LexiconMatch:
@@ -119,7 +136,12 @@ def match(text: str, directory: str | Path = LEXICON_DIR) -> LexiconMatch:
     out = LexiconMatch()
     if not folded:
         return out
-    for language, cat, rx in compiled.rules:
+    possible = compiled.prefilter.candidates(folded)
+    if not possible:
+        return out
+    for i, (language, cat, rx) in enumerate(compiled.rules):
+        if i not in possible:
+            continue
         m = rx.search(folded)
         if m:
             if cat not in out.categories:
@@ -128,7 +150,9 @@ def match(text: str, directory: str | Path = LEXICON_DIR) -> LexiconMatch:
                 out.evidence.append(m.group(0))
             if language not in out.languages:
                 out.languages.append(language)
-    for language, rx in compiled.crisis:
+    for i, (language, rx) in enumerate(compiled.crisis, start=len(compiled.rules)):
+        if i not in possible:
+            continue
         m = rx.search(folded)
         if m:
             out.crisis = True

@@ -40,6 +40,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from .codebook import THEME_IDS, load_codebook, normalise
+from .linear import analyser_key, dense_csr, hstack_rows, linear_scores, ngram_counts, positive_proba, tfidf_transform
 from .questions import non_answer, question_kind
 from .safeguarding import named_in_risk_answer
 from .sentiment import LABELS as SENTIMENT_LABELS
@@ -93,12 +94,52 @@ class Featuriser:
             analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=80000
         )
 
-    def _prepare(self, texts: Sequence[str], questions: Sequence[str | None]) -> tuple[list[str], list[str], np.ndarray | None]:
-        book = load_codebook() if self.use_codebook else None
-        words: list[str] = []
-        chars: list[str] = []
-        dense: list[list[float]] = []
-        hits_rows: list[list[float]] = []
+    def _dense(self, batch: Analysed) -> np.ndarray | None:
+        """The columns after the TF-IDF ones: sentiment scores and/or codebook matches."""
+        blocks = []
+        if self.sentiment_features:
+            rows = []
+            for norm, na in zip(batch.norms, batch.non_answers):
+                c = vader_compound(norm.text)
+                cues, _ = cue_score(norm)
+                rows.append([max(c, 0.0), max(-c, 0.0), max(cues, 0.0), max(-cues, 0.0), float(na is not None)])
+            blocks.append(np.asarray(rows))
+        if self.use_codebook:
+            book = load_codebook()
+            hits = [book.match(norm) for norm in batch.norms]
+            blocks.append(np.asarray([[self.codebook_weight if t in h else 0.0 for t in THEME_IDS] for h in hits]))
+        return np.hstack(blocks) if blocks else None
+
+    def fit_transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
+        batch = Analysed(texts, questions)
+        parts = [self.word.fit_transform(batch.words), self.char.fit_transform(batch.chars)]
+        for vec in (self.word, self.char):
+            # The pruned terms are only kept for inspection (scikit-learn's docs): not shipped.
+            if hasattr(vec, "stop_words_"):
+                delattr(vec, "stop_words_")
+        return self._stack(parts, batch)
+
+    def transform(self, texts: Sequence[str], questions: Sequence[str | None], batch: Analysed | None = None) -> sp.csr_matrix:
+        """Features of answers; ``batch``: the same answers already read (``Analysed``)."""
+        batch = batch if batch is not None else Analysed(texts, questions)
+        parts = [tfidf_transform(self.word, batch.words, batch.counts(self.word, "words")),
+                 tfidf_transform(self.char, batch.chars, batch.counts(self.char, "chars"))]
+        return self._stack(parts, batch)
+
+    def _stack(self, parts: list[sp.csr_matrix], batch: Analysed) -> sp.csr_matrix:
+        dense = self._dense(batch)
+        if dense is not None:
+            parts.append(dense_csr(dense))
+        return hstack_rows(parts)
+
+
+class Analysed:
+    """Answers as every Featuriser reads them, worked out once for all of a model's parts
+    (themes, sentiment, flag): the normalised text, the word input (the text plus tokens for
+    the question and the rules) and, per kind of vectoriser, each answer's n-grams counted."""
+
+    def __init__(self, texts: Sequence[str], questions: Sequence[str | None]):
+        self.norms, self.words, self.non_answers = [], [], []
         for text, question in zip(texts, questions):
             norm = normalise(text or "")
             kind = question_kind(question)
@@ -108,42 +149,22 @@ class Featuriser:
             na = non_answer(text or "")
             if na is not None:
                 extra.append(f"nonanswer_{na}_{kind}")
-            if book is not None:
-                hits = book.match(norm)
-                hits_rows.append([self.codebook_weight if t in hits else 0.0 for t in THEME_IDS])
-            words.append(norm.text + " " + " ".join(extra))
-            chars.append(norm.text)
-            if self.sentiment_features:
-                c = vader_compound(norm.text)
-                cues, _ = cue_score(norm)
-                dense.append([max(c, 0.0), max(-c, 0.0), max(cues, 0.0), max(-cues, 0.0), float(na is not None)])
-        blocks = []
-        if self.sentiment_features:
-            blocks.append(np.asarray(dense))
-        if book is not None:
-            blocks.append(np.asarray(hits_rows))
-        return words, chars, (np.hstack(blocks) if blocks else None)
+            self.norms.append(norm)
+            self.words.append(norm.text + " " + " ".join(extra))
+            self.non_answers.append(na)
+        self.chars = [norm.text for norm in self.norms]
+        self._counts: dict[tuple[str, str], list] = {}
 
-    def fit_transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
-        words, chars, dense = self._prepare(texts, questions)
-        parts = [self.word.fit_transform(words), self.char.fit_transform(chars)]
-        for vec in (self.word, self.char):
-            # The pruned terms are only kept for inspection (scikit-learn's docs): not shipped.
-            if hasattr(vec, "stop_words_"):
-                delattr(vec, "stop_words_")
-        if dense is not None:
-            parts.append(sp.csr_matrix(dense))
-        return sp.hstack(parts).tocsr()
-
-    def transform(self, texts: Sequence[str], questions: Sequence[str | None]) -> sp.csr_matrix:
-        words, chars, dense = self._prepare(texts, questions)
-        parts = [self.word.transform(words), self.char.transform(chars)]
-        if dense is not None:
-            parts.append(sp.csr_matrix(dense))
-        return sp.hstack(parts).tocsr()
+    def counts(self, vec: TfidfVectorizer, which: str) -> list:
+        """``ngram_counts`` of ``self.words`` or ``self.chars``, made once per kind of analyser."""
+        key = (which, analyser_key(vec))
+        if key not in self._counts:
+            self._counts[key] = ngram_counts(vec, getattr(self, which))
+        return self._counts[key]
 
 
 SOFT_FACTOR = 0.5
+PREDICT_CHUNK = 512
 # The calibrated threshold stays within [FLOOR, 0.5]: lower costs too many false alarms.
 SAFEGUARDING_FLOOR = 0.35
 
@@ -324,15 +345,35 @@ class TextModel:
         return out
 
     # ---- prediction -----------------------------------------------------------------------
-    def model_themes(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[set[str]]:
+    def predict(self, texts: Sequence[str], questions: Sequence[str | None]) -> tuple[list[set[str]], list[str] | None, list[tuple[float, list[str]]] | None]:
+        """``model_themes``, ``predict_sentiment`` and ``predict_safeguarding`` of a batch, each
+        answer read once for all three (``Analysed``)."""
+        themes: list[set[str]] = []
+        sentiments: list[str] | None = None if self.sentiment_model is None or self.sentiment_features is None else []
+        flags: list[tuple[float, list[str]]] | None = (
+            None if self.safeguarding_model is None or self.safeguarding_features is None else [])
+        # In chunks: the shared n-gram counts of a chunk are held until its three parts are done
+        # (each answer is scored on its own row, so chunking changes no result).
+        for start in range(0, len(texts), PREDICT_CHUNK):
+            t, q = texts[start:start + PREDICT_CHUNK], questions[start:start + PREDICT_CHUNK]
+            batch = Analysed(t, q)
+            themes += self.model_themes(t, q, batch)
+            if sentiments is not None:
+                sentiments += self.predict_sentiment(t, q, batch) or []
+            if flags is not None:
+                flags += self.predict_safeguarding(t, q, batch) or []
+        return themes, sentiments, flags
+
+    def model_themes(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
+                     batch: Analysed | None = None) -> list[set[str]]:
         """Themes the model says yes to (only themes it was trained on)."""
         questions = questions if questions is not None else [None] * len(texts)
         if not texts or self.theme_features is None:
             return [set() for _ in texts]
-        X = self.theme_features.transform(texts, questions)
+        X = self.theme_features.transform(texts, questions, batch)
         out: list[set[str]] = [set() for _ in texts]
         for label, clf in self.theme_models.items():
-            for i in np.flatnonzero(clf.decision_function(X) > self.thresholds.get(label, 0.0)):
+            for i in np.flatnonzero(linear_scores(clf, X) > self.thresholds.get(label, 0.0)):
                 out[i].add(label)
         return out
 
@@ -340,13 +381,17 @@ class TextModel:
         """Whether the model decides this theme (enough training examples), else the codebook."""
         return label in self.theme_models and self.label_counts.get(label, 0) >= self.min_examples
 
-    def predict_sentiment(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[str] | None:
+    def predict_sentiment(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
+                          batch: Analysed | None = None) -> list[str] | None:
         if self.sentiment_model is None or self.sentiment_features is None:
             return None
         questions = questions if questions is not None else [None] * len(texts)
         if not texts:
             return []
-        return list(self.sentiment_model.predict(self.sentiment_features.transform(texts, questions)))
+        scores = linear_scores(self.sentiment_model, self.sentiment_features.transform(texts, questions, batch))
+        # LogisticRegression.predict: the class with the highest score (sign when two classes).
+        picked = (scores > 0).astype(int) if scores.ndim == 1 else np.argmax(scores, axis=1)
+        return list(self.sentiment_model.classes_.take(picked))
 
     def _word_names(self):
         cached = getattr(self, "_word_names_cache", None)
@@ -354,7 +399,8 @@ class TextModel:
             cached = self._word_names_cache = self.safeguarding_features.word.get_feature_names_out()
         return cached
 
-    def predict_safeguarding(self, texts: Sequence[str], questions: Sequence[str | None] | None = None) -> list[tuple[float, list[str]]] | None:
+    def predict_safeguarding(self, texts: Sequence[str], questions: Sequence[str | None] | None = None,
+                             batch: Analysed | None = None) -> list[tuple[float, list[str]]] | None:
         """(probability, the answer's words that weighed most towards a flag) per text; None if
         no flag was trained. The caller flags when probability > ``safeguarding_threshold``."""
         if self.safeguarding_model is None or self.safeguarding_features is None:
@@ -363,22 +409,22 @@ class TextModel:
         if not texts:
             return []
         feats = self.safeguarding_features
-        X = feats.transform(texts, questions)
-        proba = self.safeguarding_model.predict_proba(X)[:, list(self.safeguarding_model.classes_).index(True)]
+        batch = batch if batch is not None else Analysed(texts, questions)
+        X = feats.transform(texts, questions, batch)
+        proba = positive_proba(self.safeguarding_model, X)
         n_words = len(feats.word.vocabulary_)
         names = None  # built once, and only when a text is flagged (it costs ~25 ms each time)
         coef = np.ravel(self.safeguarding_model.coef_)[:n_words]
         out = []
-        for i, text in enumerate(texts):
+        for i in range(len(texts)):
             words: list[str] = []
             if proba[i] > self.safeguarding_threshold:
                 if names is None:
                     names = self._word_names()
                 row = X[i, :n_words].tocoo()
                 weights = sorted(((v * coef[j], j) for j, v in zip(row.col, row.data) if coef[j] > 0), reverse=True)
-                norm = normalise(text or "")
                 for _, j in weights[:4]:
-                    found = _original_words(norm, names[j])
+                    found = _original_words(batch.norms[i], names[j])
                     if found and not any(found in w or w in found for w in words):
                         words.append(found)
             out.append((float(proba[i]), words))

@@ -123,14 +123,8 @@ def _model_outputs(model, texts, questions):
     n = len(texts)
     if model is None or not texts:
         return [set() for _ in texts], [None] * n, [None] * n
-    from sklearn import config_context
-
-    # Our own features are finite sparse matrices built just now: scikit-learn's checks of its
-    # inputs cost more than the prediction itself for one answer (a form page, a text).
-    with config_context(assume_finite=True, skip_parameter_validation=True):
-        return (model.model_themes(texts, questions),
-                model.predict_sentiment(texts, questions) or [None] * n,
-                model.predict_safeguarding(texts, questions) or [None] * n)
+    themes, sentiments, flags = model.predict(texts, questions)
+    return themes, sentiments or [None] * n, flags or [None] * n
 
 
 def classify(text: str, question: str | None = None, known_names: Iterable[str] = (), model: TextModel | None = None) -> dict:

@@ -156,16 +156,21 @@ class Prefilter:
     How: one regular expression ``(?=(trie of all strings))`` finds, at every position, the
     LONGEST string starting there; any shorter string starting at the same position is a prefix
     of it, so each string also carries the keys of its prefixes. One pass serves every group.
+
+    ``literal=True``: the groups hold the plain strings themselves (e.g. phrase lists), and
+    ``before``, a zero-width lookbehind, may say what must precede each of them; give it only
+    when every match of the group's patterns STARTS with one of its strings where ``before``
+    holds (the scan then tries far fewer positions).
     """
 
-    def __init__(self, groups: dict[str, list[str]]):
-        self.always: set[str] = set()
-        by_anchor: dict[str, set[str]] = {}
+    def __init__(self, groups: dict, *, literal: bool = False, before: str = ""):
+        self.always: set = set()
+        by_anchor: dict[str, set] = {}
         for key, patterns in groups.items():
             anchors: set[str] = set()
             for pattern in patterns:
-                req = required_literals(pattern)
-                if req is None:
+                req = frozenset([pattern]) if literal else required_literals(pattern)
+                if req is None or "" in req:
                     self.always.add(key)
                     break
                 anchors |= req
@@ -173,15 +178,15 @@ class Prefilter:
                 continue
             for anchor in anchors:
                 by_anchor.setdefault(anchor, set()).add(key)
-        self.keys_of: dict[str, frozenset[str]] = {}
+        self.keys_of: dict[str, frozenset] = {}
         for anchor in by_anchor:
-            keys: set[str] = set()
+            keys: set = set()
             for i in range(1, len(anchor) + 1):
                 keys |= by_anchor.get(anchor[:i], set())
             self.keys_of[anchor] = frozenset(keys)
         self.anchors = tuple(sorted(by_anchor))
         self._all = frozenset(groups)
-        self._regex = re.compile(f"(?=({_trie_regex(list(by_anchor))}))") if by_anchor else None
+        self._regex = re.compile(f"{before}(?=({_trie_regex(list(by_anchor))}))") if by_anchor else None
 
     def candidates(self, text: str) -> set[str]:
         found = set(self.always)
