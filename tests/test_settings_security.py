@@ -7,26 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
+from tests.support.settings import TWILIO_SID as SID
+from tests.support.settings import strong_production
 from voice_service import create_app
 from voice_service.config import ConfigError, build_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SID = "AC" + "1" * 32
-
-
-def strong_production(**changes) -> dict:
-    env = {
-        "SECRET_KEY": "3f9c1a7e5b2d8046c1e9a3b7d5f2408e6a1c9b3d7f5e2a40",
-        "DATABASE_URL": "postgresql+psycopg://voice:pw@db.internal/voice",
-        "DATA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "LOOKUP_HASH_KEY": "a8d3f1c6e9b24705d1f8a3c6e9b2470f",
-        "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": "t" * 32, "TWILIO_FROM": "+447700900001",
-        "PUBLIC_BASE_URL": "https://voice.example.org", "RATELIMIT_STORAGE_URI": "memcached://127.0.0.1:11211",
-    }
-    env.update(changes)
-    return {k: v for k, v in env.items() if v is not None}
 
 
 # Finding 5: development only when chosen ---------------------------------------------------------

@@ -23,12 +23,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-
 from voice_service import audit
 from voice_service.analysis.other_sources import SOURCE_LABELS
 from voice_service.extensions import db
 from voice_service.models import SourceFeedback, User
+from voice_service.store import source_feedback
 from voice_service.vocab import SERVICES
 
 log = logging.getLogger(__name__)
@@ -172,7 +171,7 @@ def forget_words_before(cutoff: date) -> int:
     """For the nightly retention: the words of feedback gathered before `cutoff` go; its source,
     date, themes and sentiment stay for the trends. Returns how many were removed."""
     removed = 0
-    for item in db.session.scalars(select(SourceFeedback).where(SourceFeedback.gathered_on < cutoff)):
+    for item in source_feedback.gathered_before(cutoff):
         if item.text != FORGOTTEN:  # the words are encrypted: compared here, not in SQL
             item.text, item.redacted_text = FORGOTTEN, None
             removed += 1
@@ -182,10 +181,8 @@ def forget_words_before(cutoff: date) -> int:
 def trends_by_source(first: date, last: date) -> dict:
     """Counts for feedback gathered first..last: per source, how many, each theme and each sentiment
     (unsuppressed: for QA's own page; the trends and the pack use analysis.other_sources)."""
-    from voice_service.store.source_feedback import coded_rows
-
     out: dict[str, dict] = {}
-    for row in coded_rows(first, last):
+    for row in source_feedback.coded_rows(first, last):
         entry = out.setdefault(row["source"], {"n": 0, "themes": Counter(), "sentiment": Counter()})
         entry["n"] += row["n"]
         entry["themes"].update({theme: row["n"] for theme in row["themes"]})

@@ -8,10 +8,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_staff_browser import sign_in
-from tests.integration.reach_helpers import import_meeting
+from tests.support.reach import import_meeting
 from tests.support.staff import staff_user
-from tests.support.browser import assert_no_sideways_scroll, axe_check
+from tests.support.browser import assert_no_sideways_scroll, axe_check, staff_sign_in
 from voice_service.extensions import db
 from voice_service.models import utcnow
 
@@ -31,7 +30,7 @@ def test_the_reach_tools_are_accessible_and_helped_mode_opens_the_form(app, serv
     ], ref="MTG-B1", case_ref="CASE-B1", meeting_type="cla_review", age_band="under_8",
         starts_at=(utcnow() + timedelta(days=12)).replace(microsecond=0))
     db.session.commit()
-    sign_in(page, server, worker)
+    staff_sign_in(page, server, worker)
     page.wait_for_url(re.compile(r"/staff/meetings"))
     page.goto(f"{server.url}/staff/meetings/{meeting.meeting_ref}")
     expect(page.get_by_text("In person (the worker gives the link)", exact=True)).to_be_visible()

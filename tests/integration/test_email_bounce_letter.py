@@ -10,7 +10,7 @@ import responses
 import time_machine
 from sqlalchemy import select
 
-from tests.integration.reach_helpers import NOTIFY, NOTIFY_SETTINGS, import_meeting, invitation_of, london, notify_created
+from tests.support.reach import NOTIFY, NOTIFY_SETTINGS, import_meeting, invitation_of, london, notify_created
 from voice_service.extensions import db
 from voice_service.messaging import get_sender
 from voice_service.messaging.texts import compose_scheduled

@@ -10,7 +10,7 @@ import responses
 import time_machine
 from sqlalchemy import select
 
-from tests.integration.reach_helpers import (
+from tests.support.reach import (
     NOTIFY, NOTIFY_SETTINGS, import_meeting, invitation_of, london, notify_created, pdf_text_and_qr, sent_json,
 )
 from tests.support.staff import sign_in_as

@@ -7,7 +7,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select, text
 
-from tests.integration.reach_helpers import london
+from tests.support.reach import london
 from tests.support.case_import import row, write
 from voice_service.extensions import db
 from voice_service.models import Child, Invitation, Meeting, Participant, ScheduledMessage

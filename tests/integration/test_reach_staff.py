@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.factories import make_user
-from tests.integration.reach_helpers import import_meeting, invitation_of, pdf_text_and_qr
+from tests.support.reach import import_meeting, invitation_of, pdf_text_and_qr
 from tests.support.staff import csrf_token, sign_in_as
 from voice_service.extensions import db
 from voice_service.messaging import get_sender

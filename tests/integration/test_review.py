@@ -180,7 +180,7 @@ def test_opening_a_chair_only_answer_for_review_is_refused_without_showing_it(cl
 
 def test_the_review_queue_rule_is_the_meeting_page_rule_for_every_role_and_choice(app):
     """The SQL form of the rule agrees with meetings.can_see_answers everywhere."""
-    from voice_service.analysis.review import answers_visible_to
+    from voice_service.store.review import answers_visible_to
     from voice_service.meetings.rules import ANSWER_VISIBILITY, can_see_answers
     from voice_service.models import Invitation
     from voice_service.vocab import VISIBILITY

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from sqlalchemy import select
 
-from tests.integration.reach_helpers import import_meeting, invitation_of, london
+from tests.support.reach import import_meeting, invitation_of, london
 from tests.support.factories import make_user
 from tests.support.staff import sign_in_as
 from voice_service.extensions import db
@@ -333,7 +333,7 @@ def test_the_service_signs_in_only_after_starttls_and_a_wrong_password_sends_not
 
 
 def test_production_refuses_an_smtp_ca_file_it_cannot_read_and_starts_with_a_good_one(authorities, tmp_path):
-    from tests.test_settings_security import strong_production
+    from tests.support.settings import strong_production
     from voice_service.config import ConfigError, build_settings
 
     (tmp_path / "not-a-ca.pem").write_text("a CA bundle was meant to be here\n")

@@ -2,7 +2,6 @@
 small numbers hidden as the answers' are, and a pure module (no Flask, no ORM)."""
 from __future__ import annotations
 
-from tests.unit.test_pure_modules import frameworks_loaded_by
 from voice_service.analysis.other_sources import other_sources
 
 
@@ -42,7 +41,3 @@ def test_a_count_under_the_threshold_and_what_would_reveal_it_are_hidden():
 def test_other_months_are_left_out_and_nothing_recorded_says_so():
     assert other_sources([_row("complaint", "negative", ["safety"], 9, month="2026-10")], months=["2026-11"]).empty
     assert other_sources([], months=["2026-11"]).total is None
-
-
-def test_the_module_is_pure():
-    assert frameworks_loaded_by("voice_service.analysis.other_sources") == []

@@ -28,6 +28,8 @@ PURE = [
     "voice_service.analysis.codebook",
     "voice_service.analysis.charts",
     "voice_service.analysis.by_category",
+    "voice_service.analysis.other_sources",
+    "voice_service.analysis.linear",
     "voice_service.journey",
     "voice_service.meetings.rules",
     "voice_service.survey_model",

@@ -23,11 +23,6 @@ EXCEPTIONS = {
     "voice_service/analysis/pack_queries.py": "the meeting pack's read-only aggregate queries",
     "voice_service/learning/scorecard_queries.py": "the QA scorecard's read-only aggregate queries",
     "voice_service/team_week.py": "the team managers' weekly counts: read-only aggregate queries",
-    # Being changed by another piece of work at the time of the move; to follow it into store/.
-    "voice_service/analysis/review.py": "the review queue, being reworked (issue 15): to move after that merges",
-    "voice_service/analysis/quote_approval.py": "quote approval, being changed with other sources' feedback: to move after that merges",
-    "voice_service/other_voices.py": "other sources' feedback, being reworked (issue 15): to move after that merges",
-    "voice_service/analysis/cli.py": "reads labelled examples itself only when the review queue is absent: goes with it",
     # Not a query on an aggregate.
     "voice_service/web/health.py": "the liveness probe's SELECT 1 checks the connection, it reads nothing",
     # Development and demo data only (never in production: DEV_PAGES, `flask demo`).

@@ -117,19 +117,8 @@ def evaluate_cmd(labels_path: str | None, folds: int, nhs_dir: str | None, holdo
 
 def labels_from_db() -> list[dict]:
     """Person-confirmed labels (the review queue's), in the labels-file format. Needs an app context."""
-    try:
-        from .review import labelled_examples_from_db
-    except ImportError:  # pragma: no cover - the review queue not installed: read the table itself
-        from sqlalchemy import select
+    from .review import labelled_examples_from_db
 
-        from voice_service.extensions import db
-        from voice_service.models import LabelledExample
-
-        return [
-            {"id": f"db-{row.id}", "text": row.text, "question": row.question, "themes": list(row.themes or []),
-             "sentiment": row.sentiment, "safeguarding": row.safeguarding}
-            for row in db.session.scalars(select(LabelledExample).order_by(LabelledExample.id))
-        ]
     return labelled_examples_from_db()
 
 

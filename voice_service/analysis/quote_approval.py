@@ -13,63 +13,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
-
 from voice_service import audit
-from voice_service.analysis.trends import SHAREABLE_VISIBILITY, scrub, shorten
+from voice_service.analysis.trends import scrub, shorten
 from voice_service.extensions import db
-from voice_service.models import Answer, Invitation, Meeting, Participant, SharedQuote, ThemeTag, User, utcnow
+from voice_service.models import Answer, SharedQuote, User, utcnow
+from voice_service.store import quotes
 from voice_service.vocab import QUOTE_DECISIONS
 
-PER_PAGE = 20
 ERASED = "[erased]"
 
 
 def meeting_names(meeting_id: int) -> list[str]:
     """Every name the service holds for a meeting: its people and its chair and worker."""
-    people = db.session.scalars(select(Participant.display_name).where(Participant.meeting_id == meeting_id)).all()
-    meeting = db.session.get(Meeting, meeting_id)
-    staff = [u.name for u in (meeting.chair, meeting.worker) if u is not None] if meeting is not None else []
-    return [n for n in (*people, *staff) if n and n != ERASED]
+    return [n for n in quotes.names_held(meeting_id) if n and n != ERASED]
 
 
 def quotable_text(answer: Answer) -> str:
     """The answer's words as a quote would show them: redacted again with the meeting's names."""
     names = meeting_names(answer.invitation.participant.meeting_id)
     return shorten(scrub((answer.redacted_text or "").strip(), names))
-
-
-def _quotable():
-    """Conditions for an answer that could be quoted (before anyone decides)."""
-    return (
-        Answer.is_current.is_(True), Answer.safeguarding_flag.is_(False), Answer.redacted_text.is_not(None),
-        Invitation.visibility.in_(sorted(SHAREABLE_VISIBILITY)),
-        exists().where(ThemeTag.answer_id == Answer.id, ThemeTag.rejected.is_(False)),
-        ~exists().where(SharedQuote.answer_id == Answer.id),
-    )
-
-
-def awaiting(page: int = 1, per_page: int = PER_PAGE) -> tuple[list[Answer], int]:
-    """Answers that could be quoted and that nobody has decided about, newest first."""
-    base = select(Answer).join(Invitation, Invitation.id == Answer.invitation_id).where(*_quotable())
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    if per_page == 0:
-        return [], total
-    rows = db.session.scalars(
-        base.order_by(Answer.received_at.desc(), Answer.id.desc()).limit(per_page).offset(max(page - 1, 0) * per_page)
-    ).all()
-    return list(rows), total
-
-
-def waiting_count() -> int:
-    return awaiting(per_page=0)[1]
-
-
-def awaiting_answer(answer_id: int) -> Answer | None:
-    """One answer waiting for a decision, or None (already decided, or never quotable)."""
-    return db.session.scalar(
-        select(Answer).join(Invitation, Invitation.id == Answer.invitation_id).where(Answer.id == answer_id, *_quotable())
-    )
 
 
 @dataclass(frozen=True)

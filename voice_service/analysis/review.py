@@ -14,18 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, not_, or_, select
-from sqlalchemy.orm import selectinload
-
 from voice_service import audit
 from voice_service.extensions import db
-from voice_service.meetings.rules import ANSWER_VISIBILITY
 from voice_service.models import (
-    Answer, Invitation, LabelledExample, SafeguardingAlert, SafeguardingAlertItem, SourceFeedback, ThemeTag, User,
+    Answer, LabelledExample, SafeguardingAlert, SourceFeedback, ThemeTag, User,
     utcnow,
 )
+from voice_service.store import review as stored
 from voice_service.store import source_feedback as store
-from voice_service.vocab import SENTIMENTS, VISIBILITY
+from voice_service.vocab import SENTIMENTS
 
 PER_PAGE = 20
 
@@ -61,24 +58,6 @@ class Outcome:
     new_alert: SafeguardingAlert | None
 
 
-def answers_visible_to(role: str):
-    """The meeting page's rule (meetings.can_see_answers) as SQL on Invitation.visibility: which
-    answers' words a staff role may read. No choice, or an unknown one, counts as chair only."""
-    allowed = sorted(ANSWER_VISIBILITY.get(role, frozenset()))
-    condition = Invitation.visibility.in_(allowed)
-    if "chair_only" in allowed:
-        condition = or_(condition, Invitation.visibility.is_(None), Invitation.visibility.not_in(sorted(VISIBILITY)))
-    return condition
-
-
-def _queue_filter(flagged_only: bool):
-    conditions = [Answer.is_current.is_(True), Answer.free_text.is_not(None), Answer.analysed_at.is_not(None),
-                  Answer.reviewed_at.is_(None)]
-    if flagged_only:
-        conditions.append(Answer.safeguarding_flag.is_(True))
-    return conditions
-
-
 @dataclass(frozen=True)
 class Queue:
     answers: list[Answer]
@@ -89,26 +68,7 @@ class Queue:
 def queue(role: str, page: int = 1, flagged_only: bool = False, per_page: int = PER_PAGE) -> Queue:
     """Answers waiting for a person that `role` may read, newest first, a page at a time; how
     many wait in all, and how many more wait that the respondents' visibility choice holds back."""
-    conditions = _queue_filter(flagged_only)
-    waiting = select(Answer).join(Invitation, Invitation.id == Answer.invitation_id).where(*conditions)
-    visible = answers_visible_to(role)
-    total = db.session.scalar(select(func.count()).select_from(waiting.where(visible).subquery())) or 0
-    held_back = db.session.scalar(select(func.count()).select_from(waiting.where(not_(visible)).subquery())) or 0
-    answers = db.session.scalars(
-        waiting.where(visible).options(selectinload(Answer.tags))
-        .order_by(Answer.received_at.desc(), Answer.id.desc())
-        .limit(per_page).offset(max(page - 1, 0) * per_page)
-    ).all()
-    return Queue(list(answers), total, held_back)
-
-
-def reviewable(answer_id: int, role: str) -> Answer | None:
-    """A current answer with free text (reviewed or not) that `role` may read, or None."""
-    return db.session.scalar(
-        select(Answer).join(Invitation, Invitation.id == Answer.invitation_id)
-        .where(Answer.id == answer_id, Answer.is_current.is_(True), Answer.free_text.is_not(None),
-               answers_visible_to(role))
-    )
+    return Queue(*stored.waiting_answers(role, flagged_only, limit=per_page, offset=max(page - 1, 0) * per_page))
 
 
 def suggested(answer: Answer) -> Decision:
@@ -170,8 +130,7 @@ def apply_review(answer: Answer, user: User, decision: Decision, question: str |
 
     new_alert = None
     if decision.safeguarding:
-        existing = db.session.scalar(select(SafeguardingAlertItem.id).where(SafeguardingAlertItem.answer_id == answer.id))
-        if existing is None:
+        if not stored.answer_has_alert(answer.id):
             from voice_service.answers import raise_alert
 
             new_alert = raise_alert(["marked by a person in the review queue"], answer=answer)
@@ -182,7 +141,7 @@ def apply_review(answer: Answer, user: User, decision: Decision, question: str |
         from voice_service.analysis.redaction import redact
 
         text = redact(answer.free_text or "", meeting_names(answer.invitation.participant.meeting_id))
-    example = db.session.scalar(select(LabelledExample).where(LabelledExample.answer_id == answer.id))
+    example = stored.labelled_example_of_answer(answer.id)
     if example is None:
         example = LabelledExample(answer_id=answer.id)
         db.session.add(example)
@@ -273,7 +232,7 @@ def apply_feedback_review(item: SourceFeedback, user: User, decision: Decision) 
 def labelled_examples_from_db() -> list[dict]:
     """Every person-confirmed label, in the labels-file format `flask analyse train` reads:
     {"id", "text", "question", "themes", "sentiment", "safeguarding"} (text is redacted)."""
-    rows = db.session.scalars(select(LabelledExample).order_by(LabelledExample.id)).all()
+    rows = stored.labelled_examples()
     return [
         {"id": f"db-{row.id}", "text": row.text, "question": row.question, "themes": list(row.themes or []),
          "sentiment": row.sentiment, "safeguarding": bool(row.safeguarding)}
@@ -283,9 +242,5 @@ def labelled_examples_from_db() -> list[dict]:
 
 def confirmed_share() -> float | None:
     """Share of kept theme tags (all time) that a person confirmed or added."""
-    kept = db.session.scalar(select(func.count()).select_from(ThemeTag).where(ThemeTag.rejected.is_(False))) or 0
-    if not kept:
-        return None
-    confirmed = db.session.scalar(select(func.count()).select_from(ThemeTag).where(
-        ThemeTag.rejected.is_(False), ThemeTag.confirmed_at.is_not(None))) or 0
-    return confirmed / kept
+    kept, confirmed = stored.theme_tags_kept_and_confirmed()
+    return confirmed / kept if kept else None

@@ -33,6 +33,11 @@ def waiting_count(flagged_only: bool = False) -> int:
     return int(db.session.scalar(select(func.count()).select_from(SourceFeedback).where(*_waiting(flagged_only))) or 0)
 
 
+def gathered_before(cutoff: date) -> list[SourceFeedback]:
+    """Feedback gathered before `cutoff` (the nightly retention's candidates)."""
+    return list(db.session.scalars(select(SourceFeedback).where(SourceFeedback.gathered_on < cutoff)))
+
+
 def get(feedback_id: int) -> SourceFeedback | None:
     return db.session.get(SourceFeedback, feedback_id)
 

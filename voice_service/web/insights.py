@@ -10,7 +10,7 @@
 /insights/quotes      quotes waiting for a person to approve them for sharing (qa, admin only).
 /insights/quotes/<id> approve (perhaps taking out more words) or withhold one quote.
 Every view of answers in the review queue is written to the audit log, one event per answer,
-and the review queue keeps to the meeting page's visibility rule (review.answers_visible_to).
+and the review queue keeps to the meeting page's visibility rule (store.review.answers_visible_to).
 """
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ from voice_service import audit, auth, other_voices
 from voice_service.analysis import quote_approval, report, review, trends
 from voice_service.analysis.language import language_name
 from voice_service.extensions import db
+from voice_service.store import quotes
+from voice_service.store import review as store_review
 from voice_service.forms.base import ServiceForm
 from voice_service.models import utcnow
 from voice_service.vocab import SENTIMENTS, STAFF_ROLES
@@ -151,7 +153,7 @@ def dashboard():
     can_review = user is not None and user.role in REVIEW_ROLES
     return render_template(
         "insights/dashboard.html", t=data, periods=PERIODS, period=choice, errors=errors,
-        quotes_waiting=quote_approval.waiting_count() if can_review else 0,
+        quotes_waiting=quotes.waiting_count() if can_review else 0,
         form_has_errors=bool(errors), can_review=can_review,
         page_title="Trends: what children and families tell us",
     )
@@ -185,7 +187,7 @@ def review_queue():
 def review_answer(answer_id: int):
     """One answer's words, with the suggestions to confirm or correct (qa and admin only)."""
     auth.require_role(*REVIEW_ROLES)
-    answer = review.reviewable(answer_id, auth.current_user().role)
+    answer = store_review.reviewable(answer_id, auth.current_user().role)
     if answer is None:  # unknown, or words its writer chose this role may not read
         abort(404)
     question = review.question_text(answer)
@@ -254,12 +256,12 @@ def quotes_queue():
     auth.require_role(*REVIEW_ROLES)
     user = auth.current_user()
     page = _page_number()
-    answers, total = quote_approval.awaiting(page=page)
+    answers, total = quotes.awaiting(page=page)
     shown = [(a, quote_approval.quotable_text(a)) for a in answers]
     for answer in answers:
         audit.record(user, "answer_viewed_for_quote_approval", answer)
     db.session.commit()
-    pages = max((total + quote_approval.PER_PAGE - 1) // quote_approval.PER_PAGE, 1)
+    pages = max((total + quotes.PER_PAGE - 1) // quotes.PER_PAGE, 1)
     return render_template("insights/quotes_queue.html", shown=shown, total=total, page=page, pages=pages,
                            done=get_flashed_messages(category_filter=["quote"]), page_title="Quotes to approve")
 
@@ -269,7 +271,7 @@ def quote_decision(answer_id: int):
     """Approve a quote, perhaps taking out more words, or withhold it (qa and admin only)."""
     auth.require_role(*REVIEW_ROLES)
     user = auth.current_user()
-    answer = quote_approval.awaiting_answer(answer_id)
+    answer = quotes.awaiting_answer(answer_id)
     if answer is None:  # unknown, decided already, or not one that could be quoted
         abort(404)
     form = QuoteForm()
