@@ -186,6 +186,21 @@ def test_the_monthly_pack_counts_other_sources_on_their_own(client, november_fee
     assert not any("Quill" in cell for row in rows for cell in row)
 
 
+def test_the_monthly_audit_report_counts_other_sources_on_their_own(runner, tmp_path, november_feedback):
+    result = runner.invoke(args=["report", "monthly", "--month", "2026-11", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "report.html").read_text()
+    section = html.split('id="other-sources"')[1].split("<h2")[0]
+    assert "From learning conversations, complaints and forums: 23" in section
+    assert "Complaint" in section and "Compliment" in section
+    rows = list(csv.reader(io.StringIO((tmp_path / "other_sources.csv").read_text())))
+    assert rows[0] == ["measure", "count"]
+    assert ["pieces of feedback", "23"] in rows and ["theme: Being kept informed", "11"] in rows
+    everything = html + "".join(p.read_text() for p in tmp_path.glob("*.csv"))
+    for words in ("Ms Quill", "letter came late", "always kind", "October words"):
+        assert words not in everything
+
+
 def test_small_numbers_from_other_sources_are_hidden(client, november_feedback, app):
     app.config["SUPPRESSION_THRESHOLD"] = 6
     sign_in_as(client, staff_user("qa", team=None))

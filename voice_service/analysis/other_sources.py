@@ -46,6 +46,12 @@ class OtherSources:
     def sentiment_counts(self) -> list[tuple[str, int | None]]:
         return list(zip(self.sentiment.col_labels, self.sentiment.col_totals or ()))
 
+    def measures(self) -> list[tuple[str, int | None]]:
+        """(measure, count) for a CSV: how many, each theme, each sentiment. Counts only: nothing
+        of the words. None is a hidden count."""
+        return ([("pieces of feedback", self.total)] + [(f"theme: {label}", n) for label, n in self.theme_counts()]
+                + [(f"sentiment: {label}", n) for label, n in self.sentiment_counts()])
+
 
 def other_sources(rows: Iterable[Mapping], threshold: int = trends.DEFAULT_THRESHOLD,
                   months: Sequence[str] | None = None) -> OtherSources:

@@ -186,9 +186,7 @@ def csv_text(pack: Pack) -> str:
         rows += [("highlight", h.label, f"scorecard: {label}", _pct(s)) for label, s in h.scorecard]
     others = pack.monthly.trends.other_sources
     if others is not None and not others.empty:  # counts only: nothing of its words goes in the pack
-        rows.append(("other sources", others.heading, "pieces of feedback", others.total))
-        rows += [("other sources", others.heading, f"theme: {label}", n) for label, n in others.theme_counts()]
-        rows += [("other sources", others.heading, f"sentiment: {label}", n) for label, n in others.sentiment_counts()]
+        rows += [("other sources", others.heading, measure, n) for measure, n in others.measures()]
     rows += [("exception", f.group, f.title, f"{f.detail} (line: {f.limit})") for f in pack.findings]
     rows += [("action", a["title"], f"due {a['due_on'].isoformat()}", a["status"] + (" (past due)" if a["past_due"] else ""))
              for a in pack.actions]

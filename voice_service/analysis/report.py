@@ -246,6 +246,8 @@ def csv_files(report: MonthlyReport) -> dict[str, str]:
         for i, label in enumerate(table.row_labels):
             rows.append((BREAKDOWNS[dim][0], label, *table.cells[i], table.row_totals[i]))
     files["sentiment.csv"] = csv_text(rows)
+    if t.other_sources is not None and not t.other_sources.empty:  # counts only, never the words
+        files["other_sources.csv"] = csv_text([("measure", "count"), *t.other_sources.measures()])
     a = report.alerts
     rows = [("measure", "value"),
             ("alerts raised", a.raised), ("acknowledged", a.acknowledged), ("actioned", a.actioned),
