@@ -1,5 +1,5 @@
-"""Issue 17: families' emails through a real SMTP server (aiosmtpd on loopback), not a mock of
-smtplib: STARTTLS required, the server's certificate checked against a CA made here, AUTH only
+"""Issue 17: families' emails, and the duty team's alert notices, through a real SMTP server
+(aiosmtpd on loopback), not a mock of smtplib: STARTTLS required, the server's certificate checked against a CA made here, AUTH only
 over TLS, a refused address turned into a letter, and nothing logged that names anyone."""
 from __future__ import annotations
 
@@ -343,3 +343,42 @@ def test_production_refuses_an_smtp_ca_file_it_cannot_read_and_starts_with_a_goo
     good = build_settings("production", environ=strong_production(SMTP_HOST="localhost",
                                                                   SMTP_CA_FILE=authorities["trusted"].ca_file))
     assert good["SMTP_CA_FILE"] == authorities["trusted"].ca_file
+
+
+# The duty team's notice goes through the same SMTP sender -----------------------------------------
+
+DUTY_TEAM = "duty-team@northbridge.example"
+
+
+def test_the_duty_teams_alert_email_arrives_over_starttls_naming_the_alert_never_the_words(app, smtp_server):
+    from tests.support.staff import RISK_WORDS, meeting_with_views
+    from voice_service.models import SafeguardingAlert
+
+    inbox = Inbox()
+    smtp_server(inbox)
+    app.config["DUTY_TEAM_EMAIL"] = DUTY_TEAM
+    meeting_with_views(secret_parent=False)          # the child's answer discloses harm
+    alert = db.session.scalar(select(SafeguardingAlert))
+    got = inbox.wait_for_one()
+    assert got.over_tls and all(tls for _, tls in inbox.commands)
+    assert got.rcpt_tos == [DUTY_TEAM] and got.message["Subject"].endswith(f"safeguarding alert {alert.id}")
+    body = got.message.get_content()
+    assert f"/staff/alerts/{alert.id}" in body
+    assert "hits me" not in body and RISK_WORDS not in body and "Maya" not in body   # ids only, never words
+    db.session.refresh(alert)
+    assert alert.notified_at is not None
+
+
+def test_a_duty_team_notice_the_server_cannot_be_trusted_with_is_not_sent_and_the_alert_waits(app, smtp_server):
+    from tests.support.staff import meeting_with_views
+    from voice_service.models import SafeguardingAlert
+
+    inbox = Inbox()
+    smtp_server(inbox, certificate="unknown", require_starttls=False)   # it would take mail in clear
+    app.config["DUTY_TEAM_EMAIL"] = DUTY_TEAM
+    meeting_with_views(secret_parent=False)
+    alert = db.session.scalar(select(SafeguardingAlert))
+    assert inbox.received.empty() and not [c for c in inbox.commands if c[0] in ("MAIL", "RCPT", "DATA")]
+    # nothing marks it told: it stays open in the inbox and the escalation job tries again
+    db.session.refresh(alert)
+    assert alert.status == "open" and alert.notified_at is None
