@@ -4,7 +4,7 @@ The per-person schedule is rows in ``scheduled_message``. Every minute the clock
 :func:`dispatch_due`, which:
 
 1. **reconciles** rows left in ``sending`` by a clock that died mid-send (see
-   :func:`reconcile_stuck`): never a blind re-send;
+   :func:`voice_service.scheduling.recovery.reconcile_stuck`): never a blind re-send;
 2. **claims** a batch of due ``pending`` rows, oldest first, by switching them to ``sending``
    under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two clocks take different
    rows; SQLite serialises writers, and the ``state = 'pending'`` condition in the same UPDATE
@@ -37,9 +37,9 @@ from sqlalchemy import Connection
 from voice_service.extensions import db
 from voice_service.models import Invitation, ScheduledMessage, utcnow
 from voice_service.store.invitations import expire_past_due, invitations_with_people
-from voice_service.store.messages import last_text_times, latest_outbound_for_scheduled, opted_out_among
+from voice_service.store.messages import last_text_times, opted_out_among
 from voice_service.store.scheduled import (
-    claimed_by, close_times, mark_due_claimed, stuck_in_sending, text_result_statements,
+    claimed_by, close_times, mark_due_claimed, text_result_statements,
 )
 from voice_service.store.you_said import follow_up_answered
 from voice_service.vocab import OPEN_INVITATION_STATUSES
@@ -47,18 +47,15 @@ from voice_service.scheduling.calendar import is_allowed_time, next_allowed_time
 from voice_service.messaging.phone import normalise_phone
 from voice_service.scheduling.planner import Kind, is_missed
 from voice_service.messaging import outreach
+from voice_service.scheduling.recovery import STUCK_AFTER, reconcile_stuck
 from voice_service.scheduling.routes import TEXT_ROUTES
 from voice_service.scheduling.service import allow_drama_numbers, route_for, schedule_settings
 
 log = logging.getLogger(__name__)
 
 _REASON_LENGTH = 200
-#: A row in ``sending`` for longer than this belongs to a clock that died.
-STUCK_AFTER = timedelta(minutes=10)
 #: A send that failed in a way that says it was not sent is retried this many times in all.
 MAX_ATTEMPTS = 3
-#: A row whose dispatch keeps dying before the provider is called is given up after this many claims.
-MAX_CLAIMS = 5
 
 
 class Sender(Protocol):
@@ -109,59 +106,6 @@ def claim_due(now: datetime, limit: int, claimant: str) -> list[ScheduledMessage
     mark_due_claimed(now, limit, claimant)
     db.session.commit()
     return claimed_by(claimant)
-
-
-# --------------------------------------------------------------------------------------------
-# reconciling after a crash
-
-
-def reconcile_stuck(now: datetime, stuck_after: timedelta = STUCK_AFTER, sender: Sender | None = None) -> dict[str, int]:
-    """Settle rows left in ``sending`` by a clock that stopped mid-batch.
-
-    * no ``Message`` stored for the attempt: the provider was never called, so the row goes
-      back to ``pending`` and is sent at the next tick;
-    * a ``Message`` with a provider SID: it was sent, only the bookkeeping was lost: ``sent``;
-    * a ``Message`` without a SID: the provider may or may not have it. If the sender can look
-      it up (``sender.lookup(message) -> sid | None``) we believe it (found: ``sent``; not
-      found: back to ``pending``); otherwise the row is ``failed`` with a reason for staff,
-      never re-sent (a second copy is worse than a missing one).
-    * a row that keeps being requeued (``MAX_CLAIMS`` claims) is ``failed``: something about
-      it stops the dispatcher, and it must not hold up the others for ever.
-    """
-    counts = {"requeued": 0, "confirmed_sent": 0, "uncertain": 0, "given_up": 0}
-    for row in stuck_in_sending(now - stuck_after):
-        message = latest_outbound_for_scheduled(row.id)
-        sid = message.provider_sid if message is not None else None
-        provider_says_no = False
-        if message is not None and sid is None and sender is not None and hasattr(sender, "lookup"):
-            sid = sender.lookup(message)
-            if sid:
-                message.provider_sid = sid
-            else:
-                provider_says_no, message.status = True, "failed"
-        never_handed_over = (
-            message is None
-            or provider_says_no
-            or (message.status == "failed" and message.provider_sid is None)
-        )
-        if never_handed_over and row.attempts >= MAX_CLAIMS:
-            row.state, row.reason = "failed", "dispatch kept stopping on this message; it was not sent"
-            counts["given_up"] += 1
-        elif never_handed_over:
-            row.state, row.claimed_by, row.claimed_at = "pending", None, None
-            counts["requeued"] += 1
-        elif sid:
-            row.state, row.sent_at = "sent", message.created_at
-            row.reason = "confirmed sent after an interrupted dispatch"
-            counts["confirmed_sent"] += 1
-        else:
-            row.state = "failed"
-            row.reason = "interrupted while sending: it may have been sent, so it was not sent again"
-            message.status = "failed"
-            counts["uncertain"] += 1
-        log.warning("reconciled a stuck scheduled message", extra={"scheduled_message_id": row.id, "state": row.state})
-    db.session.commit()
-    return {k: v for k, v in counts.items() if v}
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,7 +371,7 @@ def _process_batch(rows: list[ScheduledMessage], now: datetime, sender: Sender, 
             db.session.commit()
         except Exception:
             # Nothing was handed to the provider: the rows stay 'sending' and are requeued
-            # by reconcile_stuck (and given up after MAX_CLAIMS if the fault is in the row).
+            # by recovery.reconcile_stuck (and given up after MAX_CLAIMS if the fault is in the row).
             db.session.rollback()
             raise
         # Email and letters first, each committed on its own (see messaging/outreach.py).
@@ -509,5 +453,4 @@ __all__ = [
     "claim_due",
     "close_expired_invitations",
     "dispatch_due",
-    "reconcile_stuck",
 ]
