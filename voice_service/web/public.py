@@ -1,25 +1,22 @@
-"""Public forms and web chat behind a private link (/r/<token>).
+"""Public forms and web chat behind a private link (/r/<token>): the pages.
 
 No account, no sign-in: the token in the link is the only key, and only its hash is stored.
 Every page submit saves that answer at once (voice_service.answers.save_answer), so closing the
 browser loses nothing and opening the link again carries on where the person left off.
 
 An unknown link answers 404, an expired or closed one 410, each with a plain page that says who
-to contact and nothing about any child or meeting. Unknown links count against a per-address
-limit, so guessing is slow; over the limit the answer is 429 with a plain page.
+to contact and nothing about any child or meeting (``web/visit.py`` resolves the link and draws
+the pages). Unknown links count against a per-address limit, so guessing is slow; over the
+limit the answer is 429 with a plain page.
 """
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, replace
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
-from babel.dates import format_date
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh as refresh_locale
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import wtforms_errors
 from sqlalchemy import inspect as sa_inspect
@@ -27,214 +24,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from voice_service import journey
 from voice_service.answers import notify, record_choice, save_answer
-from voice_service.store.answers import current_answers, decode_value
-from voice_service.extensions import db, limiter
+from voice_service.extensions import db
 from voice_service.forms import ActionForm, LanguageForm, build_question_form, given_from_form, with_default_options
-from voice_service.i18n import LANGUAGE_NAMES
-from voice_service.invitations import lookup_token, mark_completed, mark_opened
+from voice_service.invitations import mark_completed, mark_opened
 from voice_service.journey import CHECK, START, Given
-from voice_service.learning.history import answer_locked
-from voice_service.models import Answer, Invitation, utcnow
-from voice_service.surveys import Survey, localise
+from voice_service.surveys import Survey
+from voice_service.web.visit import Visit, link_guard, meeting_words, open_visit, page_url, problem_title, render_page
+
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
-NOTICES = ("other-window", "help", "already-sent", "language")
-
-
-def _link_limit() -> str:
-    return current_app.config.get("PRIVATE_LINK_RATE_LIMIT", "20 per minute")
-
-
-def _link_is_known() -> bool:
-    """A family's working link is never held back because someone on the same network (a school,
-    a library) guessed links: the budget applies to unknown links only (issue 19, finding 11)."""
-    token = (request.view_args or {}).get("token")
-    return bool(token) and lookup_token(token).problem != "unknown"
-
-
-# Every /r/ route shares one budget per address; only answers for unknown links use it up, and
-# known links are never refused for it.
-link_guard = limiter.shared_limit(
-    _link_limit, scope="private-link", key_func=get_remote_address,
-    deduct_when=lambda response: response.status_code == 404,
-    exempt_when=_link_is_known,
-)
-
-
-@dataclass
-class Visit:
-    """Everything a page needs about the person behind this link."""
-
-    token: str
-    invitation: Invitation
-    source: Survey  # as written (English): its wording goes to the analysis
-    survey: Survey  # in the person's language
-    language: str
-    languages: list[str]
-    easy_read: bool
-    rows: dict[str, Answer] = field(default_factory=dict)
-    answers: dict[str, Given] = field(default_factory=dict)
-
-    @property
-    def completed(self) -> bool:
-        return self.invitation.status == "completed"
-
-    def locked(self, question_id: str) -> bool:
-        """An answer given before the meeting, now it has started: part of the record."""
-        row = self.rows.get(question_id)
-        starts_at = self.invitation.participant.meeting.starts_at
-        return row is not None and answer_locked(row.received_at, starts_at, utcnow())
-
-    @property
-    def locked_ids(self) -> frozenset[str]:
-        return frozenset(qid for qid in self.rows if self.locked(qid))
-
-    def question(self, question_id: str):
-        question = self.survey.question(question_id)
-        return with_default_options(question) if question is not None else None
-
-
-def survey_for(invitation: Invitation) -> Survey:
-    """The survey version this invitation was sent with, as written."""
-    from voice_service.surveys import registry
-
-    return registry(current_app).get(invitation.survey_id, invitation.survey_version)
-
-
-def _given(answer: Answer) -> Given:
-    return Given(value=decode_value(answer.value), free_text=answer.free_text, skipped=answer.skipped)
-
-
-def _problem(kind: str, status: int):
-    """A plain page for a link that cannot be used; it names no child, meeting or person."""
-    return make_response(render_template("public/problem.html", kind=kind, page_title=_problem_title(kind)), status)
-
-
-def _problem_title(kind: str) -> str:
-    return {
-        "unknown": _("This link does not work"),
-        "expired": _("This link has closed"),
-        "closed": _("This link has closed"),
-        "too_many": _("Please wait a minute"),
-        "too_large": _("Your answer was too long to send"),
-        "unavailable": _("Sorry, this form is not working right now"),
-        "session": _("Sorry, something went wrong"),
-    }[kind]
-
-
-def _open_visit(token: str) -> Visit:
-    """Resolve the token or stop with the plain 404 / 410 page."""
-    found = lookup_token(token)
-    if found.problem == "unknown":
-        log.info("unknown private link")
-        abort(_problem("unknown", 404))
-    if found.problem in ("expired", "closed"):
-        abort(_problem(found.problem, 410))
-    invitation = found.invitation
-    try:
-        source = survey_for(invitation)
-    except Exception:  # a missing survey file is ours to fix; the person gets a plain page
-        log.exception("survey for invitation not found", extra={"invitation_id": invitation.id})
-        abort(_problem("unavailable", 503))
-    # Draft translations are offered too, marked as drafts on every page (the issue asks for
-    # Bengali, Somali and Arabic now, while they wait for a qualified translator).
-    offered = [
-        lang for lang in current_app.config["LANGUAGES"]
-        if lang == "en" or lang in source.languages or lang in source.draft_languages
-    ]
-    language = invitation.language if invitation.language in offered else "en"
-    g.language = language
-    refresh_locale()  # the locale may have been looked up already in this context
-    survey = _survey_as_seen(source, language, _placeholders(invitation, language))
-    easy_read = bool(source.easy_read or invitation.participant.easy_read)
-    rows = current_answers(invitation)
-    return Visit(
-        token=token, invitation=invitation, source=source, survey=survey, language=language,
-        languages=offered, easy_read=easy_read, rows=rows,
-        answers={qid: _given(a) for qid, a in rows.items()},
-    )
-
-
-_SEEN_SURVEYS: dict[tuple, tuple[Survey, Survey]] = {}
-
-
-def _survey_as_seen(source: Survey, language: str, placeholders: dict[str, str]) -> Survey:
-    """The survey in the person's language with the meeting's details filled in.
-
-    The same for every page anyone opens for the same meeting, and building it copies every
-    question, so it is built once and reused (surveys are immutable). Keyed by the loaded
-    survey itself, so a reloaded survey file is never served from here stale.
-    """
-    key = (id(source), language, tuple(sorted(placeholders.items())))
-    found = _SEEN_SURVEYS.get(key)
-    if found is not None and found[0] is source:
-        return found[1]
-    survey = source if language == "en" else localise(source, language)
-    survey = journey.fill_placeholders(survey, placeholders)
-    if len(_SEEN_SURVEYS) >= 4096:  # a bound, not an eviction policy: rebuilt on the next visit
-        _SEEN_SURVEYS.clear()
-    _SEEN_SURVEYS[key] = (source, survey)
-    return survey
-
-
-def _meeting_date(invitation: Invitation, language: str) -> str:
-    starts = invitation.participant.meeting.starts_at.astimezone(LONDON).date()
-    return format_date(starts, format="full", locale="en_GB" if language == "en" else language)
-
-
-def _placeholders(invitation: Invitation, language: str) -> dict[str, str]:
-    config = current_app.config
-    return {
-        "service": config["SERVICE_NAME"], "council": config["COUNCIL_NAME"], "phone": config["SERVICE_PHONE"],
-        "advocacy_phone": config["ADVOCACY_PHONE"], "duty_team_phone": config["DUTY_TEAM_PHONE"],
-        "meeting_date": _meeting_date(invitation, language),
-    }
-
-
-def _page(visit: Visit, template: str, status: int = 200, notice: str | None = None, **context):
-    notice = notice or request.args.get("notice")
-    response = make_response(
-        render_template(
-            template,
-            visit=visit,
-            page_language=visit.language,
-            draft_translation=visit.language in visit.survey.draft_languages,
-            language_form=LanguageForm(formdata=None),
-            language_names=LANGUAGE_NAMES,
-            notice=notice if notice in NOTICES else None,
-            **context,
-        ),
-        status,
-    )
-    return response
-
-
-def _page_url(visit: Visit, page: str, **args) -> str:
-    if page == CHECK:
-        return url_for("public.check", token=visit.token, **args)
-    if page == START:
-        return url_for("public.start", token=visit.token, **args)
-    return url_for("public.question", token=visit.token, question_id=page, **args)
-
-
-def _meeting_words(visit: Visit) -> dict:
-    meeting = visit.invitation.participant.meeting
-    names = {
-        "cp_conference": _("child protection conference"),
-        "cla_review": _("review meeting"),
-        "cin_review": _("child in need review meeting"),
-        "ehcp_review": _("EHCP review meeting"),
-        "fgc": _("family group conference"),
-        "yj_panel": _("youth justice panel meeting"),
-        "experience_of_service": _("questionnaire about our service"),
-    }
-    return {
-        "meeting_name": names.get(meeting.meeting_type, _("meeting")),
-        "meeting_date": _meeting_date(visit.invitation, visit.language),
-        "is_child": visit.invitation.participant.role in ("child", "young_adult"),
-    }
 
 
 # Pages ---------------------------------------------------------------------------------------
@@ -243,7 +42,7 @@ def _meeting_words(visit: Visit) -> dict:
 @link_guard
 def start(token: str):
     """The start page: who is asking and why, then Start (or Carry on, for someone coming back)."""
-    visit = _open_visit(token)
+    visit = open_visit(token)
     if visit.invitation.participant.meeting.outcome_recorded_at is not None and visit.answers:
         return redirect(url_for("you_said.page", token=token))  # after the meeting: what was decided
     if visit.completed:
@@ -252,11 +51,11 @@ def start(token: str):
     db.session.commit()
     carry_on = journey.resume_page(visit.survey, visit.answers) if visit.answers else None
     first = journey.next_page(visit.survey, visit.answers, START)
-    return _page(
+    return render_page(
         visit, "public/start.html", page_title=visit.survey.title,
-        start_url=_page_url(visit, carry_on or first), carrying_on=bool(carry_on),
+        start_url=page_url(visit, carry_on or first), carrying_on=bool(carry_on),
         chat_url=url_for("public.chat", token=token) if _chat_available() else None,
-        **_meeting_words(visit),
+        **meeting_words(visit),
     )
 
 
@@ -269,19 +68,19 @@ def question(token: str, question_id: str):
     are up to. After the answers are sent they can still be changed until the link closes:
     each change is saved the same way (earlier answers are kept) and leads back to the check page.
     """
-    visit = _open_visit(token)
+    visit = open_visit(token)
     question = visit.question(question_id)
     if question is None or not journey.is_visible(visit.survey, visit.answers, question_id):
-        return redirect(_page_url(visit, journey.resume_page(visit.survey, visit.answers)))
+        return redirect(page_url(visit, journey.resume_page(visit.survey, visit.answers)))
     # After sending, answers can still be changed until the link closes (the survey says so).
     changing = request.args.get("change") == "1" or visit.completed
     current = visit.rows.get(question_id)
     if visit.locked(question_id):
         # The chair read this before the meeting: it is not changed afterwards (nothing saved).
         log.info("change refused: meeting started", extra={"invitation_id": visit.invitation.id})
-        return _page(visit, "public/locked.html", status=409 if request.method == "POST" else 200,
+        return render_page(visit, "public/locked.html", status=409 if request.method == "POST" else 200,
                      page_title=_("This answer can no longer be changed"),
-                     question=question, back_url=_page_url(visit, CHECK), **_meeting_words(visit))
+                     question=question, back_url=page_url(visit, CHECK), **meeting_words(visit))
     if request.method == "GET":
         form = build_question_form(
             question, easy_read=visit.easy_read, max_free_text=current_app.config["MAX_FREE_TEXT"],
@@ -314,7 +113,7 @@ def question(token: str, question_id: str):
         args["notice"] = "help"
     elif other_window:
         args["notice"] = "other-window"
-    return redirect(_page_url(visit, following, **args))
+    return redirect(page_url(visit, following, **args))
 
 
 def _question_page(visit: Visit, question, form, changing: bool, status: int = 200, session_problem: bool = False):
@@ -326,12 +125,12 @@ def _question_page(visit: Visit, question, form, changing: bool, status: int = 2
             "errorList": [{"text": _("Your answer has not been saved yet. Check it, then press Continue again."),
                            "href": "#answer"}],
         }
-    return _page(
+    return render_page(
         visit, "public/question.html", status=status, form=form, question=question,
         page_title=journey.question_text(question, visit.easy_read),
         form_has_errors=bool(errors), errors=errors,
         progress=journey.progress(visit.survey, visit.answers, question.id),
-        back_url=_page_url(visit, back), changing=changing,
+        back_url=page_url(visit, back), changing=changing,
         read_aloud=visit.easy_read,
     )
 
@@ -368,7 +167,7 @@ def _save(visit: Visit, question_id: str, given: Given) -> Saved:
 @link_guard
 def check(token: str):
     """Check your answers, with a change link per question. POST sends them (once)."""
-    visit = _open_visit(token)
+    visit = open_visit(token)
     form = ActionForm()
     if visit.completed and request.method == "POST" and form.validate():
         # Sent already (a second press, or a second tab): nothing to do, and we say so.
@@ -387,14 +186,14 @@ def check(token: str):
             "errorList": [
                 {"text": _("Answer this question: %(question)s",
                            question=journey.question_text(visit.question(qid), visit.easy_read)),
-                 "href": _page_url(visit, qid, change="1")}
+                 "href": page_url(visit, qid, change="1")}
                 for qid in missing
             ],
         }
     rows = journey.check_rows(_with_defaults(visit.survey), visit.answers, easy_read=visit.easy_read)
-    return _page(
+    return render_page(
         visit, "public/check.html", form=form, rows=rows, errors=errors, form_has_errors=bool(errors),
-        page_title=_("Check your answers"), back_url=_page_url(visit, journey.previous_page(visit.survey, visit.answers, CHECK)),
+        page_title=_("Check your answers"), back_url=page_url(visit, journey.previous_page(visit.survey, visit.answers, CHECK)),
         visibility_label=_visibility_words(visit), locked_ids=visit.locked_ids,
     )
 
@@ -425,7 +224,7 @@ def _done_context(visit: Visit) -> dict:
         "visibility_label": _visibility_words(visit),
         "advocate_requested": visit.invitation.advocate_requested,
         "speak_to_chair_alone": visit.invitation.speak_to_chair_alone,
-        **_meeting_words(visit),
+        **meeting_words(visit),
     }
 
 
@@ -433,10 +232,10 @@ def _done_context(visit: Visit) -> dict:
 @link_guard
 def done(token: str):
     """Confirmation: what happens next, and where to get help."""
-    visit = _open_visit(token)
+    visit = open_visit(token)
     if not visit.completed:
-        return redirect(_page_url(visit, journey.resume_page(visit.survey, visit.answers)))
-    return _page(visit, "public/done.html", page_title=_("You have sent your views"),
+        return redirect(page_url(visit, journey.resume_page(visit.survey, visit.answers)))
+    return render_page(visit, "public/done.html", page_title=_("You have sent your views"),
                  already=request.args.get("notice") == "already-sent", **_done_context(visit))
 
 
@@ -444,7 +243,7 @@ def done(token: str):
 @link_guard
 def language(token: str):
     """Switch language. Answers are kept (they are stored already); back to the same page."""
-    visit = _open_visit(token)
+    visit = open_visit(token)
     form = LanguageForm()
     chosen = form.language.data
     if form.validate() and chosen in visit.languages:
@@ -517,7 +316,7 @@ def chat(token: str):
     from voice_service.forms import ChatForm
     from voice_service.models import Message
 
-    visit = _open_visit(token)
+    visit = open_visit(token)
     invitation = visit.invitation
     service = conversation.ServiceInfo(name=current_app.config["SERVICE_NAME"], phone=current_app.config["SERVICE_PHONE"],
                                        channel="webchat")
@@ -556,11 +355,11 @@ def chat(token: str):
         question = visit.survey.question(conversation.current_question_id(state))
         reply = conversation.question_prompt(visit.survey, question, visit.language) if question else None
     errors = wtforms_errors(form, {"titleText": _("There is a problem")}) if form.errors else None
-    return _page(
+    return render_page(
         visit, "public/chat.html", form=form, history=_chat_history(visit, state), reply=reply,
         finished=isinstance(state, dict) and state.get("finished") is True, notice=notice,
         errors=errors, form_has_errors=bool(errors), page_title=_("Chat"),
-        form_url=_page_url(visit, journey.resume_page(visit.survey, visit.answers)),
+        form_url=page_url(visit, journey.resume_page(visit.survey, visit.answers)),
         back_url=url_for("public.start", token=token),
     )
 
@@ -573,7 +372,7 @@ def csrf_problem(error):
     token = (request.view_args or {}).get("token")
     question_id = (request.view_args or {}).get("question_id")
     if token and question_id and request.endpoint == "public.question":
-        visit = _open_visit(token)
+        visit = open_visit(token)
         question = visit.question(question_id)
         if question is not None:
             form = build_question_form(question, easy_read=visit.easy_read,
@@ -583,7 +382,7 @@ def csrf_problem(error):
                                   status=400, session_problem=True)
     back = url_for("public.start", token=token) if token else None
     response = make_response(render_template("public/problem.html", kind="session", back_url=back,
-                                             page_title=_problem_title("session")), 400)
+                                             page_title=problem_title("session")), 400)
     return response
 
 
@@ -592,10 +391,10 @@ def too_large(error):
     token = (request.view_args or {}).get("token")
     back = url_for("public.start", token=token) if token else None
     return make_response(render_template("public/problem.html", kind="too_large", back_url=back,
-                                         page_title=_problem_title("too_large")), 413)
+                                         page_title=problem_title("too_large")), 413)
 
 
 @bp.errorhandler(429)
 def too_many(error):
     return make_response(render_template("public/problem.html", kind="too_many",
-                                         page_title=_problem_title("too_many")), 429)
+                                         page_title=problem_title("too_many")), 429)

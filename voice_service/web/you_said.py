@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired
 from voice_service.extensions import db
 from voice_service.forms.base import ServiceForm
 from voice_service.learning import you_said_records as records
-from voice_service.web.public import link_guard
+from voice_service.web.visit import link_guard
 
 bp = Blueprint("you_said", __name__)
 LONDON = ZoneInfo("Europe/London")
