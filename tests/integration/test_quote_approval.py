@@ -55,6 +55,16 @@ def test_an_unapproved_quote_is_not_shared_and_qa_is_told_it_waits(client, meeti
         AuditEvent.action == "answer_viewed_for_quote_approval")) == str(meeting_quote.id)
 
 
+def test_the_dashboard_counts_waiting_quotes_only_so_far_and_then_says_or_more(client, meeting_quote, monkeypatch):
+    from voice_service.store import quotes
+
+    monkeypatch.setattr(quotes, "WAITING_COUNTED_UP_TO", 1)
+    sign_in_as(client, staff_user("qa", team=None))
+    dashboard = " ".join(client.get("/insights/?period=1").get_data(as_text=True).split())
+    assert "1 or more quotes are waiting for approval" in dashboard
+    assert "1 quote is waiting" not in dashboard
+
+
 def test_approved_words_are_shared_as_approved_and_cannot_put_a_known_name_back(client, meeting_quote):
     qa = staff_user("qa", team=None)
     sign_in_as(client, qa)

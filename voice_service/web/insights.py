@@ -154,6 +154,7 @@ def dashboard():
     return render_template(
         "insights/dashboard.html", t=data, periods=PERIODS, period=choice, errors=errors,
         quotes_waiting=quotes.waiting_count() if can_review else 0,
+        quotes_counted_up_to=quotes.WAITING_COUNTED_UP_TO,
         form_has_errors=bool(errors), can_review=can_review,
         page_title="Trends: what children and families tell us",
     )
