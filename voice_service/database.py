@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
         # after their request was already answered; discard the connection instead.
         discard_session()
 
+    from voice_service.analysis.rollups import watch_changes
+
+    watch_changes()  # a change to a closed month's answers makes its kept counts stale
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":

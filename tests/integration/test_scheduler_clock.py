@@ -38,7 +38,7 @@ def ids(jobs):
 
 def test_the_job_ids_are_fixed():
     assert JOB_IDS == ("dispatch-due-messages", "close-expired-invitations", "escalate-safeguarding-alerts",
-                       "refer-advocacy-requests", "plan-meeting-quality", "nightly-retention", "monthly-report", "monthly-pack",
+                       "refer-advocacy-requests", "plan-meeting-quality", "count-closed-months", "nightly-retention", "monthly-report", "monthly-pack",
                        "retrain-analysis-model")
 
 

@@ -37,6 +37,16 @@ def month_start(month: str) -> datetime:
     return datetime(year, mon, 1, tzinfo=zone).astimezone(timezone.utc)
 
 
+def month_key(moment: datetime, dialect: str | None = None) -> str:
+    """The month a moment falls in, as the queries group it: 'YYYY-MM' in London time on
+    PostgreSQL, in UTC on SQLite (a naive moment is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    zone = LONDON if (dialect or _dialect()) == "postgresql" else timezone.utc
+    local = moment.astimezone(zone)
+    return f"{local.year}-{local.month:02d}"
+
+
 def bounds(first_month: str, last_month: str) -> tuple[datetime, datetime]:
     """[start, end) covering whole months first_month..last_month."""
     year, mon = (int(p) for p in last_month.split("-"))

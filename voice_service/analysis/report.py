@@ -1,7 +1,7 @@
 """Trends for a period and the monthly audit report (HTML to print, and CSV files).
 
 ``collect_trends`` is what the insights page and the report share: it fetches grouped rows
-(``queries``), rolls them up and suppresses them (``trends``) and draws the charts (``charts``).
+(``queries``, the closed months' kept by ``rollups``), rolls them up and suppresses them (``trends``) and draws the charts (``charts``).
 ``build_monthly`` adds the month-only parts (change against the previous month, safeguarding
 response times, "you said, we did"); ``write_monthly`` writes the files.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from voice_service.analysis import charts, other_sources, queries, trends
+from voice_service.analysis import charts, other_sources, queries, rollups, trends
 from voice_service.analysis.trends import (
     BREAKDOWNS, AlertStats, Confirmation, Coverage, Quote, Table, ThemeChange, Themes,
 )
@@ -78,12 +78,12 @@ def collect_trends(first_month: str, last_month: str, threshold: int, *, with_qu
                    progress: Progress = _noop) -> Trends:
     months = trends.months_between(first_month, last_month)
     progress(f"response rates and coverage for {first_month}..{last_month}")
-    cov = trends.coverage(queries.coverage_rows(first_month, last_month), threshold)
+    cov = trends.coverage(rollups.rows("coverage", first_month, last_month), threshold)
     progress("themes")
-    th = trends.themes(queries.theme_rows(first_month, last_month), threshold, months=months)
+    th = trends.themes(rollups.rows("themes", first_month, last_month), threshold, months=months)
     progress("sentiment")
-    se = trends.sentiment(queries.sentiment_rows(first_month, last_month), threshold, months=months)
-    conf = trends.confirmation(queries.confirmation_rows(first_month, last_month))
+    se = trends.sentiment(rollups.rows("sentiment", first_month, last_month), threshold, months=months)
+    conf = trends.confirmation(rollups.rows("confirmation", first_month, last_month))
     quotes: list[Quote] = []
     if with_quotes:
         progress("quotes")
@@ -170,7 +170,7 @@ def build_monthly(month: str, threshold: int, *, alert_target_minutes: int = 60,
     previous = trends.previous_month(month)
     current = collect_trends(month, month, threshold, progress=progress)
     progress(f"themes for {previous}, to compare")
-    prev_themes = trends.themes(queries.theme_rows(previous, previous), threshold, months=[previous], breakdowns=())
+    prev_themes = trends.themes(rollups.rows("themes", previous, previous), threshold, months=[previous], breakdowns=())
     progress("safeguarding alerts")
     alerts = trends.alert_stats(queries.alert_rows(month, month), target_minutes=alert_target_minutes)
     progress("you said, we did")

@@ -52,9 +52,10 @@ def follow_up_rows(first_month: str, last_month: str) -> list[dict]:
 
 def collect(first_month: str, last_month: str, threshold: int):
     """The scorecard for whole months first_month..last_month."""
+    from voice_service.analysis import rollups
     from voice_service.analysis.trends import months_between
     from voice_service.learning import scorecard
 
     ms = scorecard.measures()
-    rows = answer_rows(first_month, last_month, scorecard.question_ids(ms)) + follow_up_rows(first_month, last_month)
+    rows = rollups.rows("scorecard", first_month, last_month) + follow_up_rows(first_month, last_month)
     return scorecard.build(scorecard.classify(rows, ms), ms, threshold, months=months_between(first_month, last_month))

@@ -110,3 +110,18 @@ class SharedQuote(db.Model):
     text: Mapped[str | None] = mapped_column(EncryptedText)  # the words as approved; None when withheld
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MonthRollup(db.Model):
+    """The grouped counts of one closed month for one part of the trends (analysis/rollups.py):
+    counted once by the clock, so a page does not count a million answers again. `version` goes
+    up whenever an answer or theme tag in the month changes; the rows are trusted only while
+    `counted_version` still equals it."""
+
+    __tablename__ = "month_rollup"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # 'YYYY-MM'
+    rows: Mapped[list | None] = mapped_column(JSON)  # counts only: never a word or a person
+    version: Mapped[int] = mapped_column(default=0)
+    counted_version: Mapped[int | None] = mapped_column()
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select, update
 
 from voice_service.extensions import db
 from voice_service.models import Answer, Invitation
+from voice_service.store.rollups import make_stale
 
 
 def encode_value(value: Any) -> str | None:
@@ -29,7 +30,7 @@ _RETIRE_CURRENT = (
     .where(Answer.invitation_id == bindparam("for_invitation"), Answer.question_id == bindparam("for_question"),
            Answer.is_current.is_(True))
     .values(is_current=False)
-    .returning(Answer.id, Answer.value, Answer.free_text, Answer.skipped)
+    .returning(Answer.id, Answer.value, Answer.free_text, Answer.skipped, Answer.received_at)
     .execution_options(synchronize_session=False)
 )
 _RESTORE_CURRENT = (
@@ -43,9 +44,13 @@ def current_answers(invitation: Invitation) -> dict[str, Answer]:
 
 
 def retire_current_answer(invitation_id: int, question_id: str):
-    """The question's current answer becomes an earlier one; returns its id, value, free text
-    and skipped flag (None when there was none)."""
-    return db.session.execute(_RETIRE_CURRENT, {"for_invitation": invitation_id, "for_question": question_id}).first()
+    """The question's current answer becomes an earlier one; returns its id, value, free text,
+    skipped flag and time (None when there was none). An answer retired from a month that has
+    closed makes that month's kept counts stale (the flush does not see this statement)."""
+    retired = db.session.execute(_RETIRE_CURRENT, {"for_invitation": invitation_id, "for_question": question_id}).first()
+    if retired is not None:
+        make_stale(db.session, [retired.received_at])
+    return retired
 
 
 def restore_current_answer(answer_id: int) -> Answer:
