@@ -58,6 +58,24 @@ class LiveServer:
     url: str
 
 
+def _closing_body(wsgi_app):
+    """Close every response body, even when the browser drops the connection.
+
+    Werkzeug's dev server skips `close()` when the client hangs up while it drains the request
+    (Chromium does this for a cached favicon), leaving the static file open; a generator is
+    closed when it is dropped, so its `finally` always closes the body.
+    """
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return app
+
+
 @pytest.fixture(scope="session")
 def live_server(database_url, tmp_path_factory):
     """The app served on 127.0.0.1:<free port> by a threaded Werkzeug server, for the whole session."""
@@ -74,7 +92,7 @@ def live_server(database_url, tmp_path_factory):
         from voice_service.analysis.pipeline import classify
 
         classify("warming up", question="How are things?")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_body(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
