@@ -1,4 +1,4 @@
-"""the counts of closed months, kept for the trends, scorecard and pack pages
+"""the counts of closed months (and of the open month's closed days), kept for the trends, scorecard and pack pages
 
 Revision ID: 0011
 Revises: 0010
@@ -20,12 +20,12 @@ def upgrade():
     op.create_table(
         'month_rollup',
         sa.Column('kind', sa.String(length=40), nullable=False),
-        sa.Column('month', sa.String(length=7), nullable=False),
+        sa.Column('period', sa.String(length=10), nullable=False),
         sa.Column('rows', sa.JSON(), nullable=True),
         sa.Column('version', sa.Integer(), nullable=False),
         sa.Column('counted_version', sa.Integer(), nullable=True),
         sa.Column('counted_at', voice_service.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint('kind', 'month', name=op.f('pk_month_rollup')),
+        sa.PrimaryKeyConstraint('kind', 'period', name=op.f('pk_month_rollup')),
     )
 
 

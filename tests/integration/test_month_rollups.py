@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from tests.support.factories import make_invitation, make_meeting, make_participant
-from tests.support.insights_data import add_answer, add_invited
+from tests.support.insights_data import add_answer, add_invited, moment
 from voice_service.analysis import queries, rollups
 from voice_service.analysis.review import Decision, apply_review
 from voice_service.answers import save_answer
@@ -19,6 +19,8 @@ from tests.support.factories import make_user
 
 NOW = "2026-11-20 12:00:00+00:00"
 PARTS = ("coverage", "themes", "sentiment", "confirmation", "scorecard")
+# on 20 November: 25 closed months and the 19 closed days of November, for each part
+EVERY_PERIOD = len(PARTS) * (25 + 19)
 
 
 @pytest.fixture(autouse=True)
@@ -28,13 +30,14 @@ def _clock():
 
 
 def counted_live(part: str, first: str, last: str) -> list[dict]:
-    """What counting everything again gives, the way the pages did before any month was kept."""
+    """What counting everything again gives, the way the pages did before any period was kept."""
+    window = queries.bounds(first, last)
     if part == "scorecard":
         from voice_service.learning import scorecard
 
-        return answer_rows(first, last, scorecard.question_ids(scorecard.measures()))
+        return answer_rows(*window, scorecard.question_ids(scorecard.measures()))
     return {"coverage": queries.coverage_rows, "themes": queries.theme_rows, "sentiment": queries.sentiment_rows,
-            "confirmation": queries.confirmation_rows}[part](first, last)
+            "confirmation": queries.confirmation_rows}[part](*window)
 
 
 def totals(rows: list[dict], key: str) -> dict:
@@ -65,23 +68,23 @@ def three_months(app):
 
 def test_kept_counts_give_the_same_figures_as_counting_everything(three_months):
     counted = rollups.refresh()
-    assert counted == len(PARTS) * rollups.KEPT_MONTHS  # every kept month of every part, the first time
-    stored = db.session.scalar(select(MonthRollup).where(MonthRollup.kind == "themes", MonthRollup.month == "2026-10"))
+    assert counted == EVERY_PERIOD  # every kept period of every part, the first time
+    stored = db.session.scalar(select(MonthRollup).where(MonthRollup.kind == "themes", MonthRollup.period == "2026-10"))
     assert stored is not None and totals(stored.rows, "theme") == {"safety": 3, "education": 3}
     for part in PARTS:
         assert canonical(rollups.rows(part, "2026-09", "2026-11")) == canonical(counted_live(part, "2026-09", "2026-11")), part
     assert rollups.refresh() == 0  # nothing changed, nothing counted again
 
 
-def test_kept_months_are_what_the_page_reads_and_this_month_is_always_live(three_months):
+def test_kept_periods_are_what_the_page_reads_until_the_daily_recount(three_months):
     rollups.refresh()
-    # a change no flush sees (as a bulk import would make) in October and in this month
+    # a change no flush sees (as a bulk import would make) in October and on 10 November
     db.session.execute(text("UPDATE theme_tag SET theme_id = 'family_contact'"))
     db.session.commit()
     shown = totals(rollups.rows("themes", "2026-10", "2026-11"), "theme")
-    assert shown == {"safety": 3, "education": 3, "family_contact": 3}  # October as kept; November live
+    assert shown == {"safety": 3, "education": 6}  # October and 10 November as kept
     with time_machine.travel("2026-11-21 12:30:00+00:00", tick=False):  # the next day's recount
-        assert rollups.refresh() == len(PARTS) * rollups.KEPT_MONTHS
+        assert rollups.refresh() == EVERY_PERIOD + len(PARTS)  # and 20 November, now closed
         assert totals(rollups.rows("themes", "2026-10", "2026-11"), "theme") == {"family_contact": 9}
 
 
@@ -123,13 +126,39 @@ def test_the_clock_job_counts_and_reports_how_many(three_months, app):
 
     job = next(j for j in JOBS if j.id == "count-closed-months")
     ok, result = run_job(app, job)
-    assert ok and result == {"months_counted": len(PARTS) * rollups.KEPT_MONTHS}
+    assert ok and result == {"periods_counted": EVERY_PERIOD}
     ok, result = run_job(app, job)
-    assert ok and result == {"months_counted": 0}
+    assert ok and result == {"periods_counted": 0}
 
 
-def test_kept_months_are_the_last_25_closed_ones(app):
+def test_the_clock_keeps_the_last_25_closed_months_and_this_months_closed_days(app):
     from datetime import datetime, timezone
 
-    months = rollups.kept_months(datetime(2026, 11, 20, 12, tzinfo=timezone.utc))
-    assert months[0] == "2024-10" and months[-1] == "2026-10" and len(months) == 25
+    periods = rollups.kept_periods(datetime(2026, 11, 3, 12, tzinfo=timezone.utc))
+    assert periods[0] == "2024-10" and periods[24] == "2026-10" and periods[25:] == ["2026-11-01", "2026-11-02"]
+
+
+def test_this_months_closed_days_are_kept_and_today_is_live(three_months):
+    rollups.refresh()
+    assert db.session.scalar(select(MonthRollup).where(MonthRollup.kind == "themes", MonthRollup.period == "2026-11-10"))
+    db.session.execute(text("UPDATE theme_tag SET theme_id = 'family_contact'"))  # unseen by any flush
+    db.session.commit()
+    add_answer(month="2026-11", day=20, text="said today", themes=("education",))
+    db.session.commit()
+    # the 10th's three answers as kept, and today's new one live
+    assert totals(rollups.rows("themes", "2026-11", "2026-11"), "theme") == {"education": 4}
+    with time_machine.travel("2026-12-01 00:20:00+00:00", tick=False):  # November has closed
+        rollups.refresh()
+        assert db.session.scalar(select(func.count()).select_from(MonthRollup).where(
+            func.length(MonthRollup.period) == 10)) == 0  # its days gave way to the month
+        assert totals(rollups.rows("themes", "2026-11", "2026-11"), "theme") == {"family_contact": 3, "education": 1}
+
+
+def test_a_late_change_to_a_closed_day_of_this_month_shows_at_once(three_months, app):
+    rollups.refresh()
+    tag = db.session.scalar(select(ThemeTag).join(ThemeTag.answer).where(ThemeTag.answer.has(received_at=moment("2026-11")))
+                            .order_by(ThemeTag.id))
+    tag.theme_id = "identity_culture"
+    db.session.commit()
+    assert totals(rollups.rows("themes", "2026-11", "2026-11"), "theme") == {"education": 2, "identity_culture": 1}
+    assert rollups.refresh() == len(PARTS)  # the 10th of November again, every part

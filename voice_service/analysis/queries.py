@@ -10,7 +10,7 @@ are UTC months, because SQLite has no time zones.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select, text
@@ -33,18 +33,35 @@ def _dialect() -> str:
 def month_start(month: str) -> datetime:
     """The first moment of `month` ('2026-10') as an aware UTC datetime."""
     year, mon = (int(p) for p in month.split("-"))
-    zone = LONDON if _dialect() == "postgresql" else timezone.utc
-    return datetime(year, mon, 1, tzinfo=zone).astimezone(timezone.utc)
+    return datetime(year, mon, 1, tzinfo=_zone()).astimezone(timezone.utc)
+
+
+def _zone(dialect: str | None = None):
+    return LONDON if (dialect or _dialect()) == "postgresql" else timezone.utc
+
+
+def day_key(moment: datetime, dialect: str | None = None) -> str:
+    """The day a moment falls in, 'YYYY-MM-DD', in the queries' time zone (as month_key)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(_zone(dialect)).date().isoformat()
+
+
+def period_bounds(period: str) -> tuple[datetime, datetime]:
+    """[start, end) of a month 'YYYY-MM' or a day 'YYYY-MM-DD', as aware UTC datetimes."""
+    if len(period) == 7:
+        return bounds(period, period)
+    day = date.fromisoformat(period)
+    zone = _zone()
+    start = datetime(day.year, day.month, day.day, tzinfo=zone)
+    after = day + timedelta(days=1)
+    return start.astimezone(timezone.utc), datetime(after.year, after.month, after.day, tzinfo=zone).astimezone(timezone.utc)
 
 
 def month_key(moment: datetime, dialect: str | None = None) -> str:
     """The month a moment falls in, as the queries group it: 'YYYY-MM' in London time on
     PostgreSQL, in UTC on SQLite (a naive moment is UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    zone = LONDON if (dialect or _dialect()) == "postgresql" else timezone.utc
-    local = moment.astimezone(zone)
-    return f"{local.year}-{local.month:02d}"
+    return day_key(moment, dialect)[:7]
 
 
 def bounds(first_month: str, last_month: str) -> tuple[datetime, datetime]:
@@ -80,11 +97,10 @@ def _answer_context():
     )
 
 
-def coverage_rows(first_month: str, last_month: str) -> list[dict]:
-    """People asked for their views before meetings held in the months, grouped, with whether
+def coverage_rows(start: datetime, end: datetime) -> list[dict]:
+    """People asked for their views before meetings held in [start, end), grouped, with whether
     they gave any (a current, non-skipped answer, or an invitation in progress or completed)."""
     _for_aggregation()
-    start, end = bounds(first_month, last_month)
     answered = exists().where(
         Answer.invitation_id == Invitation.id, Answer.is_current.is_(True), Answer.skipped.is_(False)
     )
@@ -112,10 +128,9 @@ def _answer_window(start: datetime, end: datetime):
     return and_(Answer.received_at >= start, Answer.received_at < end, Answer.is_current.is_(True))
 
 
-def theme_rows(first_month: str, last_month: str) -> list[dict]:
+def theme_rows(start: datetime, end: datetime) -> list[dict]:
     """Answers per theme (rejected tags left out) by month, service, meeting type and role."""
     _for_aggregation()
-    start, end = bounds(first_month, last_month)
     month = _month(Answer.received_at).label("month")
     dims = (month, Child.service, Meeting.meeting_type, Participant.role, ThemeTag.theme_id)
     query = (
@@ -128,10 +143,9 @@ def theme_rows(first_month: str, last_month: str) -> list[dict]:
     return [dict(zip(keys, row)) for row in db.session.execute(query)]
 
 
-def sentiment_rows(first_month: str, last_month: str) -> list[dict]:
+def sentiment_rows(start: datetime, end: datetime) -> list[dict]:
     """Analysed answers per sentiment by month, service, meeting type and role."""
     _for_aggregation()
-    start, end = bounds(first_month, last_month)
     month = _month(Answer.received_at).label("month")
     dims = (month, Child.service, Meeting.meeting_type, Participant.role, Answer.sentiment)
     query = (
@@ -144,10 +158,9 @@ def sentiment_rows(first_month: str, last_month: str) -> list[dict]:
     return [dict(zip(keys, row)) for row in db.session.execute(query)]
 
 
-def confirmation_rows(first_month: str, last_month: str) -> list[dict]:
+def confirmation_rows(start: datetime, end: datetime) -> list[dict]:
     """Theme tags on the months' answers: confirmed by a person or not, rejected or not."""
     _for_aggregation()
-    start, end = bounds(first_month, last_month)
     confirmed = case(
         (or_(ThemeTag.confirmed_at.is_not(None), ThemeTag.source == "person"), literal(True)), else_=literal(False)
     )

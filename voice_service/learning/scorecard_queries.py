@@ -2,6 +2,8 @@
 grouped in the database by question, answer, month, service, team and meeting type."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from voice_service.analysis import queries
@@ -11,11 +13,11 @@ from voice_service.models import Answer, Child, Invitation, Meeting, Participant
 KEYS = ("question_id", "value", "month", "service", "team", "meeting_type", "n")
 
 
-def answer_rows(first_month: str, last_month: str, question_ids: list[str]) -> list[dict]:
+def answer_rows(start: datetime, end: datetime, question_ids: list[str]) -> list[dict]:
+    """Answers to the mapped questions received in [start, end), grouped."""
     if not question_ids:
         return []
     queries.for_aggregation()
-    start, end = queries.bounds(first_month, last_month)
     month = queries.month_of(Answer.received_at).label("month")
     dims = (Answer.question_id, Answer.value, month, Child.service, Child.team, Meeting.meeting_type)
     query = (

@@ -113,14 +113,14 @@ class SharedQuote(db.Model):
 
 
 class MonthRollup(db.Model):
-    """The grouped counts of one closed month for one part of the trends (analysis/rollups.py):
-    counted once by the clock, so a page does not count a million answers again. `version` goes
-    up whenever an answer or theme tag in the month changes; the rows are trusted only while
-    `counted_version` still equals it."""
+    """The grouped counts of one closed period, a month or (in the month still open) a day, for
+    one part of the trends (analysis/rollups.py): counted by the clock, so a page does not count
+    a million answers again. `version` goes up whenever an answer or theme tag in the period
+    changes; the rows are trusted only while `counted_version` still equals it."""
 
     __tablename__ = "month_rollup"
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # 'YYYY-MM'
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)  # 'YYYY-MM' or 'YYYY-MM-DD'
     rows: Mapped[list | None] = mapped_column(JSON)  # counts only: never a word or a person
     version: Mapped[int] = mapped_column(default=0)
     counted_version: Mapped[int | None] = mapped_column()
