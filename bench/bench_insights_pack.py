@@ -9,13 +9,15 @@ figure is printed against a same-run reference, a bare `SELECT count(*) FROM ans
 
 * the pack for the last complete month: `build_pack` (the figures and the exceptions), then the
   three files (`render_all`: HTML, PDF by WeasyPrint, CSV); target: under 10 s at 1,000,000;
-* the clock's job that keeps the closed months' counts (analysis/rollups.py), from nothing kept;
+* the clock's job that keeps the closed periods' counts (analysis/rollups.py), from nothing kept
+  (the closed months and this month's closed days, as on a first deploy);
 * GET /insights/?period=12, /learning/scorecard and /insights/pack/<month>.html through the Flask
-  test client, signed in as qa, with the closed months kept as the clock leaves them: the first
-  request of a freshly made app (cold) and p50/p95 of
-  the next ones (warm). The pack page sends the file the clock stored; with --on-demand there is
+  test client, signed in as qa, with the closed periods kept as the clock leaves them: the first
+  request of a new process (cold, as after a restart: each page in its own process, so none
+  inherits another's imports) and p50/p95 of the next ones (warm). The pack page sends the file the clock stored; with --on-demand there is
   none, and its first request builds the pack (as for a month the clock has not built);
-  targets: cold under 1 s, warm p95 under 300 ms at 1,000,000 answers.
+  targets: cold under 1 s and warm p95 under 300 ms at 1,000,000 answers; cold under 2 s at
+  10,000,000.
 Progress goes to standard error; results to standard output.
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -35,7 +38,7 @@ from bench import bench_aggregation as data  # noqa: E402
 from bench.common import bench_database, migrate_and_load, p95  # noqa: E402
 
 TARGET_PACK_S = 10.0
-TARGET_COLD_S = 1.0
+TARGET_COLD_S = {1_000_000: 1.0, 10_000_000: 2.0}  # the issue's targets by size; the largest at or below n applies
 TARGET_WARM_P95_MS = 300.0
 WARM_REQUESTS = 20
 PAGES = ("/insights/?period=12", "/learning/scorecard?period=12", "/insights/pack/{month}.html")
@@ -104,23 +107,11 @@ def main(argv: list[str]) -> int:
     if "--on-demand" not in argv:  # as after the clock's run: the page sends the stored file
         pack.write_pack(files, pack.folder_for(reports, month))
     for path in (p.format(month=month) for p in PAGES):
-        progress(f"GET {path}: a new app, its first request, then {WARM_REQUESTS} more")
-        fresh = data.make_app(url, REPORTS_DIR=str(reports), INSTANCE_DIR=f"/tmp/voice-bench-pack-{n}")
-        client = fresh.test_client()
-        with client.session_transaction() as s:
-            s["user_id"] = user_id
-            s["seen"] = time.time()
-
-        def get(c=client, p=path):
-            r = c.get(p)
-            assert r.status_code == 200, (p, r.status_code)
-            with c.session_transaction() as s:
-                s["seen"] = time.time()
-
-        cold = data.timed(get, 1)[0]
-        warm = data.timed(get, WARM_REQUESTS)
+        progress(f"GET {path}: a new process's first request, then {WARM_REQUESTS} more")
+        cold, *warm = _page_times(url, reports, n, user_id, path, WARM_REQUESTS)
         results.append((path, cold, warm))
 
+    cold_target = TARGET_COLD_S[max([size for size in TARGET_COLD_S if size <= n], default=min(TARGET_COLD_S))]
     med = statistics.median
     ref_s = med(ref)
     build_s, render_s = med(builds), med(renders)
@@ -133,14 +124,43 @@ def main(argv: list[str]) -> int:
     print(f"pack       render_all (HTML, PDF, CSV)         median {render_s * 1000:8.1f} ms")
     print(f"pack       built and rendered                  median {total * 1000:8.1f} ms = {total / ref_s:5.1f}x reference  "
           f"target < {TARGET_PACK_S:.0f} s: {'met' if total < TARGET_PACK_S else 'NOT met'}")
-    print(f"clock      count-closed-months, nothing kept      {first_count:8.1f} s  ({counted} counts of a month and a part, "
-          f"once; then only changed months, and each month again daily)")
+    print(f"clock      count-closed-months, nothing kept      {first_count:8.1f} s  ({counted} counts of a period and a part, "
+          f"once; then only changed periods, and each again daily)")
     for path, cold, warm in results:
-        print(f"page {path:38} cold {cold * 1000:7.1f} ms ({'met' if cold < TARGET_COLD_S else 'NOT met'})  "
+        print(f"page {path:38} cold {cold * 1000:7.1f} ms (< {cold_target:.0f} s {'met' if cold < cold_target else 'NOT met'})  "
               f"warm p50 {med(warm) * 1000:6.1f} ms p95 {p95(warm) * 1000:6.1f} ms "
               f"({'met' if p95(warm) * 1000 < TARGET_WARM_P95_MS else 'NOT met'}) = {p95(warm) / ref_s:5.1f}x reference")
     return 0
 
 
+def _page_times(url: str, reports: Path, n: int, user_id: int, path: str, warm_requests: int) -> list[float]:
+    """The first request of a new process (as after a restart: the app made, nothing imported
+    by a request yet), then `warm_requests` more; run in a child process, which prints them."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--page", url, str(reports), str(n), str(user_id), path, str(warm_requests)],
+        check=True, capture_output=True, text=True).stdout.split()
+    return [float(x) for x in out]
+
+
+def page(url: str, reports: str, n: str, user_id: str, path: str, warm_requests: str) -> int:
+    """The child of `_page_times`: prints the cold then the warm times, in seconds."""
+    app = data.make_app(url, REPORTS_DIR=reports, INSTANCE_DIR=f"/tmp/voice-bench-pack-{n}")
+    client = app.test_client()
+    with client.session_transaction() as s:
+        s["user_id"] = int(user_id)
+        s["seen"] = time.time()
+
+    def get():
+        r = client.get(path)
+        assert r.status_code == 200, (path, r.status_code)
+        with client.session_transaction() as s:
+            s["seen"] = time.time()
+
+    print(" ".join(f"{t:.6f}" for t in data.timed(get, 1 + int(warm_requests))))
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--page"]:
+        raise SystemExit(page(*sys.argv[2:]))
     raise SystemExit(main(sys.argv))
