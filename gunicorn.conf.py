@@ -20,11 +20,8 @@ keepalive = 5
 graceful_timeout = 20
 
 
-def on_starting(server):
-    from voice_service.analysis.pipeline import classify
-    from voice_service.analysis.shipped import shipped_model
+def when_ready(server):
+    """In the master, after the app is loaded and before the workers are forked."""
+    from voice_service.warm_up import warm_up
 
-    # The shipped model and the language detector too (seconds to load): loaded before the fork,
-    # so no person's first answer in a worker waits for them.
-    classify("warm up", question=None, model=shipped_model())
-    classify("tengo miedo de volver a casa", question=None, model=shipped_model())
+    warm_up(server.app.wsgi())
