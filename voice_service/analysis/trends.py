@@ -215,6 +215,7 @@ class Table:
 def _pinned(values: dict[Entry, int], relations, hidden: set[Entry]) -> list[Entry]:
     """Hidden entries whose value the published numbers fix (exactly, with counts >= 0)."""
     import numpy as np
+    from scipy.linalg import null_space
     from scipy.optimize import linprog
 
     variables = sorted(hidden, key=repr)
@@ -247,9 +248,15 @@ def _pinned(values: dict[Entry, int], relations, hidden: set[Entry]) -> list[Ent
             if abs(x[k] - truth[k]) >= 0.5:
                 unproven.discard(k)
 
+    # Fixed by the equations alone (no direction of their null space moves x_k): pinned, no solve.
+    moves = np.abs(null_space(a_eq)).sum(axis=1) > 1e-9
+    fixed = {k for k in unproven if not moves[k]}
     bounds = [(0, None)] * len(variables)
+    if not unproven <= fixed:
+        for x in _far_points(a_eq, truth):
+            note(x)
     for k in range(len(variables)):
-        if k not in unproven:
+        if k not in unproven or k in fixed:
             continue
         for sign in (-1.0, 1.0):  # maximise, then minimise, x_k
             if k not in unproven:
@@ -262,6 +269,37 @@ def _pinned(values: dict[Entry, int], relations, hidden: set[Entry]) -> list[Ent
             elif res.status == 0:
                 note(res.x)
     return [variables[k] for k in sorted(unproven)]
+
+
+def _far_points(a_eq, truth) -> list:
+    """Two solutions of the published numbers, moved from the truth as far as one solve can:
+    together they free every entry that can change at all (usually all of them), where one
+    solve per entry frees only its own.
+
+    The directions d with A·d = 0 that keep every zero at or above zero form a cone; one solve
+    finds a d+ and a d- in it that are >= 1 (resp. <= -1) at every entry they can be (the cone
+    is closed under sums and scaling), and each is followed from the truth as far as the counts
+    stay >= 0. Each point is a real solution, so an entry it moves by >= 0.5 is proven free.
+    """
+    import numpy as np
+    from scipy.optimize import linprog
+
+    n, m = len(truth), len(a_eq)
+    zero, eye = np.zeros((n, n)), np.eye(n)
+    # variables: d+, d-, z+, z- (n each); maximise sum(z) with z+ <= d+, z- <= -d-, 0 <= z <= 1
+    a_ub = np.block([[-eye, zero, eye, zero], [zero, eye, zero, eye]])
+    a_eq2 = np.block([[a_eq, np.zeros((m, 3 * n))], [np.zeros((m, n)), a_eq, np.zeros((m, 2 * n))]])
+    free = [(0, None) if t == 0 else (None, None) for t in truth]
+    res = linprog(np.r_[np.zeros(2 * n), -np.ones(2 * n)], A_ub=a_ub, b_ub=np.zeros(2 * n), A_eq=a_eq2,
+                  b_eq=np.zeros(2 * m), bounds=free + free + [(0, 1)] * (2 * n), method="highs")
+    if res.status != 0:
+        return []
+    points = []
+    for d in (res.x[:n], res.x[n:2 * n]):
+        shrinking = d < -1e-9
+        step = float(np.min(truth[shrinking] / -d[shrinking])) if shrinking.any() else 1.0
+        points.append(truth + step * d)
+    return points
 
 
 def _is_total(entry: Entry) -> bool:
@@ -429,13 +467,30 @@ def coverage(rows: Iterable[Mapping], threshold: int = DEFAULT_THRESHOLD,
     """Response rates by each dimension, suppressed and linked through the shared totals.
 
     `rows`: {"role", "age_band", "service", "meeting_type", "ethnicity", "gender", "disability",
-    "responded": bool, "n": int} (people asked, grouped). An equality dimension is left out
-    when nothing is recorded for it.
+    "language", "route", "responded": bool, "n": int} (people asked, grouped). An equality
+    dimension is left out when nothing is recorded for it.
     """
-    rows = list(rows)
+    return coverage_from_margins(coverage_margins(rows, dimensions), threshold, dimensions)
+
+
+def coverage_margins(rows: Iterable[Mapping], dimensions: Sequence[str] = tuple(COVERAGE_DIMENSIONS)) -> list[dict]:
+    """The people asked counted by each dimension on its own, {"dim", "value", "responded", "n"}:
+    all the coverage tables need, and what the clock keeps a period as (a year of grouped rows is
+    tens of thousands, growing with the people asked; its margins a few hundred)."""
+    return [{"dim": dim, "value": value, "responded": responded, "n": n}
+            for dim, sums in _sum_by_each(rows, dimensions, "responded").items()
+            for (value, responded), n in sums.items()]
+
+
+def coverage_from_margins(margins: Iterable[Mapping], threshold: int = DEFAULT_THRESHOLD,
+                          dimensions: Sequence[str] = tuple(COVERAGE_DIMENSIONS)) -> Coverage:
+    """`coverage` from margins (`coverage_margins`; several periods' margins simply listed together)."""
+    sums_by: dict[str, dict[tuple, int]] = {dim: defaultdict(int) for dim in dimensions}
+    for margin in margins:
+        if margin["dim"] in sums_by:
+            sums_by[margin["dim"]][(margin["value"], margin["responded"])] += int(margin["n"])
     raws: list[RawTable] = []
     cols, col_labels = ["responded", "not_responded"], ["Gave their views", "Did not"]
-    sums_by = _sum_by_each(rows, dimensions, "responded")
     for dim in dimensions:
         heading, labels = COVERAGE_DIMENSIONS[dim]
         sums = sums_by[dim]
@@ -449,8 +504,9 @@ def coverage(rows: Iterable[Mapping], threshold: int = DEFAULT_THRESHOLD,
             row_labels=[label_for(v, labels) for v in values], cols=cols, col_labels=col_labels,
             counts=counts, links=links,
         ))
-    total_responded = sum(int(r["n"]) for r in rows if r["responded"])
-    total_asked = sum(int(r["n"]) for r in rows)
+    everyone = sums_by[dimensions[0]]  # each dimension's margins add up to everyone asked
+    total_responded = sum(n for (_value, responded), n in everyone.items() if responded)
+    total_asked = sum(everyone.values())
     if not raws:  # nothing asked: a one-row table keeps the headline suppressed consistently
         raws.append(RawTable(key="coverage_all", title="Everyone", row_header="", rows=["all"], row_labels=["Everyone"],
                              cols=cols, col_labels=col_labels, counts=[[total_responded, total_asked - total_responded]],
