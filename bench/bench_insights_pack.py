@@ -13,8 +13,8 @@ figure is printed against a same-run reference, a bare `SELECT count(*) FROM ans
   (the closed months and this month's closed days, as on a first deploy);
 * GET /insights/?period=12, /learning/scorecard and /insights/pack/<month>.html through the Flask
   test client, signed in as qa, with the closed periods kept as the clock leaves them: the first
-  request of a new process (cold, as after a restart: each page in its own process, so none
-  inherits another's imports) and p50/p95 of the next ones (warm). The pack page sends the file the clock stored; with --on-demand there is
+  request of a new process (cold, as after a restart of the web process: the app made and
+  warmed up as gunicorn does; each page in its own process, so none inherits another's cache) and p50/p95 of the next ones (warm). The pack page sends the file the clock stored; with --on-demand there is
   none, and its first request builds the pack (as for a month the clock has not built);
   targets: cold under 1 s and warm p95 under 300 ms at 1,000,000 answers; cold under 2 s at
   10,000,000.
@@ -134,8 +134,8 @@ def main(argv: list[str]) -> int:
 
 
 def _page_times(url: str, reports: Path, n: int, user_id: int, path: str, warm_requests: int) -> list[float]:
-    """The first request of a new process (as after a restart: the app made, nothing imported
-    by a request yet), then `warm_requests` more; run in a child process, which prints them."""
+    """The first request of a new process (as after a restart: the app made and warmed up as
+    gunicorn does, nothing yet cached by a request), then `warm_requests` more; run in a child process, which prints them."""
     out = subprocess.run(
         [sys.executable, __file__, "--page", url, str(reports), str(n), str(user_id), path, str(warm_requests)],
         check=True, capture_output=True, text=True).stdout.split()
@@ -144,7 +144,10 @@ def _page_times(url: str, reports: Path, n: int, user_id: int, path: str, warm_r
 
 def page(url: str, reports: str, n: str, user_id: str, path: str, warm_requests: str) -> int:
     """The child of `_page_times`: prints the cold then the warm times, in seconds."""
+    from voice_service.warm_up import warm_up
+
     app = data.make_app(url, REPORTS_DIR=reports, INSTANCE_DIR=f"/tmp/voice-bench-pack-{n}")
+    warm_up(app)  # as gunicorn does before its workers take a request (gunicorn.conf.py)
     client = app.test_client()
     with client.session_transaction() as s:
         s["user_id"] = int(user_id)

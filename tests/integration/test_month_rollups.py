@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from tests.support.factories import make_invitation, make_meeting, make_participant
 from tests.support.insights_data import add_answer, add_invited, moment
-from voice_service.analysis import queries, rollups
+from voice_service.analysis import queries, rollups, trends
 from voice_service.analysis.review import Decision, apply_review
 from voice_service.answers import save_answer
 from voice_service.extensions import db
@@ -36,7 +36,9 @@ def counted_live(part: str, first: str, last: str) -> list[dict]:
         from voice_service.learning import scorecard
 
         return answer_rows(*window, scorecard.question_ids(scorecard.measures()))
-    return {"coverage": queries.coverage_rows, "themes": queries.theme_rows, "sentiment": queries.sentiment_rows,
+    if part == "coverage":  # kept as margins, by each dimension on its own
+        return trends.coverage_margins(queries.coverage_rows(*window))
+    return {"themes": queries.theme_rows, "sentiment": queries.sentiment_rows,
             "confirmation": queries.confirmation_rows}[part](*window)
 
 

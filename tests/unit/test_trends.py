@@ -178,6 +178,24 @@ def test_coverage_tables_share_their_totals_without_giving_anything_away(groups)
         assert t.col_totals == role_t.col_totals and t.grand_total == role_t.grand_total
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["child", "parent", None]), st.sampled_from(["cp", "cla", ""]),
+                          st.sampled_from(["sms", "web", None]), st.booleans(), st.integers(1, 12)),
+                min_size=0, max_size=16), st.integers(0, 16))
+def test_two_periods_kept_as_margins_give_the_tables_of_counting_both_at_once(groups, cut):
+    """The clock keeps each period's coverage as margins; listed together they must give what
+    counting every row of both periods gives, suppression and headline included."""
+    rows = [{"role": role, "service": service, "route": route, "responded": responded, "n": n}
+            for role, service, route, responded, n in groups]
+    dims = ("role", "service", "route")
+    kept = trends.coverage_margins(rows[:cut], dims) + trends.coverage_margins(rows[cut:], dims)
+    together, from_kept = trends.coverage(rows, T, dimensions=dims), trends.coverage_from_margins(kept, T, dims)
+    assert [(t.rows, t.cells, t.row_totals, t.col_totals, t.grand_total) for t in from_kept.tables] == \
+        [(t.rows, t.cells, t.row_totals, t.col_totals, t.grand_total) for t in together.tables]
+    assert (from_kept.asked, from_kept.responded) == (together.asked, together.responded)
+    assert len(trends.coverage_margins(rows, dims)) <= 2 * (3 + 3 + 3)  # never more than values x answered
+
+
 def test_coverage_counts_people_and_finds_who_is_not_heard():
     rows = [
         {"role": "child", "service": "cp", "responded": True, "n": 30}, {"role": "child", "service": "cp", "responded": False, "n": 10},

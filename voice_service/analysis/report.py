@@ -78,7 +78,7 @@ def collect_trends(first_month: str, last_month: str, threshold: int, *, with_qu
                    progress: Progress = _noop) -> Trends:
     months = trends.months_between(first_month, last_month)
     progress(f"response rates and coverage for {first_month}..{last_month}")
-    cov = trends.coverage(rollups.rows("coverage", first_month, last_month), threshold)
+    cov = trends.coverage_from_margins(rollups.rows("coverage", first_month, last_month), threshold)
     progress("themes")
     th = trends.themes(rollups.rows("themes", first_month, last_month), threshold, months=months)
     progress("sentiment")

@@ -32,7 +32,7 @@ from itertools import chain
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from voice_service.analysis import queries
+from voice_service.analysis import queries, trends
 from voice_service.analysis.trends import months_between, previous_month
 from voice_service.database import begin_writing
 from voice_service.extensions import db
@@ -59,12 +59,16 @@ def parts() -> dict[str, tuple[str, Counter]]:
 
     question_ids = scorecard.question_ids(scorecard.measures())
     return {
-        "coverage": ("coverage", queries.coverage_rows),
+        "coverage": ("coverage", _coverage_margins),
         "themes": ("themes", queries.theme_rows),
         "sentiment": ("sentiment", queries.sentiment_rows),
         "confirmation": ("confirmation", queries.confirmation_rows),
         "scorecard": (scorecard_kind(question_ids), partial(scorecard_queries.answer_rows, question_ids=question_ids)),
     }
+
+
+def _coverage_margins(start: datetime, end: datetime) -> list[dict]:
+    return trends.coverage_margins(queries.coverage_rows(start, end))
 
 
 def rows(part: str, first_month: str, last_month: str, now: datetime | None = None) -> list[dict]:
