@@ -21,6 +21,7 @@ PURE = [
     "voice_service.analysis.pipeline",
     "voice_service.analysis.model",
     "voice_service.analysis.trends",
+    "voice_service.analysis.suppression",
     "voice_service.analysis.exceptions",
     "voice_service.analysis.safeguarding",
     "voice_service.analysis.sentiment",

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from voice_service.analysis import trends
-from voice_service.analysis.trends import RawTable, Table, suppress, suppress_linked
+from voice_service.analysis import suppression, trends
+from voice_service.analysis.suppression import RawTable, Table, suppress, suppress_linked
 
 T = 5
 
@@ -118,9 +118,9 @@ def test_hidden_zeros_cannot_be_read_from_a_total_that_adds_up_without_them():
 
 
 def test_a_rate_is_only_given_when_both_numbers_are_shown():
-    assert trends.rate(None, 10) is None
-    assert trends.rate(5, None) is None
-    assert trends.rate(5, 10) == 0.5
+    assert suppression.rate(None, 10) is None
+    assert suppression.rate(5, None) is None
+    assert suppression.rate(5, 10) == 0.5
 
 
 def test_the_threshold_is_a_setting():

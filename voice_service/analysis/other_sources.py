@@ -1,7 +1,7 @@
 """Feedback from other sources (learning conversations, complaints and compliments, forums) in
 the trends and the monthly pack: its themes and sentiment as a source of its own, beside the
 answers, so QA see where the words came from. Counts only, never its words (nothing of it is
-quoted), suppressed as the answers' tables are (``trends.suppress_linked``). Pure: the rows come
+quoted), suppressed as the answers' tables are (``suppression.suppress_linked``). Pure: the rows come
 from ``voice_service.store.source_feedback.coded_rows``.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from voice_service.analysis import trends
+from voice_service.analysis import suppression, trends
 from voice_service.vocab import SENTIMENTS
 
 HEADING = "From learning conversations, complaints and forums"
@@ -28,8 +28,8 @@ SOURCE_LABELS = {
 @dataclass(frozen=True)
 class OtherSources:
     total: int | None        # pieces of feedback with a sentiment (the sentiment table's grand total)
-    themes: trends.Table     # theme x source
-    sentiment: trends.Table  # source x sentiment
+    themes: suppression.Table     # theme x source
+    sentiment: suppression.Table  # source x sentiment
 
     heading = HEADING
 
@@ -78,5 +78,5 @@ def other_sources(rows: Iterable[Mapping], threshold: int = trends.DEFAULT_THRES
         "other_sentiment", "source", sentiment_sums, sources, labels, cols, [trends.SENTIMENT_LABELS[s] for s in cols],
         "Sentiment of feedback from other sources, by source", "Source", row_totals=True, col_totals=True,
         link_rows=None, link_cols=lambda s: f"other:sentiment:{s}", link_grand="other:sentiment:all")
-    themes_table, sentiment_table = trends.suppress_linked([raw_themes, raw_sentiment], threshold)
+    themes_table, sentiment_table = suppression.suppress_linked([raw_themes, raw_sentiment], threshold)
     return OtherSources(sentiment_table.grand_total, themes_table, sentiment_table)

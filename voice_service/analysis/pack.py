@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from voice_service.analysis import charts, exceptions, pack_queries, queries, report, trends
+from voice_service.analysis import charts, exceptions, pack_queries, queries, report, suppression, trends
 from voice_service.analysis.exceptions import Finding, Thresholds
 from voice_service.learning.actions import past_due
 from voice_service.vocab import SERVICES
@@ -47,7 +47,7 @@ class ServiceHighlight:
         table = next((t for t in self.coverage.tables if t.key == "coverage_route"), None)
         if table is None:
             return []
-        return [(label, trends.rate(table.cells[i][0], table.row_totals[i] if table.row_totals else None))
+        return [(label, suppression.rate(table.cells[i][0], table.row_totals[i] if table.row_totals else None))
                 for i, label in enumerate(table.row_labels)]
 
 
@@ -74,14 +74,14 @@ def _noop(_: str) -> None:
     return None
 
 
-def _column(table: trends.Table | None, col: str) -> list[tuple[str, int | None]]:
+def _column(table: suppression.Table | None, col: str) -> list[tuple[str, int | None]]:
     if table is None or col not in table.cols:
         return []
     j = table.cols.index(col)
     return [(label, table.cells[i][j]) for i, label in enumerate(table.row_labels)]
 
 
-def _row(table: trends.Table | None, row: str) -> list[tuple[str, int | None]]:
+def _row(table: suppression.Table | None, row: str) -> list[tuple[str, int | None]]:
     if table is None or row not in table.rows:
         return []
     i = table.rows.index(row)
@@ -98,7 +98,7 @@ def _rates(coverage: trends.Coverage, dims: tuple[str, ...]) -> dict[str, tuple[
             if value == trends.NOT_RECORDED:
                 continue
             out[f"{dim}:{value}"] = (f"{table.title}: {table.row_labels[i]}",
-                                    trends.rate(table.cells[i][0], table.row_totals[i] if table.row_totals else None))
+                                    suppression.rate(table.cells[i][0], table.row_totals[i] if table.row_totals else None))
     return out
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from voice_service.analysis import charts, other_sources, queries, rollups, trends
+from voice_service.analysis import charts, other_sources, queries, rollups, suppression, trends
 from voice_service.analysis.trends import (
     BREAKDOWNS, AlertStats, Confirmation, Coverage, Quote, Table, ThemeChange, Themes,
 )
@@ -110,7 +110,7 @@ def make_charts(t: Trends) -> dict[str, charts.Chart]:
         dim = table.key.removeprefix("coverage_")
         if dim not in COVERAGE_CHART_DIMENSIONS:
             continue
-        items = [(label, trends.rate(table.cells[i][0], table.row_totals[i] if table.row_totals else None))
+        items = [(label, suppression.rate(table.cells[i][0], table.row_totals[i] if table.row_totals else None))
                  for i, label in enumerate(table.row_labels)]
         out[f"rate_{dim}"] = charts.bar_chart(
             f"chart-rate-{dim}", f"Share who gave their views, by {table.title.lower()}", items,
@@ -124,7 +124,7 @@ def make_charts(t: Trends) -> dict[str, charts.Chart]:
     if month_table is not None and len(t.months) > 1:
         series = []
         for j, s in enumerate(month_table.cols):
-            values = [trends.rate(month_table.cells[i][j], month_table.row_totals[i]) for i in range(len(month_table.rows))]
+            values = [suppression.rate(month_table.cells[i][j], month_table.row_totals[i]) for i in range(len(month_table.rows))]
             series.append((trends.SENTIMENT_LABELS[s], values))
         out["sentiment_by_month"] = charts.line_chart(
             "chart-sentiment-month", "Share of answers by sentiment, by month", month_table.row_labels, series,
@@ -176,7 +176,7 @@ def build_monthly(month: str, threshold: int, *, alert_target_minutes: int = 60,
     progress("you said, we did")
     counts = {r["meeting_type"]: r["n"] for r in queries.action_counts(month, month)}
     types = [t for t in MEETING_TYPES if t in counts] + sorted(t for t in counts if t not in MEETING_TYPES)
-    actions = trends.suppress(trends.RawTable(
+    actions = suppression.suppress(suppression.RawTable(
         key="actions", title="\"You said, we did\" actions recorded", row_header="Meeting type", rows=types,
         row_labels=[trends.label_for(t, MEETING_TYPES) for t in types], cols=["actions"], col_labels=["Actions"],
         counts=[[counts[t]] for t in types], row_totals=False, col_totals=True, grand_total=False,
@@ -228,9 +228,9 @@ def csv_files(report: MonthlyReport) -> dict[str, str]:
     for table in t.coverage.tables:
         for i, label in enumerate(table.row_labels):
             asked = table.row_totals[i] if table.row_totals else None
-            rows.append((table.title, label, asked, table.cells[i][0], table.cells[i][1], _fmt_rate(trends.rate(table.cells[i][0], asked))))
+            rows.append((table.title, label, asked, table.cells[i][0], table.cells[i][1], _fmt_rate(suppression.rate(table.cells[i][0], asked))))
         rows.append((table.title, "Total", table.grand_total, table.col_totals[0], table.col_totals[1],
-                     _fmt_rate(trends.rate(table.col_totals[0], table.grand_total))))
+                     _fmt_rate(suppression.rate(table.col_totals[0], table.grand_total))))
     files["coverage.csv"] = csv_text(rows)
     rows = [("theme", f"answers {report.month}", f"answers {report.previous_month}", "change")]
     rows += [(c.label, c.count, c.previous, c.change) for c in report.changes]

@@ -3,7 +3,7 @@
 Each measure is the share of people who answered its questions with a "yes" (a yes, or the
 positive end of a scale), by service, team, meeting type and month. Which questions and which
 answers count is data (``scorecard_v1.toml``). Counts go through the same small-number
-suppression as the trends (``analysis.trends.suppress_linked``): a share is shown only when
+suppression as the trends (``analysis.suppression.suppress_linked``): a share is shown only when
 both its counts are.
 """
 from __future__ import annotations
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from voice_service.analysis.trends import RawTable, Table, label_for, rate, suppress_linked
+from voice_service.analysis.suppression import RawTable, Table, rate, suppress_linked
+from voice_service.analysis.trends import label_for
 from voice_service.vocab import MEETING_TYPES, SERVICES
 
 MAPPING_FILE = Path(__file__).with_name("scorecard_v1.toml")

@@ -25,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from voice_service import audit, auth, other_voices
-from voice_service.analysis import quote_approval, report, review, trends
+from voice_service.analysis import quote_approval, report, review, suppression, trends
 from voice_service.analysis.language import language_name
 from voice_service.extensions import db
 from voice_service.store import quotes
@@ -107,8 +107,8 @@ def count_or_c(value) -> str:
 
 @bp.app_template_global("rate")
 def rate(numerator, denominator):
-    """A share, or None when either count is hidden (see trends.rate)."""
-    return trends.rate(numerator, denominator)
+    """A share, or None when either count is hidden (see suppression.rate)."""
+    return suppression.rate(numerator, denominator)
 
 
 @bp.app_template_global("minutes")
