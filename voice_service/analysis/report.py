@@ -1,7 +1,8 @@
 """Trends for a period and the monthly audit report (HTML to print, and CSV files).
 
 ``collect_trends`` is what the insights page and the report share: it fetches grouped rows
-(``queries``, the closed months' kept by ``rollups``), rolls them up and suppresses them (``trends``) and draws the charts (``charts``).
+(``rollups``: the closed periods' as the clock kept them, the rest counted by ``queries``), rolls
+them up (``trends``, which suppresses them with ``suppression``) and draws the charts (``charts``).
 ``build_monthly`` adds the month-only parts (change against the previous month, safeguarding
 response times, "you said, we did"); ``write_monthly`` writes the files.
 """
